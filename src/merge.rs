@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::config::Config;
+use crate::config::{Config, FeedConfig};
 use crate::normalize::Item;
 
 /// Id of the section that holds every item.
@@ -51,9 +51,57 @@ pub struct SectionEdition {
     pub items: Vec<StoredItem>,
 }
 
-/// Builds the edition from every stored item.
-pub fn merge(_config: &Config, _items: Vec<StoredItem>, _now: DateTime<Utc>) -> Edition {
-    unimplemented!()
+/// Builds the edition: each section holds the items of the feeds that list it, `all` those of
+/// every enabled feed, newest first, at most `max_items` each. Items of feeds no longer configured
+/// (or disabled) are left out.
+pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edition {
+    let mut kept: Vec<(StoredItem, &FeedConfig)> = items
+        .into_iter()
+        .filter_map(|mut stored| {
+            let feed = config
+                .feeds
+                .iter()
+                .find(|feed| feed.enabled && feed.url.as_str() == stored.source.feed_url)?;
+            stored.source.name = source_name(feed, &stored.source.name);
+            Some((stored, feed))
+        })
+        .collect();
+    kept.sort_by(|(a, _), (b, _)| b.date().cmp(&a.date()).then_with(|| a.key().cmp(&b.key())));
+
+    let max = config.gazette.max_items;
+    let all = SectionEdition {
+        id: ALL_SECTION.to_owned(),
+        title: all_title(&config.gazette.language).to_owned(),
+        items: kept.iter().take(max).map(|(item, _)| item.clone()).collect(),
+    };
+    let sections = config.sections.iter().map(|section| SectionEdition {
+        id: section.id.clone(),
+        title: section.title.clone(),
+        items: kept
+            .iter()
+            .filter(|(_, feed)| feed.sections.contains(&section.id))
+            .take(max)
+            .map(|(item, _)| item.clone())
+            .collect(),
+    });
+    Edition {
+        generated: now,
+        sections: std::iter::once(all).chain(sections).collect(),
+    }
+}
+
+/// The configured name, else the feed's own title, else its host.
+fn source_name(feed: &FeedConfig, feed_title: &str) -> String {
+    feed.name
+        .clone()
+        .or_else(|| (!feed_title.trim().is_empty()).then(|| feed_title.trim().to_owned()))
+        .or_else(|| feed.url.host_str().map(str::to_owned))
+        .unwrap_or_else(|| feed.url.to_string())
+}
+
+/// Title of the everything section in the configured language.
+fn all_title(language: &str) -> &'static str {
+    if language.starts_with("ko") { "전체" } else { "All" }
 }
 
 impl StoredItem {

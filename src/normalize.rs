@@ -1,25 +1,31 @@
 //! Stage 4: [`ParsedFeed`] + [`FeedConfig`] → [`Item`]s ready to store. Pure.
 //!
 //! This is where items get their stable ids, absolute URLs, UTC dates, plain-text titles, summaries of
-//! at most [`SUMMARY_CHARS`] characters, and where the feed's content policy is applied.
+//! at most [`SUMMARY_CHARS`] characters, and where the feed's content policy is applied: full HTML is
+//! kept (sanitized) only for feeds whose publishers allow republishing it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use url::Url;
 
-use crate::config::FeedConfig;
-use crate::parse::ParsedFeed;
+use crate::config::{ContentPolicy, FeedConfig};
+use crate::parse::{Entry, ParsedFeed};
 
-/// Longest summary, in characters, before it is cut at a word boundary with "…".
+/// Longest summary, in characters, "…" included.
 pub const SUMMARY_CHARS: usize = 300;
+
+/// How far in the future a date may be before we distrust it (clock skew, time zone mistakes).
+const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
 
 /// One item as gazette keeps and republishes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// guid / atom:id, else the link, else a hash of title + date: unique within its feed.
     pub id: String,
-    /// Plain text.
+    /// Plain text; may be empty when the feed gives none.
     pub title: String,
-    /// Absolute URL of the original.
+    /// Absolute http(s) URL of the original.
     pub link: Option<String>,
     /// Plain text, at most [`SUMMARY_CHARS`] characters (`None` under `content = "title"`).
     pub summary: Option<String>,
@@ -39,9 +45,406 @@ pub struct Normalized {
     /// The feed's site link.
     pub site_link: Option<String>,
     pub items: Vec<Item>,
+    /// What was dropped or corrected, for the logs.
+    pub warnings: Vec<String>,
 }
 
-/// Normalizes a parsed feed fetched for `feed`.
-pub fn normalize(_parsed: &ParsedFeed, _feed: &FeedConfig, _now: DateTime<Utc>) -> Normalized {
-    unimplemented!()
+/// Normalizes a feed fetched for `feed` from `feed_url` (the URL after redirects).
+pub fn normalize(
+    parsed: &ParsedFeed,
+    feed: &FeedConfig,
+    feed_url: &Url,
+    now: DateTime<Utc>,
+) -> Normalized {
+    let mut warnings = Vec::new();
+    let mut items: Vec<Item> = Vec::with_capacity(parsed.entries.len());
+    for entry in &parsed.entries {
+        let item = normalize_entry(entry, feed.content, feed_url, now, &mut warnings);
+        // A feed that repeats an id keeps its first occurrence: ids must be unique per feed.
+        if items.iter().any(|seen| seen.id == item.id) {
+            warnings.push(format!("duplicate item id `{}` skipped", item.id));
+        } else {
+            items.push(item);
+        }
+    }
+    Normalized {
+        feed_title: parsed.meta.title.as_deref().and_then(non_empty_text),
+        site_link: parsed
+            .meta
+            .link
+            .as_deref()
+            .and_then(|link| absolute_http_url(link, feed_url)),
+        items,
+        warnings,
+    }
+}
+
+fn normalize_entry(
+    entry: &Entry,
+    policy: ContentPolicy,
+    feed_url: &Url,
+    now: DateTime<Utc>,
+    warnings: &mut Vec<String>,
+) -> Item {
+    let title = entry
+        .title
+        .as_deref()
+        .and_then(non_empty_text)
+        .unwrap_or_default();
+    let link = entry
+        .link
+        .as_deref()
+        .and_then(|link| absolute_http_url(link, feed_url));
+    let published = trusted_date(entry.published, now, warnings);
+    let updated = trusted_date(entry.updated, now, warnings);
+    let id = entry
+        .id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+        .or_else(|| link.clone())
+        .unwrap_or_else(|| content_hash(&title, published.or(updated)));
+    let html = entry.summary.as_deref().or(entry.content.as_deref());
+    let summary = match policy {
+        ContentPolicy::Title => None,
+        ContentPolicy::Summary | ContentPolicy::Full => html
+            .map(html_to_text)
+            .map(|text| truncate_at_word(&text, SUMMARY_CHARS))
+            .filter(|text| !text.is_empty()),
+    };
+    let content_html = match policy {
+        ContentPolicy::Full => entry
+            .content
+            .as_deref()
+            .or(entry.summary.as_deref())
+            .map(|html| {
+                let base = entry.base.as_deref().and_then(|b| Url::parse(b).ok());
+                sanitize_html(html, base.as_ref().unwrap_or(feed_url))
+            })
+            .filter(|html| !html.trim().is_empty()),
+        ContentPolicy::Summary | ContentPolicy::Title => None,
+    };
+    let mut categories: Vec<String> = Vec::new();
+    for category in entry.categories.iter().filter_map(|c| non_empty_text(c)) {
+        if !categories.contains(&category) {
+            categories.push(category);
+        }
+    }
+    Item {
+        id,
+        title,
+        link,
+        summary,
+        content_html,
+        authors: entry
+            .authors
+            .iter()
+            .filter_map(|a| a.name.as_deref().or(a.email.as_deref()))
+            .filter_map(non_empty_text)
+            .collect(),
+        categories,
+        published,
+        updated,
+    }
+}
+
+/// Drops a date more than a day in the future: the item then sorts by when we first saw it.
+fn trusted_date(
+    date: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    warnings: &mut Vec<String>,
+) -> Option<DateTime<Utc>> {
+    match date {
+        Some(date) if date > now + FUTURE_TOLERANCE => {
+            warnings.push(format!("date {date} is in the future; using first seen"));
+            None
+        }
+        other => other,
+    }
+}
+
+/// Resolves `link` against the feed URL; only http(s) links are kept (no `javascript:` and the like).
+fn absolute_http_url(link: &str, base: &Url) -> Option<String> {
+    let url = base.join(link.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+/// The id of an item that has neither guid nor link.
+fn content_hash(title: &str, date: Option<DateTime<Utc>>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(title.as_bytes());
+    hasher.update(b"\n");
+    if let Some(date) = date {
+        hasher.update(date.to_rfc3339().as_bytes());
+    }
+    format!("sha256:{}", hex::encode(&hasher.finalize()[..16]))
+}
+
+/// Collapses whitespace; `None` when nothing is left.
+fn non_empty_text(text: &str) -> Option<String> {
+    let collapsed = collapse_whitespace(text);
+    (!collapsed.is_empty()).then_some(collapsed)
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of an HTML fragment: tags dropped (with the contents of script and style), entities
+/// decoded, whitespace collapsed.
+pub fn html_to_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let tag = &rest[open..];
+        let Some(close) = tag.find('>') else {
+            // A lone "<" is text.
+            text.push_str(tag);
+            rest = "";
+            break;
+        };
+        let name: String = tag[1..close]
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        rest = &tag[close + 1..];
+        if !tag[1..].starts_with('/') && (name == "script" || name == "style") {
+            let end = format!("</{name}");
+            rest = match find_ascii_case_insensitive(rest, &end) {
+                Some(at) => rest[at..].find('>').map_or("", |gt| &rest[at + gt + 1..]),
+                None => "",
+            };
+        }
+        // Tags separate words ("<p>a</p><p>b</p>" reads "a b"); inline ones get collapsed later.
+        text.push(' ');
+    }
+    text.push_str(rest);
+    collapse_whitespace(&html_escape::decode_html_entities(&text))
+}
+
+fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Cuts `text` to at most `max` characters, "…" included, at a word boundary when one is near.
+/// Korean runs long without spaces, so a cut falls back to a character boundary.
+pub fn truncate_at_word(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    let cut = match kept.rfind(char::is_whitespace) {
+        // Only back up to a space in the last fifth; further back would lose too much.
+        Some(space) if kept[..space].chars().count() >= max * 4 / 5 => &kept[..space],
+        _ => kept.as_str(),
+    };
+    let cut = cut.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':'));
+    format!("{cut}…")
+}
+
+/// Sanitized HTML with relative URLs made absolute against `base`.
+pub fn sanitize_html(html: &str, base: &Url) -> String {
+    ammonia::Builder::default()
+        .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
+        .clean(html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{FeedFormat, FeedMeta, Person};
+
+    fn feed(policy: ContentPolicy) -> FeedConfig {
+        FeedConfig {
+            url: Url::parse("https://news.example/rss").unwrap(),
+            name: None,
+            sections: vec![],
+            interval: None,
+            content: policy,
+            timezone: None,
+            enabled: true,
+        }
+    }
+
+    fn parsed(entries: Vec<Entry>) -> ParsedFeed {
+        ParsedFeed {
+            format: FeedFormat::Rss20,
+            encoding: "utf-8".into(),
+            warnings: vec![],
+            meta: FeedMeta {
+                title: Some("  중도일보\n ".into()),
+                link: Some("/".into()),
+                ..FeedMeta::default()
+            },
+            entries,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-01-11T08:00:00Z".parse().unwrap()
+    }
+
+    fn run(policy: ContentPolicy, entries: Vec<Entry>) -> Normalized {
+        let feed = feed(policy);
+        normalize(&parsed(entries), &feed, &feed.url, now())
+    }
+
+    #[test]
+    fn id_falls_back_from_guid_to_link_to_hash() {
+        let out = run(
+            ContentPolicy::Summary,
+            vec![
+                Entry {
+                    id: Some(" guid-1 ".into()),
+                    link: Some("/a".into()),
+                    ..Entry::default()
+                },
+                Entry {
+                    link: Some("/b".into()),
+                    ..Entry::default()
+                },
+                Entry {
+                    title: Some("제목".into()),
+                    ..Entry::default()
+                },
+            ],
+        );
+        let ids: Vec<_> = out.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids[0], "guid-1");
+        assert_eq!(ids[1], "https://news.example/b");
+        assert!(ids[2].starts_with("sha256:"), "{}", ids[2]);
+        assert_eq!(out.feed_title.as_deref(), Some("중도일보"));
+        assert_eq!(out.site_link.as_deref(), Some("https://news.example/"));
+    }
+
+    #[test]
+    fn hashed_id_is_stable() {
+        let entry = Entry {
+            title: Some("같은 제목".into()),
+            published: Some("2026-01-11T07:35:00Z".parse().unwrap()),
+            ..Entry::default()
+        };
+        let a = run(ContentPolicy::Summary, vec![entry.clone()]);
+        let b = run(ContentPolicy::Summary, vec![entry]);
+        assert_eq!(a.items[0].id, b.items[0].id);
+    }
+
+    #[test]
+    fn summary_is_plain_text_cut_at_a_word() {
+        let long = "<p>word &amp; more</p> ".repeat(60);
+        let out = run(
+            ContentPolicy::Summary,
+            vec![Entry {
+                id: Some("x".into()),
+                summary: Some(long),
+                content: Some("<p>full</p>".into()),
+                ..Entry::default()
+            }],
+        );
+        let summary = out.items[0].summary.as_deref().unwrap();
+        assert!(summary.chars().count() <= SUMMARY_CHARS);
+        assert!(summary.ends_with("…"));
+        assert!(summary.starts_with("word & more word"));
+        assert!(!summary.contains('<'));
+        assert!(!summary.trim_end_matches('…').ends_with(' '));
+        assert_eq!(out.items[0].content_html, None, "summary policy drops HTML");
+    }
+
+    #[test]
+    fn korean_without_spaces_is_cut_at_a_character() {
+        let text = "가".repeat(400);
+        let cut = truncate_at_word(&text, 300);
+        assert_eq!(cut.chars().count(), 300);
+        assert!(cut.ends_with("가…"));
+        assert_eq!(truncate_at_word("짧은 글", 300), "짧은 글");
+    }
+
+    #[test]
+    fn full_policy_keeps_sanitized_html_with_absolute_urls() {
+        let out = run(
+            ContentPolicy::Full,
+            vec![Entry {
+                id: Some("x".into()),
+                content: Some(
+                    r#"<p onclick="x()">본문 <a href="/story">링크</a><script>alert(1)</script></p>"#
+                        .into(),
+                ),
+                ..Entry::default()
+            }],
+        );
+        let html = out.items[0].content_html.as_deref().unwrap();
+        assert!(html.contains(r#"href="https://news.example/story""#), "{html}");
+        assert!(!html.contains("script") && !html.contains("onclick"), "{html}");
+        assert_eq!(out.items[0].summary.as_deref(), Some("본문 링크"));
+    }
+
+    #[test]
+    fn title_policy_keeps_no_text() {
+        let out = run(
+            ContentPolicy::Title,
+            vec![Entry {
+                id: Some("x".into()),
+                title: Some("제목".into()),
+                summary: Some("요약".into()),
+                ..Entry::default()
+            }],
+        );
+        assert_eq!(out.items[0].summary, None);
+        assert_eq!(out.items[0].content_html, None);
+    }
+
+    #[test]
+    fn future_dates_are_dropped_and_bad_links_refused() {
+        let out = run(
+            ContentPolicy::Summary,
+            vec![Entry {
+                id: Some("x".into()),
+                link: Some("javascript:alert(1)".into()),
+                published: Some("2026-01-13T08:00:00Z".parse().unwrap()),
+                updated: Some("2026-01-11T07:00:00Z".parse().unwrap()),
+                authors: vec![Person {
+                    name: Some(" 홍길동 ".into()),
+                    ..Person::default()
+                }],
+                categories: vec!["정치".into(), "정치".into(), " ".into()],
+                ..Entry::default()
+            }],
+        );
+        let item = &out.items[0];
+        assert_eq!(item.link, None);
+        assert_eq!(item.published, None);
+        assert!(item.updated.is_some());
+        assert_eq!(item.authors, vec!["홍길동"]);
+        assert_eq!(item.categories, vec!["정치"]);
+        assert_eq!(out.warnings.len(), 1);
+    }
+
+    #[test]
+    fn duplicate_ids_keep_the_first() {
+        let entry = |title: &str| Entry {
+            id: Some("same".into()),
+            title: Some(title.into()),
+            ..Entry::default()
+        };
+        let out = run(ContentPolicy::Summary, vec![entry("first"), entry("second")]);
+        assert_eq!(out.items.len(), 1);
+        assert_eq!(out.items[0].title, "first");
+    }
+
+    #[test]
+    fn html_to_text_drops_scripts_and_decodes_entities() {
+        assert_eq!(
+            html_to_text("a<script>x<y</script>b&nbsp;&lt;c&gt; <STYLE>p{}</style>d"),
+            "a b <c> d"
+        );
+        assert_eq!(html_to_text("3 < 4"), "3 < 4");
+    }
 }

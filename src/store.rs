@@ -1,1 +1,387 @@
-//! store
+//! The store: what gazette remembers between cycles and restarts, in SQLite.
+//!
+//! Feeds' fetch state (validators, last status, next poll) and their items. Items are unique per
+//! feed and id: a changed item is updated in place, keeping when it was first seen. The database runs
+//! in WAL mode and every write is one transaction, so a crash (even `kill -9`) loses at most the
+//! write in flight, never a stored item.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::merge::{Source, StoredItem};
+use crate::normalize::{Item, Normalized};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS feeds (
+    url           TEXT PRIMARY KEY,
+    title         TEXT,
+    site_link     TEXT,
+    etag          TEXT,
+    last_modified TEXT,
+    last_status   INTEGER,
+    last_error    TEXT,
+    last_attempt  TEXT,
+    last_success  TEXT,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    next_poll     TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    feed_url   TEXT NOT NULL,
+    item_id    TEXT NOT NULL,
+    data       TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    sort_date  TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (feed_url, item_id)
+);
+CREATE INDEX IF NOT EXISTS items_by_date ON items (feed_url, sort_date DESC);
+";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("stored item of {feed_url} is unreadable: {source}")]
+    Corrupt {
+        feed_url: String,
+        source: serde_json::Error,
+    },
+}
+
+/// What the store remembers of one feed's fetches.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedState {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub last_attempt: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    /// Failed polls in a row.
+    pub failures: u32,
+    pub next_poll: Option<DateTime<Utc>>,
+}
+
+/// The result of one poll, to remember.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollRecord {
+    pub at: DateTime<Utc>,
+    pub status: Option<u16>,
+    /// `None` on success.
+    pub error: Option<String>,
+    /// New validators; `None` keeps the stored ones (a 304 sends none).
+    pub validators: Option<(Option<String>, Option<String>)>,
+    pub next_poll: DateTime<Utc>,
+}
+
+/// How one save changed the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SaveStats {
+    pub new: usize,
+    pub updated: usize,
+}
+
+/// Owns the database connection.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_error = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_error)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_error)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_error)?;
+        // NORMAL in WAL mode is durable against process crashes; only power loss can drop the
+        // last commits.
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_error)?;
+        conn.execute_batch(SCHEMA).map_err(open_error)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
+        // back), so a poisoned lock is still safe to use.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What is remembered of the feed at `url`, if it was ever polled.
+    pub fn feed_state(&self, url: &str) -> Result<Option<FeedState>, StoreError> {
+        let conn = self.conn();
+        let state = conn
+            .query_row(
+                "SELECT etag, last_modified, last_status, last_error, last_attempt, last_success,
+                        failures, next_poll
+                 FROM feeds WHERE url = ?1",
+                [url],
+                |row| {
+                    Ok(FeedState {
+                        etag: row.get(0)?,
+                        last_modified: row.get(1)?,
+                        last_status: row.get(2)?,
+                        last_error: row.get(3)?,
+                        last_attempt: row.get(4)?,
+                        last_success: row.get(5)?,
+                        failures: row.get(6)?,
+                        next_poll: row.get(7)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(state)
+    }
+
+    /// Remembers the outcome of a poll.
+    pub fn record_poll(&self, url: &str, record: &PollRecord) -> Result<(), StoreError> {
+        let success = record.error.is_none();
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO feeds (url, last_status, last_error, last_attempt, last_success, failures,
+                                next_poll)
+             VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?4 END, CASE WHEN ?5 THEN 0 ELSE 1 END, ?6)
+             ON CONFLICT (url) DO UPDATE SET
+                last_status = ?2, last_error = ?3, last_attempt = ?4,
+                last_success = CASE WHEN ?5 THEN ?4 ELSE last_success END,
+                failures = CASE WHEN ?5 THEN 0 ELSE failures + 1 END,
+                next_poll = ?6",
+            params![
+                url,
+                record.status,
+                record.error,
+                record.at,
+                success,
+                record.next_poll
+            ],
+        )?;
+        if let Some((etag, last_modified)) = &record.validators {
+            conn.execute(
+                "UPDATE feeds SET etag = ?2, last_modified = ?3 WHERE url = ?1",
+                params![url, etag, last_modified],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Stores a feed's normalized items in one transaction: new ones are inserted, changed ones
+    /// updated (keeping `first_seen`), unchanged ones left alone.
+    pub fn save_items(
+        &self,
+        feed_url: &str,
+        feed: &Normalized,
+        now: DateTime<Utc>,
+    ) -> Result<SaveStats, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO feeds (url, title, site_link) VALUES (?1, ?2, ?3)
+             ON CONFLICT (url) DO UPDATE SET title = ?2, site_link = ?3",
+            params![feed_url, feed.feed_title, feed.site_link],
+        )?;
+        let mut stats = SaveStats::default();
+        {
+            let mut existing =
+                tx.prepare("SELECT hash, first_seen FROM items WHERE feed_url = ?1 AND item_id = ?2")?;
+            let mut upsert = tx.prepare(
+                "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (feed_url, item_id) DO UPDATE SET
+                    data = ?3, hash = ?4, sort_date = ?5",
+            )?;
+            for item in &feed.items {
+                let data = serde_json::to_string(item).map_err(|source| StoreError::Corrupt {
+                    feed_url: feed_url.to_owned(),
+                    source,
+                })?;
+                let hash = hex::encode(&Sha256::digest(data.as_bytes())[..16]);
+                let stored: Option<(String, DateTime<Utc>)> = existing
+                    .query_row(params![feed_url, item.id], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
+                    .optional()?;
+                let first_seen = match &stored {
+                    Some((old_hash, _)) if *old_hash == hash => continue,
+                    Some((_, first_seen)) => {
+                        stats.updated += 1;
+                        *first_seen
+                    }
+                    None => {
+                        stats.new += 1;
+                        now
+                    }
+                };
+                let sort_date = item.published.or(item.updated).unwrap_or(first_seen);
+                upsert.execute(params![feed_url, item.id, data, hash, sort_date, first_seen])?;
+            }
+        }
+        tx.commit()?;
+        Ok(stats)
+    }
+
+    /// Each listed feed's newest `per_feed` items, with their sources. A section never shows more
+    /// than `per_feed` items, so older ones could never be published.
+    pub fn recent_items(
+        &self,
+        feed_urls: &[&str],
+        per_feed: usize,
+    ) -> Result<Vec<StoredItem>, StoreError> {
+        let conn = self.conn();
+        let mut query = conn.prepare(
+            "SELECT i.data, i.first_seen, f.title, f.site_link
+             FROM items i LEFT JOIN feeds f ON f.url = i.feed_url
+             WHERE i.feed_url = ?1
+             ORDER BY i.sort_date DESC, i.item_id
+             LIMIT ?2",
+        )?;
+        let mut items = Vec::new();
+        for feed_url in feed_urls {
+            let rows = query.query_map(params![feed_url, per_feed as i64], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, DateTime<Utc>>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                ))
+            })?;
+            for row in rows {
+                let (data, first_seen, title, site_link) = row?;
+                let item: Item =
+                    serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+                        feed_url: (*feed_url).to_owned(),
+                        source,
+                    })?;
+                items.push(StoredItem {
+                    item,
+                    source: Source {
+                        feed_url: (*feed_url).to_owned(),
+                        name: title.unwrap_or_default(),
+                        site_link,
+                    },
+                    first_seen,
+                });
+            }
+        }
+        Ok(items)
+    }
+
+    /// How many items are stored for `feed_url`.
+    pub fn item_count(&self, feed_url: &str) -> Result<u64, StoreError> {
+        let conn = self.conn();
+        let count: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM items WHERE feed_url = ?1",
+            [feed_url],
+            |row| row.get(0),
+        )?;
+        Ok(count.unsigned_abs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, title: &str) -> Item {
+        Item {
+            id: id.into(),
+            title: title.into(),
+            link: None,
+            summary: None,
+            content_html: None,
+            authors: vec![],
+            categories: vec![],
+            published: None,
+            updated: None,
+        }
+    }
+
+    fn feed(items: Vec<Item>) -> Normalized {
+        Normalized {
+            feed_title: Some("피드".into()),
+            site_link: None,
+            items,
+            warnings: vec![],
+        }
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn new_changed_and_unchanged_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        let url = "https://a.example/rss";
+        let first = store
+            .save_items(url, &feed(vec![item("1", "a"), item("2", "b")]), at("2026-01-01T00:00:00Z"))
+            .unwrap();
+        assert_eq!(first, SaveStats { new: 2, updated: 0 });
+        let second = store
+            .save_items(url, &feed(vec![item("1", "a"), item("2", "b2")]), at("2026-01-02T00:00:00Z"))
+            .unwrap();
+        assert_eq!(second, SaveStats { new: 0, updated: 1 });
+        drop(store);
+
+        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        let items = store.recent_items(&[url], 10).unwrap();
+        assert_eq!(items.len(), 2);
+        let b = items.iter().find(|i| i.item.id == "2").unwrap();
+        assert_eq!(b.item.title, "b2");
+        assert_eq!(b.first_seen, at("2026-01-01T00:00:00Z"), "first_seen is kept");
+        assert_eq!(b.source.name, "피드");
+        assert_eq!(store.item_count(url).unwrap(), 2);
+        assert_eq!(store.recent_items(&[url], 1).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn poll_records_count_failures_and_keep_validators() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        let url = "https://a.example/rss";
+        assert_eq!(store.feed_state(url).unwrap(), None);
+        let ok = PollRecord {
+            at: at("2026-01-01T00:00:00Z"),
+            status: Some(200),
+            error: None,
+            validators: Some((Some("\"v1\"".into()), None)),
+            next_poll: at("2026-01-01T00:15:00Z"),
+        };
+        store.record_poll(url, &ok).unwrap();
+        let failed = PollRecord {
+            at: at("2026-01-01T00:15:00Z"),
+            status: Some(500),
+            error: Some("HTTP 500".into()),
+            validators: None,
+            next_poll: at("2026-01-01T00:30:00Z"),
+        };
+        store.record_poll(url, &failed).unwrap();
+        store.record_poll(url, &failed).unwrap();
+        let state = store.feed_state(url).unwrap().unwrap();
+        assert_eq!(state.failures, 2);
+        assert_eq!(state.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(state.last_success, Some(at("2026-01-01T00:00:00Z")));
+        assert_eq!(state.last_error.as_deref(), Some("HTTP 500"));
+        store.record_poll(url, &ok).unwrap();
+        assert_eq!(store.feed_state(url).unwrap().unwrap().failures, 0);
+    }
+}
