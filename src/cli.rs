@@ -106,14 +106,22 @@ fn check(path: &Path) -> ExitCode {
     match load_config(path) {
         Ok(config) => {
             println!(
-                "{}: ok, {} feeds in {} sections",
+                "{}: ok, {} in {}",
                 path.display(),
-                config.feeds.len(),
-                config.sections.len()
+                plural(config.feeds.len(), "feed"),
+                plural(config.sections.len(), "section")
             );
             ExitCode::SUCCESS
         }
         Err(code) => code,
+    }
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }
 
@@ -160,7 +168,8 @@ fn print_summary(report: &CycleReport) {
         .map(|feed| {
             [
                 feed.name.clone(),
-                feed.status.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+                feed.status
+                    .map_or_else(|| "-".to_owned(), |s| s.to_string()),
                 feed.saved.new.to_string(),
                 feed.error.clone().unwrap_or_default(),
             ]
@@ -219,8 +228,7 @@ type Source = (Vec<u8>, Option<String>, Option<url::Url>);
 async fn read_source(source: &str) -> Result<Source, String> {
     if source.starts_with("http://") || source.starts_with("https://") {
         let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
-        let user_agent = format!("gazette/{}", env!("CARGO_PKG_VERSION"));
-        let fetcher = Fetcher::new(&FetchSettings::new(user_agent)).map_err(|e| e.to_string())?;
+        let fetcher = Fetcher::new(&FetchSettings::one_off()).map_err(|e| e.to_string())?;
         let request = FetchRequest {
             url: url.clone(),
             etag: None,
@@ -262,10 +270,10 @@ fn print_feed(feed: &ParsedFeed) {
         let _ = writeln!(out, "warning:  {warning}");
     }
     for entry in &feed.entries {
-        let date = entry
-            .published
-            .or(entry.updated)
-            .map_or_else(|| "-".repeat(20), |d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        let date = entry.published.or(entry.updated).map_or_else(
+            || "-".repeat(20),
+            |d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        );
         let _ = writeln!(out, "{date}  {}", text(&entry.title));
     }
 }

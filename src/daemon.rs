@@ -47,7 +47,7 @@ pub enum DaemonError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedReport {
     pub url: String,
-    /// The configured name, else the URL.
+    /// The configured name, else the feed's own title, else the URL.
     pub name: String,
     /// HTTP status, when the server answered.
     pub status: Option<u16>,
@@ -71,7 +71,10 @@ impl CycleReport {
     }
 
     pub fn failures(&self) -> usize {
-        self.feeds.iter().filter(|feed| feed.error.is_some()).count()
+        self.feeds
+            .iter()
+            .filter(|feed| feed.error.is_some())
+            .count()
     }
 
     /// One log line.
@@ -107,7 +110,7 @@ impl Pipeline {
             })?;
         }
         let store = Store::open(&config.gazette.database)?;
-        let fetcher = Fetcher::new(&FetchSettings::new(&config.gazette.user_agent))?;
+        let fetcher = Fetcher::new(&FetchSettings::from_config(&config.gazette))?;
         Ok(Pipeline {
             publisher: Publisher::new(&config.gazette),
             fetcher,
@@ -207,13 +210,15 @@ impl Pipeline {
                         url: Some(&fetched.final_url),
                         timezone,
                     };
-                    parse(&fetched.body, &hints).map(|parsed| {
-                        normalize(&parsed, &feed_config, &fetched.final_url, started)
-                    })
+                    parse(&fetched.body, &hints)
+                        .map(|parsed| normalize(&parsed, &feed_config, &fetched.final_url, started))
                 })
                 .await;
                 match processed {
                     Ok(Ok(normalized)) => {
+                        if let (None, Some(title)) = (&feed.name, &normalized.feed_title) {
+                            report.name.clone_from(title);
+                        }
                         for warning in &normalized.warnings {
                             tracing::debug!(feed = %feed.url, "{warning}");
                         }
@@ -240,7 +245,8 @@ impl Pipeline {
             status: report.status,
             error: report.error.clone(),
             validators: validators.filter(|_| report.error.is_none()),
-            next_poll: started + chrono::Duration::from_std(interval).unwrap_or(chrono::TimeDelta::MAX),
+            next_poll: started
+                + chrono::Duration::from_std(interval).unwrap_or(chrono::TimeDelta::MAX),
         };
         let url = report.url.clone();
         if let Err(error) = self
@@ -297,10 +303,10 @@ impl Pipeline {
                     report = self.poll(due) => report,
                     () = shutdown.cancelled() => break,
                 };
-                if report.changed() {
-                    if let Err(error) = self.publish().await {
-                        tracing::error!("publish failed: {error}");
-                    }
+                if report.changed()
+                    && let Err(error) = self.publish().await
+                {
+                    tracing::error!("publish failed: {error}");
                 }
             }
             let wait = self.next_wake(Utc::now()).await?;
@@ -327,9 +333,7 @@ impl Pipeline {
 
     async fn next_poll(&self, feed: &FeedConfig) -> Result<Option<DateTime<Utc>>, DaemonError> {
         let url = feed.url.to_string();
-        let state = self
-            .with_store(move |store| store.feed_state(&url))
-            .await?;
+        let state = self.with_store(move |store| store.feed_state(&url)).await?;
         Ok(state.and_then(|state| state.next_poll))
     }
 
@@ -411,7 +415,9 @@ fn progress_bar(len: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len as u64);
-    if let Ok(style) = ProgressStyle::with_template("{spinner} polling feeds {pos}/{len} {wide_bar}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} polling feeds {pos}/{len} {wide_bar}")
+    {
         bar.set_style(style);
     }
     bar

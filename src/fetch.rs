@@ -13,6 +13,8 @@ use reqwest::header::{
 };
 use url::Url;
 
+use crate::config::Settings;
+
 /// Media types we ask for, feeds first.
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
      application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
@@ -28,13 +30,27 @@ pub struct FetchSettings {
     pub max_body: usize,
 }
 
+/// Most bytes of body read by default: far above any real feed, far below trouble.
+const DEFAULT_MAX_BODY: usize = 20 * 1024 * 1024;
+
 impl FetchSettings {
-    pub fn new(user_agent: impl Into<String>) -> FetchSettings {
+    /// The settings `[gazette]` gives.
+    pub fn from_config(settings: &Settings) -> FetchSettings {
         FetchSettings {
-            user_agent: user_agent.into(),
+            user_agent: settings.user_agent.clone(),
+            connect_timeout: settings.connect_timeout,
+            timeout: settings.timeout,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// Defaults for a one-off fetch outside any config (`gazette parse URL`).
+    pub fn one_off() -> FetchSettings {
+        FetchSettings {
+            user_agent: format!("gazette/{}", env!("CARGO_PKG_VERSION")),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
-            max_body: 20 * 1024 * 1024,
+            max_body: DEFAULT_MAX_BODY,
         }
     }
 }

@@ -31,7 +31,10 @@ pub struct Source {
 impl StoredItem {
     /// The date the item is sorted and published by: its own, else when we first saw it.
     pub fn date(&self) -> DateTime<Utc> {
-        self.item.published.or(self.item.updated).unwrap_or(self.first_seen)
+        self.item
+            .published
+            .or(self.item.updated)
+            .unwrap_or(self.first_seen)
     }
 }
 
@@ -72,7 +75,11 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
     let all = SectionEdition {
         id: ALL_SECTION.to_owned(),
         title: all_title(&config.gazette.language).to_owned(),
-        items: kept.iter().take(max).map(|(item, _)| item.clone()).collect(),
+        items: kept
+            .iter()
+            .take(max)
+            .map(|(item, _)| item.clone())
+            .collect(),
     };
     let sections = config.sections.iter().map(|section| SectionEdition {
         id: section.id.clone(),
@@ -101,7 +108,11 @@ fn source_name(feed: &FeedConfig, feed_title: &str) -> String {
 
 /// Title of the everything section in the configured language.
 fn all_title(language: &str) -> &'static str {
-    if language.starts_with("ko") { "전체" } else { "All" }
+    if language.starts_with("ko") {
+        "전체"
+    } else {
+        "All"
+    }
 }
 
 impl StoredItem {

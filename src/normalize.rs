@@ -381,8 +381,14 @@ mod tests {
             }],
         );
         let html = out.items[0].content_html.as_deref().unwrap();
-        assert!(html.contains(r#"href="https://news.example/story""#), "{html}");
-        assert!(!html.contains("script") && !html.contains("onclick"), "{html}");
+        assert!(
+            html.contains(r#"href="https://news.example/story""#),
+            "{html}"
+        );
+        assert!(
+            !html.contains("script") && !html.contains("onclick"),
+            "{html}"
+        );
         assert_eq!(out.items[0].summary.as_deref(), Some("본문 링크"));
     }
 
@@ -434,7 +440,10 @@ mod tests {
             title: Some(title.into()),
             ..Entry::default()
         };
-        let out = run(ContentPolicy::Summary, vec![entry("first"), entry("second")]);
+        let out = run(
+            ContentPolicy::Summary,
+            vec![entry("first"), entry("second")],
+        );
         assert_eq!(out.items.len(), 1);
         assert_eq!(out.items[0].title, "first");
     }

@@ -2,13 +2,34 @@
 //!
 //! Writes `feeds/{section}.xml` (RSS 2.0) and `feeds/{section}.atom` (Atom 1.0) for every section,
 //! `all` included.
+//!
+//! Output is a pure function of the edition and the settings: no clock, no randomness, every map
+//! ordered. A file is only replaced when its bytes change, so an unchanged edition leaves every file
+//! (and its mtime, hence the HTTP validators derived from it) untouched.
 
+mod atom_feed;
+mod rss_feed;
+
+use std::collections::HashSet;
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use url::Url;
 
 use crate::config::Settings;
-use crate::merge::Edition;
+use crate::merge::{Edition, SectionEdition, StoredItem};
+
+/// Folder of the output feeds, relative to `output_dir`.
+pub const FEEDS_DIR: &str = "feeds";
+
+/// Date part of every `tag:` URI we mint. Fixed forever: changing it would change every id.
+const TAG_DATE: &str = "2026";
+
+/// Names gazette in the feeds it writes.
+const GENERATOR: &str = "gazette";
 
 /// Owns the output folder.
 #[derive(Debug, Clone)]
@@ -22,7 +43,8 @@ pub struct Publisher {
 /// What a publish wrote.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PublishReport {
-    /// Every file written, relative to the output folder.
+    /// Every file written, relative to the output folder. Files whose bytes did not change are
+    /// left alone and not listed.
     pub files: Vec<PathBuf>,
 }
 
@@ -33,6 +55,15 @@ pub enum PublishError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot render {path}: {source}")]
+    Render {
+        path: PathBuf,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error(
+        "section id {id:?} cannot be used in a file name or URL (letters, digits, `-`, `_` and `.` only)"
+    )]
+    SectionId { id: String },
 }
 
 impl Publisher {
@@ -49,15 +80,306 @@ impl Publisher {
         &self.output_dir
     }
 
-    /// Writes every file of `edition`.
-    pub fn publish(&self, _edition: &Edition) -> Result<PublishReport, PublishError> {
-        let _ = (&self.base_url, &self.title, &self.language);
-        unimplemented!()
+    /// Writes every file of `edition` whose bytes differ from what is on disk.
+    pub fn publish(&self, edition: &Edition) -> Result<PublishReport, PublishError> {
+        remove_stale_temp_files(&self.output_dir.join(FEEDS_DIR));
+        let mut report = PublishReport::default();
+        for section in &edition.sections {
+            let feed = FeedMeta::new(self, section, edition.generated);
+            let formats = [
+                ("xml", rss_feed::render as Renderer),
+                ("atom", atom_feed::render as Renderer),
+            ];
+            for (extension, render) in formats {
+                let file = feed_file(&section.id, extension)?;
+                let self_url = self.base_url.join(&file_url_path(&file)).map_err(|_| {
+                    PublishError::SectionId {
+                        id: section.id.clone(),
+                    }
+                })?;
+                let path = self.output_dir.join(&file);
+                let bytes =
+                    render(&feed, self_url.as_str()).map_err(|source| PublishError::Render {
+                        path: path.clone(),
+                        source,
+                    })?;
+                if write_if_changed(&path, &bytes)
+                    .map_err(|source| PublishError::Write { path, source })?
+                {
+                    report.files.push(file);
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// The authority of our `tag:` URIs: the public host, so ids differ between deployments.
+    fn tag_authority(&self) -> &str {
+        // `Settings` guarantees an http(s) URL, which always has a host.
+        self.base_url.host_str().unwrap_or("localhost")
+    }
+}
+
+/// `feeds/{id}.{extension}`, refusing ids that could escape the folder or break the URL.
+fn feed_file(id: &str, extension: &str) -> Result<PathBuf, PublishError> {
+    let safe = !id.is_empty()
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !safe {
+        return Err(PublishError::SectionId { id: id.to_owned() });
+    }
+    Ok(Path::new(FEEDS_DIR).join(format!("{id}.{extension}")))
+}
+
+/// `file` (relative to the output folder) as a URL path relative to `base_url`.
+fn file_url_path(file: &Path) -> String {
+    file.iter()
+        .map(|part| part.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Renders one feed document given its own public URL; both formats share this shape.
+type Renderer = fn(&FeedMeta, &str) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Everything the RSS and Atom renderers need about one output feed, computed once for both.
+/// Every string is already safe to put in XML.
+struct FeedMeta<'a> {
+    /// "{settings.title} — {section title}".
+    title: String,
+    /// The site: `base_url`.
+    site_url: &'a str,
+    language: String,
+    /// Who publishes the combined feed: the configured title.
+    publisher: String,
+    /// `tag:` URI of the feed itself.
+    id: String,
+    /// Newest item date, else when the edition was made: a function of the content only, so that
+    /// the same items give the same bytes.
+    updated: DateTime<Utc>,
+    /// The section's items, newest first, each id once (a duplicate id makes a feed invalid).
+    items: Vec<ItemMeta>,
+}
+
+/// One item with the values both formats derive the same way.
+struct ItemMeta {
+    /// `tag:{host},2026:{key}`: the same across cycles and restarts.
+    id: String,
+    title: String,
+    /// The original's URL, if it is a valid absolute URL.
+    link: Option<String>,
+    /// Plain text.
+    summary: Option<String>,
+    content_html: Option<String>,
+    authors: Vec<String>,
+    categories: Vec<String>,
+    published: DateTime<Utc>,
+    /// Never before `published`.
+    updated: DateTime<Utc>,
+    source: SourceMeta,
+}
+
+/// The feed an item came from.
+struct SourceMeta {
+    name: String,
+    /// The feed's URL, if it is a valid absolute URL.
+    feed_url: Option<String>,
+    /// The feed's site, if it is a valid absolute URL.
+    site_link: Option<String>,
+}
+
+impl<'a> FeedMeta<'a> {
+    fn new(
+        publisher: &'a Publisher,
+        section: &SectionEdition,
+        generated: DateTime<Utc>,
+    ) -> FeedMeta<'a> {
+        let authority = publisher.tag_authority();
+        let mut items: Vec<ItemMeta> = section
+            .items
+            .iter()
+            .map(|stored| ItemMeta::new(stored, authority))
+            .collect();
+        let mut seen = HashSet::new();
+        items.retain(|item| seen.insert(item.id.clone()));
+        let updated = items
+            .iter()
+            .map(|item| item.updated)
+            .max()
+            .unwrap_or_else(|| representable(generated));
+        FeedMeta {
+            title: xml_text(&format!("{} — {}", publisher.title, section.title)),
+            site_url: publisher.base_url.as_str(),
+            language: xml_text(&publisher.language),
+            publisher: xml_text(&publisher.title),
+            id: format!("tag:{authority},{TAG_DATE}:{FEEDS_DIR}/{}", section.id),
+            updated,
+            items,
+        }
+    }
+}
+
+impl ItemMeta {
+    fn new(stored: &StoredItem, authority: &str) -> ItemMeta {
+        let item = &stored.item;
+        let published = representable(stored.date());
+        let updated = item.updated.map_or(published, representable).max(published);
+        let texts = |values: &[String]| values.iter().map(|v| xml_text(v)).collect();
+        ItemMeta {
+            id: format!("tag:{authority},{TAG_DATE}:{}", stored.key()),
+            title: xml_text(&item.title),
+            link: item.link.as_deref().and_then(absolute_url),
+            summary: item.summary.as_deref().map(xml_text),
+            content_html: item.content_html.as_deref().map(xml_text),
+            authors: texts(&item.authors),
+            categories: texts(&item.categories),
+            published,
+            updated,
+            source: SourceMeta {
+                name: xml_text(&stored.source.name),
+                feed_url: absolute_url(&stored.source.feed_url),
+                site_link: stored.source.site_link.as_deref().and_then(absolute_url),
+            },
+        }
+    }
+}
+
+/// `value` as a valid absolute http(s) URL, or `None`: validators reject relative or broken links,
+/// and readers must never be handed a `javascript:` or `data:` one.
+fn absolute_url(value: &str) -> Option<String> {
+    Url::parse(value)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .map(String::from)
+}
+
+/// `text` without the characters XML 1.0 cannot hold (most C0 controls, U+FFFE, U+FFFF), which
+/// would make the whole document unreadable to every client.
+fn xml_text(text: &str) -> String {
+    text.chars()
+        .filter(|&c| match c {
+            '\t' | '\n' | '\r' => true,
+            '\u{FFFE}' | '\u{FFFF}' => false,
+            c => c >= ' ',
+        })
+        .collect()
+}
+
+/// `date` clamped to years 1–9999: RFC 822 and RFC 3339 only write four-digit years, and a
+/// feed claiming year 20250 must not make ours invalid.
+fn representable(date: DateTime<Utc>) -> DateTime<Utc> {
+    date.clamp(EARLIEST, LATEST)
+}
+
+/// The first day with a four-digit year. A `const`: evaluated when compiling, so the `panic!`
+/// can only ever fail the build.
+const EARLIEST: DateTime<Utc> = match NaiveDate::from_ymd_opt(1, 1, 1) {
+    Some(day) => day.and_time(NaiveTime::MIN).and_utc(),
+    None => panic!("0001-01-01 is a date"),
+};
+
+/// The last day with a four-digit year (see [`EARLIEST`]).
+const LATEST: DateTime<Utc> = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(day) => day.and_time(NaiveTime::MIN).and_utc(),
+    None => panic!("9999-12-31 is a date"),
+};
+
+/// Writes `bytes` to `path` unless the file already holds exactly them; true if it wrote.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    match fs::read(path) {
+        Ok(existing) if existing == bytes => Ok(false),
+        _ => write_atomic(path, bytes).map(|()| true),
     }
 }
 
 /// Writes `bytes` to `path` so that readers see the old file or the new one, never a part:
-/// a temporary file in the same folder, fsync, rename, fsync of the folder.
-pub fn write_atomic(_path: &Path, _bytes: &[u8]) -> std::io::Result<()> {
-    unimplemented!()
+/// a temporary file in the same folder, fsync, rename, fsync of the folder. Creates the folder
+/// if needed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir)?;
+
+    // Unique per process and call, so concurrent writers never share a temporary file.
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(
+        ".{}.{}{TEMP_SUFFIX}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let temp = dir.join(temp_name);
+
+    let result = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temp, path)?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        // Best effort: the temporary file is garbage whatever happened.
+        let _ = fs::remove_file(&temp);
+    }
+    result
 }
+
+/// Ends every temporary file name `write_atomic` makes: `.{name}.{pid}.{counter}.tmp`.
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// The process that made the temporary file called `name`, if it is one of ours.
+fn temp_file_pid(name: &str) -> Option<u32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
+    let mut parts = inner.rsplitn(3, '.');
+    parts.next()?.parse::<u64>().ok()?;
+    let pid = parts.next()?.parse().ok()?;
+    parts.next().filter(|original| !original.is_empty())?;
+    Some(pid)
+}
+
+/// Removes the temporary files a killed process left in `dir`: they may be partial and would be
+/// served as if they were output. This process's own are kept, as they may be mid-write. Best
+/// effort: a file that cannot be removed now will be on a later publish.
+fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let own = std::process::id();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let stale = name
+            .to_str()
+            .and_then(temp_file_pid)
+            .is_some_and(|pid| pid != own);
+        if stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Makes a rename in `dir` durable: without it a crash can lose the new directory entry.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    fs::File::open(dir)?.sync_all()
+}
+
+/// Windows cannot open folders as files; NTFS journals the rename itself.
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

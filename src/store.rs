@@ -200,8 +200,9 @@ impl Store {
         )?;
         let mut stats = SaveStats::default();
         {
-            let mut existing =
-                tx.prepare("SELECT hash, first_seen FROM items WHERE feed_url = ?1 AND item_id = ?2")?;
+            let mut existing = tx.prepare(
+                "SELECT hash, first_seen FROM items WHERE feed_url = ?1 AND item_id = ?2",
+            )?;
             let mut upsert = tx.prepare(
                 "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -231,7 +232,9 @@ impl Store {
                     }
                 };
                 let sort_date = item.published.or(item.updated).unwrap_or(first_seen);
-                upsert.execute(params![feed_url, item.id, data, hash, sort_date, first_seen])?;
+                upsert.execute(params![
+                    feed_url, item.id, data, hash, sort_date, first_seen
+                ])?;
             }
         }
         tx.commit()?;
@@ -333,11 +336,19 @@ mod tests {
         let store = Store::open(&dir.path().join("g.db")).unwrap();
         let url = "https://a.example/rss";
         let first = store
-            .save_items(url, &feed(vec![item("1", "a"), item("2", "b")]), at("2026-01-01T00:00:00Z"))
+            .save_items(
+                url,
+                &feed(vec![item("1", "a"), item("2", "b")]),
+                at("2026-01-01T00:00:00Z"),
+            )
             .unwrap();
         assert_eq!(first, SaveStats { new: 2, updated: 0 });
         let second = store
-            .save_items(url, &feed(vec![item("1", "a"), item("2", "b2")]), at("2026-01-02T00:00:00Z"))
+            .save_items(
+                url,
+                &feed(vec![item("1", "a"), item("2", "b2")]),
+                at("2026-01-02T00:00:00Z"),
+            )
             .unwrap();
         assert_eq!(second, SaveStats { new: 0, updated: 1 });
         drop(store);
@@ -347,7 +358,11 @@ mod tests {
         assert_eq!(items.len(), 2);
         let b = items.iter().find(|i| i.item.id == "2").unwrap();
         assert_eq!(b.item.title, "b2");
-        assert_eq!(b.first_seen, at("2026-01-01T00:00:00Z"), "first_seen is kept");
+        assert_eq!(
+            b.first_seen,
+            at("2026-01-01T00:00:00Z"),
+            "first_seen is kept"
+        );
         assert_eq!(b.source.name, "피드");
         assert_eq!(store.item_count(url).unwrap(), 2);
         assert_eq!(store.recent_items(&[url], 1).unwrap().len(), 1);

@@ -2,6 +2,9 @@
 //!
 //! Every mistake in the file is reported with its line and column (`feeds.toml:12:1: message`), with a
 //! suggestion where one fits, and all mistakes are reported at once rather than the first only.
+//!
+//! `schema` knows the file's shape (keys, defaults, rules between tables); `read` reads one table's
+//! values with their places; `diagnostic` turns places into `line:column` and finds suggestions.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -9,6 +12,17 @@ use std::time::Duration;
 
 use chrono_tz::Tz;
 use url::Url;
+
+mod diagnostic;
+mod read;
+mod schema;
+#[cfg(test)]
+mod tests;
+
+pub use diagnostic::Diagnostic;
+
+/// Id of the built-in section that holds every feed's items (`feeds/all.xml`); no `[[section]]` may use it.
+pub const ALL_SECTION: &str = "all";
 
 /// A validated configuration. Relative paths are already resolved against the config file's folder.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +51,10 @@ pub struct Settings {
     pub concurrency: usize,
     /// Most items in one published feed.
     pub max_items: usize,
+    /// Longest a whole fetch may take, body included (cuts servers that trickle bytes).
+    pub timeout: Duration,
+    /// Longest a connection may take to open.
+    pub connect_timeout: Duration,
 }
 
 /// One `[[section]]`.
@@ -88,19 +106,6 @@ pub enum ConfigError {
     Invalid { diagnostics: Vec<Diagnostic> },
 }
 
-/// One mistake in the file, shown as `FILE:LINE:COL: message`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct Diagnostic {
-    /// The file as the user named it.
-    pub file: String,
-    /// 1-based.
-    pub line: usize,
-    /// 1-based, in characters.
-    pub column: usize,
-    pub message: String,
-}
-
 impl Config {
     /// Reads and validates the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -112,11 +117,19 @@ impl Config {
     }
 
     /// Validates `source`, the text of the file at `path` (used for messages and relative paths).
-    pub fn parse(_source: &str, _path: &Path) -> Result<Config, ConfigError> {
-        unimplemented!("config loader")
+    pub fn parse(source: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut reporter = diagnostic::Reporter::new(path.display().to_string(), source);
+        let config = schema::read(source, path, &mut reporter);
+        match (reporter.finish(), config) {
+            (None, Some(config)) => Ok(config),
+            // `read` gives no config only after reporting why, so the list is never empty in practice.
+            (diagnostics, _) => Err(ConfigError::Invalid {
+                diagnostics: diagnostics.unwrap_or_default(),
+            }),
+        }
     }
 
-    /// The sections a feed's items are published in, in config order.
+    /// The `[[section]]` with this id.
     pub fn section(&self, id: &str) -> Option<&SectionConfig> {
         self.sections.iter().find(|s| s.id == id)
     }

@@ -1,0 +1,94 @@
+//! One section as an RSS 2.0 document.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+
+use chrono::{DateTime, Utc};
+use rss::extension::dublincore::DublinCoreExtension;
+use rss::extension::{Extension, ExtensionMap};
+use rss::{Category, Channel, Guid, Item, Source};
+
+use super::{FeedMeta, GENERATOR, ItemMeta};
+
+const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
+
+/// The RSS document of `feed`, served at `self_url`.
+pub(super) fn render(
+    feed: &FeedMeta,
+    self_url: &str,
+) -> Result<Vec<u8>, Box<dyn Error + Send + Sync>> {
+    let channel = Channel {
+        title: feed.title.clone(),
+        link: feed.site_url.to_owned(),
+        description: feed.title.clone(),
+        language: Some(feed.language.clone()),
+        last_build_date: Some(rfc822(feed.updated)),
+        generator: Some(GENERATOR.to_owned()),
+        extensions: self_link(self_url),
+        namespaces: BTreeMap::from([("atom".to_owned(), ATOM_NAMESPACE.to_owned())]),
+        items: feed.items.iter().map(item).collect(),
+        ..Channel::default()
+    };
+    Ok(channel.pretty_write_to(Vec::new(), b' ', 2)?)
+}
+
+fn item(item: &ItemMeta) -> Item {
+    Item {
+        title: Some(item.title.clone()),
+        link: item.link.clone(),
+        // RSS readers take `description` as HTML: escape the plain-text summary so that a literal
+        // `<` or `&` in it shows as written.
+        description: item
+            .summary
+            .as_deref()
+            .map(|summary| quick_xml::escape::escape(summary).into_owned()),
+        categories: item
+            .categories
+            .iter()
+            .map(|name| Category {
+                name: name.clone(),
+                domain: None,
+            })
+            .collect(),
+        guid: Some(Guid {
+            value: item.id.clone(),
+            permalink: false,
+        }),
+        pub_date: Some(rfc822(item.published)),
+        source: item.source.feed_url.as_ref().map(|url| Source {
+            url: url.clone(),
+            title: Some(item.source.name.clone()),
+        }),
+        content: item.content_html.clone(),
+        // `<author>` must be an e-mail address; `dc:creator` is the valid place for names.
+        dublin_core_ext: (!item.authors.is_empty()).then(|| DublinCoreExtension {
+            creators: item.authors.clone(),
+            ..DublinCoreExtension::default()
+        }),
+        ..Item::default()
+    }
+}
+
+/// `<atom:link rel="self">`: lets readers and validators know the feed's canonical URL.
+fn self_link(self_url: &str) -> ExtensionMap {
+    let link = Extension {
+        name: "atom:link".to_owned(),
+        value: None,
+        attrs: BTreeMap::from([
+            ("href".to_owned(), self_url.to_owned()),
+            ("rel".to_owned(), "self".to_owned()),
+            ("type".to_owned(), "application/rss+xml".to_owned()),
+        ]),
+        children: BTreeMap::new(),
+    };
+    BTreeMap::from([(
+        "atom".to_owned(),
+        BTreeMap::from([("link".to_owned(), vec![link])]),
+    )])
+}
+
+/// An RFC 822 date as RSS requires, always in UTC. Formatted by hand rather than with chrono's
+/// `to_rfc2822`, which panics on years it cannot write.
+fn rfc822(date: DateTime<Utc>) -> String {
+    date.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}

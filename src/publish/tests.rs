@@ -1,0 +1,489 @@
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::*;
+use crate::config::Config;
+use crate::merge::{Source, StoredItem};
+use crate::normalize::Item;
+
+const BASE: &str = "https://gazette.example/";
+
+fn settings(output_dir: &Path) -> Settings {
+    let source = format!("[gazette]\ntitle = \"가제트\"\nbase_url = \"{BASE}\"\n");
+    let mut settings = Config::parse(&source, Path::new("feeds.toml")).unwrap().gazette;
+    settings.output_dir = output_dir.to_path_buf();
+    settings
+}
+
+fn at(y: i32, mo: u32, d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, 0, 0).unwrap()
+}
+
+fn source(feed_url: &str, name: &str, site_link: Option<&str>) -> Source {
+    Source {
+        feed_url: feed_url.to_owned(),
+        name: name.to_owned(),
+        site_link: site_link.map(str::to_owned),
+    }
+}
+
+/// A Korean item with everything: link, dates, author, category, summary needing escapes, HTML.
+fn full_item() -> StoredItem {
+    StoredItem {
+        item: Item {
+            id: "https://news.example.kr/a/1".to_owned(),
+            title: "대전시, 새 예산안 발표".to_owned(),
+            link: Some("https://news.example.kr/a/1".to_owned()),
+            summary: Some("예산 <3조> & \"증액\"".to_owned()),
+            content_html: Some("<p>본문 &amp; 사진</p>".to_owned()),
+            authors: vec!["홍길동".to_owned()],
+            categories: vec!["정치".to_owned(), "대전".to_owned()],
+            published: Some(at(2026, 3, 2, 9)),
+            updated: Some(at(2026, 3, 2, 11)),
+        },
+        source: source(
+            "https://news.example.kr/rss.xml",
+            "예시일보",
+            Some("https://news.example.kr/"),
+        ),
+        first_seen: at(2026, 3, 2, 10),
+    }
+}
+
+/// No link, no date, no author, no summary: dated by first_seen.
+fn bare_item() -> StoredItem {
+    StoredItem {
+        item: Item {
+            id: "bare-1".to_owned(),
+            title: "제목만 있는 기사".to_owned(),
+            link: None,
+            summary: None,
+            content_html: None,
+            authors: vec![],
+            categories: vec![],
+            published: None,
+            updated: None,
+        },
+        source: source("https://other.example.com/feed.atom", "Other", None),
+        first_seen: at(2026, 3, 1, 8),
+    }
+}
+
+/// An English item with two authors and only an updated date.
+fn english_item() -> StoredItem {
+    StoredItem {
+        item: Item {
+            id: "urn:uuid:1".to_owned(),
+            title: "World news".to_owned(),
+            link: Some("https://world.example.org/story".to_owned()),
+            summary: Some("Plain summary.".to_owned()),
+            content_html: None,
+            authors: vec!["Ann".to_owned(), "Bob".to_owned()],
+            categories: vec![],
+            published: None,
+            updated: Some(at(2026, 2, 28, 23)),
+        },
+        source: source("https://world.example.org/rss", "World", None),
+        first_seen: at(2026, 3, 1, 0),
+    }
+}
+
+fn edition() -> Edition {
+    Edition {
+        generated: at(2026, 3, 3, 0),
+        sections: vec![
+            SectionEdition {
+                id: "all".to_owned(),
+                title: "전체".to_owned(),
+                items: vec![full_item(), bare_item(), english_item()],
+            },
+            SectionEdition {
+                id: "politics".to_owned(),
+                title: "정치/행정".to_owned(),
+                // The same item twice: ids must stay unique in the document.
+                items: vec![full_item(), full_item()],
+            },
+            SectionEdition {
+                id: "empty".to_owned(),
+                title: "빈 섹션".to_owned(),
+                items: vec![],
+            },
+        ],
+    }
+}
+
+fn tag(item: &StoredItem) -> String {
+    format!("tag:gazette.example,2026:{}", item.key())
+}
+
+fn read(dir: &Path, file: &str) -> Vec<u8> {
+    fs::read(dir.join(file)).unwrap()
+}
+
+fn read_rss(dir: &Path, file: &str) -> rss::Channel {
+    rss::Channel::read_from(&read(dir, file)[..]).unwrap()
+}
+
+fn read_atom(dir: &Path, file: &str) -> atom_syndication::Feed {
+    atom_syndication::Feed::read_from(&read(dir, file)[..]).unwrap()
+}
+
+fn rfc822(date: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc2822(date).unwrap().to_utc()
+}
+
+#[test]
+fn writes_both_formats_for_every_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = Publisher::new(&settings(dir.path()))
+        .publish(&edition())
+        .unwrap();
+    let expected: Vec<PathBuf> = [
+        "all.xml",
+        "all.atom",
+        "politics.xml",
+        "politics.atom",
+        "empty.xml",
+        "empty.atom",
+    ]
+    .iter()
+    .map(|name| Path::new("feeds").join(name))
+    .collect();
+    assert_eq!(report.files, expected);
+    for file in &expected {
+        assert!(dir.path().join(file).is_file(), "{}", file.display());
+    }
+}
+
+#[test]
+fn rss_carries_ids_links_sources_dates_and_titles() {
+    let dir = tempfile::tempdir().unwrap();
+    Publisher::new(&settings(dir.path()))
+        .publish(&edition())
+        .unwrap();
+    let channel = read_rss(dir.path(), "feeds/all.xml");
+
+    assert_eq!(channel.title, "가제트 — 전체");
+    assert_eq!(channel.link, BASE);
+    assert_eq!(channel.language.as_deref(), Some("ko"));
+    // Newest item change: the full item's update.
+    assert_eq!(
+        rfc822(channel.last_build_date.as_deref().unwrap()),
+        at(2026, 3, 2, 11)
+    );
+    let self_link = &channel.extensions["atom"]["link"][0];
+    assert_eq!(self_link.attrs["rel"], "self");
+    assert_eq!(
+        self_link.attrs["href"],
+        "https://gazette.example/feeds/all.xml"
+    );
+    assert_eq!(channel.items.len(), 3);
+
+    let full = &channel.items[0];
+    let guid = full.guid.as_ref().unwrap();
+    assert_eq!(guid.value, tag(&full_item()));
+    assert!(!guid.permalink);
+    assert_eq!(full.title.as_deref(), Some("대전시, 새 예산안 발표"));
+    assert_eq!(full.link.as_deref(), Some("https://news.example.kr/a/1"));
+    assert_eq!(rfc822(full.pub_date.as_deref().unwrap()), at(2026, 3, 2, 9));
+    let source = full.source.as_ref().unwrap();
+    assert_eq!(source.url, "https://news.example.kr/rss.xml");
+    assert_eq!(source.title.as_deref(), Some("예시일보"));
+    assert_eq!(full.dublin_core_ext.as_ref().unwrap().creators, ["홍길동"]);
+    let categories: Vec<&str> = full.categories.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(categories, ["정치", "대전"]);
+    // The plain-text summary is escaped once for HTML, inside the XML.
+    assert_eq!(
+        full.description.as_deref(),
+        Some("예산 &lt;3조&gt; &amp; &quot;증액&quot;")
+    );
+    assert_eq!(full.content.as_deref(), Some("<p>본문 &amp; 사진</p>"));
+
+    let bare = &channel.items[1];
+    assert_eq!(bare.guid.as_ref().unwrap().value, tag(&bare_item()));
+    assert_eq!(bare.link, None);
+    assert_eq!(bare.description, None);
+    assert_eq!(bare.dublin_core_ext, None);
+    assert_eq!(rfc822(bare.pub_date.as_deref().unwrap()), at(2026, 3, 1, 8));
+
+    let english = &channel.items[2];
+    assert_eq!(
+        english.dublin_core_ext.as_ref().unwrap().creators,
+        ["Ann", "Bob"]
+    );
+    assert_eq!(
+        rfc822(english.pub_date.as_deref().unwrap()),
+        at(2026, 2, 28, 23)
+    );
+}
+
+#[test]
+fn atom_carries_ids_links_sources_dates_and_titles() {
+    let dir = tempfile::tempdir().unwrap();
+    Publisher::new(&settings(dir.path()))
+        .publish(&edition())
+        .unwrap();
+    let feed = read_atom(dir.path(), "feeds/all.atom");
+
+    assert_eq!(feed.title.value, "가제트 — 전체");
+    assert_eq!(feed.id, "tag:gazette.example,2026:feeds/all");
+    assert_eq!(feed.lang.as_deref(), Some("ko"));
+    assert_eq!(feed.updated, at(2026, 3, 2, 11));
+    assert_eq!(feed.authors[0].name, "가제트");
+    let links: Vec<(&str, &str)> = feed
+        .links
+        .iter()
+        .map(|l| (l.rel.as_str(), l.href.as_str()))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("self", "https://gazette.example/feeds/all.atom"),
+            ("alternate", BASE)
+        ]
+    );
+    assert_eq!(feed.entries.len(), 3);
+
+    let full = &feed.entries[0];
+    assert_eq!(full.id, tag(&full_item()));
+    assert_eq!(full.title.value, "대전시, 새 예산안 발표");
+    assert_eq!(full.links[0].href, "https://news.example.kr/a/1");
+    assert_eq!(full.links[0].rel, "alternate");
+    assert_eq!(full.published, Some(at(2026, 3, 2, 9).fixed_offset()));
+    assert_eq!(full.updated, at(2026, 3, 2, 11));
+    assert_eq!(full.authors[0].name, "홍길동");
+    let terms: Vec<&str> = full.categories.iter().map(|c| c.term.as_str()).collect();
+    assert_eq!(terms, ["정치", "대전"]);
+    assert_eq!(
+        full.summary.as_ref().unwrap().value,
+        "예산 <3조> & \"증액\""
+    );
+    let content = full.content.as_ref().unwrap();
+    assert_eq!(content.content_type.as_deref(), Some("html"));
+    assert_eq!(content.value.as_deref(), Some("<p>본문 &amp; 사진</p>"));
+    let source = full.source.as_ref().unwrap();
+    assert_eq!(source.title.value, "예시일보");
+    assert_eq!(source.id, "https://news.example.kr/rss.xml");
+    let source_links: Vec<(&str, &str)> = source
+        .links
+        .iter()
+        .map(|l| (l.rel.as_str(), l.href.as_str()))
+        .collect();
+    assert_eq!(
+        source_links,
+        [
+            ("self", "https://news.example.kr/rss.xml"),
+            ("alternate", "https://news.example.kr/")
+        ]
+    );
+
+    // No link and no content: the title stands in as text content (RFC 4287 §4.1.1).
+    let bare = &feed.entries[1];
+    assert_eq!(bare.id, tag(&bare_item()));
+    assert!(bare.links.is_empty());
+    assert!(bare.authors.is_empty());
+    assert_eq!(bare.updated, at(2026, 3, 1, 8));
+    assert_eq!(bare.published, Some(at(2026, 3, 1, 8).fixed_offset()));
+    let content = bare.content.as_ref().unwrap();
+    assert_eq!(content.content_type.as_deref(), Some("text"));
+    assert_eq!(content.value.as_deref(), Some("제목만 있는 기사"));
+
+    let english = &feed.entries[2];
+    assert_eq!(english.updated, at(2026, 2, 28, 23));
+    assert_eq!(english.authors.len(), 2);
+    assert!(english.content.is_none());
+}
+
+#[test]
+fn ids_match_across_formats_and_stay_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    Publisher::new(&settings(dir.path()))
+        .publish(&edition())
+        .unwrap();
+    let channel = read_rss(dir.path(), "feeds/politics.xml");
+    let feed = read_atom(dir.path(), "feeds/politics.atom");
+    assert_eq!(channel.title, "가제트 — 정치/행정");
+    assert_eq!(feed.title.value, "가제트 — 정치/행정");
+    let guids: Vec<&str> = channel
+        .items
+        .iter()
+        .map(|i| i.guid.as_ref().unwrap().value.as_str())
+        .collect();
+    let ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(guids, [tag(&full_item())]);
+    assert_eq!(ids, guids);
+}
+
+#[test]
+fn an_empty_section_is_dated_by_the_edition() {
+    let dir = tempfile::tempdir().unwrap();
+    Publisher::new(&settings(dir.path()))
+        .publish(&edition())
+        .unwrap();
+    let channel = read_rss(dir.path(), "feeds/empty.xml");
+    assert!(channel.items.is_empty());
+    assert_eq!(
+        rfc822(channel.last_build_date.as_deref().unwrap()),
+        at(2026, 3, 3, 0)
+    );
+    assert_eq!(
+        read_atom(dir.path(), "feeds/empty.atom").updated,
+        at(2026, 3, 3, 0)
+    );
+}
+
+#[test]
+fn publishing_again_gives_identical_bytes_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let publisher = Publisher::new(&settings(dir.path()));
+    publisher.publish(&edition()).unwrap();
+    let before = read(dir.path(), "feeds/all.xml");
+    let atom_before = read(dir.path(), "feeds/all.atom");
+
+    // A later cycle with the same items: only `generated` moved.
+    let mut later = edition();
+    later.generated = at(2026, 3, 4, 0);
+    later.sections.retain(|s| !s.items.is_empty());
+    let report = Publisher::new(&settings(dir.path()))
+        .publish(&later)
+        .unwrap();
+    assert_eq!(report.files, Vec::<PathBuf>::new());
+    assert_eq!(read(dir.path(), "feeds/all.xml"), before);
+    assert_eq!(read(dir.path(), "feeds/all.atom"), atom_before);
+
+    // A changed item rewrites the feeds it is in, and only those.
+    let mut changed = later.clone();
+    changed.sections[1].items[0].item.title = "수정된 제목".to_owned();
+    let report = publisher.publish(&changed).unwrap();
+    assert_eq!(
+        report.files,
+        [
+            Path::new("feeds/politics.xml"),
+            Path::new("feeds/politics.atom")
+        ]
+    );
+}
+
+#[test]
+fn no_temporary_files_are_left_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    Publisher::new(&settings(dir.path()))
+        .publish(&edition())
+        .unwrap();
+    let mut names: Vec<String> = fs::read_dir(dir.path().join("feeds"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "all.atom",
+            "all.xml",
+            "empty.atom",
+            "empty.xml",
+            "politics.atom",
+            "politics.xml"
+        ]
+    );
+}
+
+#[test]
+fn temporary_files_left_by_a_killed_process_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let feeds = dir.path().join("feeds");
+    fs::create_dir_all(&feeds).unwrap();
+    let stale = feeds.join(".all.xml.4294967295.3.tmp");
+    let own = feeds.join(format!(".all.xml.{}.3.tmp", std::process::id()));
+    let unrelated = feeds.join(".keep.tmp");
+    for file in [&stale, &own, &unrelated] {
+        fs::write(file, "<rss><chan").unwrap();
+    }
+    Publisher::new(&settings(dir.path()))
+        .publish(&edition())
+        .unwrap();
+    assert!(!stale.exists());
+    assert!(own.exists(), "this process may still be writing it");
+    assert!(unrelated.exists(), "not a name write_atomic makes");
+}
+
+#[test]
+fn an_unwritable_output_dir_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // A regular file where a folder should be: refused even for root, unlike a chmod.
+    let blocker = dir.path().join("not-a-folder");
+    fs::write(&blocker, "x").unwrap();
+    let output = blocker.join("output");
+    let error = Publisher::new(&settings(&output))
+        .publish(&edition())
+        .unwrap_err();
+    match &error {
+        PublishError::Write { path, .. } => assert!(path.starts_with(&output), "{error}"),
+        other => panic!("unexpected error: {other}"),
+    }
+    assert!(error.to_string().contains(&*output.to_string_lossy()));
+}
+
+#[test]
+fn section_ids_that_would_escape_the_folder_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for id in ["../evil", "a/b", "", ".hidden", "정치"] {
+        let mut edition = edition();
+        edition.sections[1].id = id.to_owned();
+        let error = Publisher::new(&settings(dir.path()))
+            .publish(&edition)
+            .unwrap_err();
+        assert!(
+            matches!(&error, PublishError::SectionId { id: bad } if bad == id),
+            "{error}"
+        );
+    }
+    assert!(!dir.path().join("evil.xml").exists());
+}
+
+#[test]
+fn hostile_text_and_dates_still_make_readable_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut item = full_item();
+    item.item.title = "control\u{1}char ]]> <tag>".to_owned();
+    item.item.content_html = Some("<p>a ]]> b</p>".to_owned());
+    item.item.published = Some(Utc.with_ymd_and_hms(20000, 1, 1, 0, 0, 0).unwrap());
+    item.item.link = Some("javascript:alert(1)".to_owned());
+    item.source.feed_url = "not a url".to_owned();
+    let edition = Edition {
+        generated: at(2026, 3, 3, 0),
+        sections: vec![SectionEdition {
+            id: "all".to_owned(),
+            title: "전체".to_owned(),
+            items: vec![item],
+        }],
+    };
+    Publisher::new(&settings(dir.path()))
+        .publish(&edition)
+        .unwrap();
+
+    let channel = read_rss(dir.path(), "feeds/all.xml");
+    let rss_item = &channel.items[0];
+    assert_eq!(rss_item.title.as_deref(), Some("controlchar ]]> <tag>"));
+    assert_eq!(rss_item.content.as_deref(), Some("<p>a ]]> b</p>"));
+    assert_eq!(rss_item.link, None);
+    assert_eq!(rss_item.source, None);
+    assert!(rss_item.pub_date.as_deref().unwrap().contains(" 9999 "));
+
+    let feed = read_atom(dir.path(), "feeds/all.atom");
+    assert_eq!(feed.entries[0].title.value, "controlchar ]]> <tag>");
+    assert!(feed.entries[0].links.is_empty());
+    assert_eq!(feed.entries[0].source, None);
+    assert_eq!(feed.updated.format("%Y").to_string(), "9999");
+}
+
+#[test]
+fn write_atomic_replaces_the_whole_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/folder/file.txt");
+    write_atomic(&path, b"first, longer content").unwrap();
+    write_atomic(&path, b"second").unwrap();
+    assert_eq!(fs::read(&path).unwrap(), b"second");
+    let entries = fs::read_dir(path.parent().unwrap()).unwrap().count();
+    assert_eq!(entries, 1);
+}
