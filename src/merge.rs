@@ -2,11 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{Config, FeedConfig};
+use crate::config::{ALL_SECTION, Config, FeedConfig};
 use crate::normalize::Item;
-
-/// Id of the section that holds every item.
-pub const ALL_SECTION: &str = "all";
 
 /// An item with where it came from, as read back from the store.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,5 +121,107 @@ impl StoredItem {
         hasher.update(b"\n");
         hasher.update(self.item.id.as_bytes());
         hex::encode(&hasher.finalize()[..16])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const CONFIG: &str = r#"
+[gazette]
+max_items = 2
+
+[[section]]
+id = "politics"
+title = "정치/행정"
+
+[[section]]
+id = "economy"
+title = "경제"
+
+[[feed]]
+url = "https://a.example/rss"
+name = "중도일보"
+sections = ["politics"]
+
+[[feed]]
+url = "https://b.example/rss"
+sections = ["politics", "economy"]
+
+[[feed]]
+url = "https://off.example/rss"
+sections = ["economy"]
+enabled = false
+"#;
+
+    fn stored(feed_url: &str, id: &str, hour: u32, dated: bool) -> StoredItem {
+        let date: DateTime<Utc> = format!("2026-01-11T{hour:02}:00:00Z").parse().unwrap();
+        StoredItem {
+            item: Item {
+                id: id.into(),
+                title: id.into(),
+                link: None,
+                summary: None,
+                content_html: None,
+                authors: vec![],
+                categories: vec![],
+                published: dated.then_some(date),
+                updated: None,
+            },
+            source: Source {
+                feed_url: feed_url.into(),
+                name: "Feed title".into(),
+                site_link: None,
+            },
+            first_seen: date,
+        }
+    }
+
+    fn ids(section: &SectionEdition) -> Vec<&str> {
+        section.items.iter().map(|s| s.item.id.as_str()).collect()
+    }
+
+    #[test]
+    fn sections_hold_their_feeds_newest_first() {
+        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        let items = vec![
+            stored("https://a.example/rss", "a-old", 1, true),
+            stored("https://b.example/rss", "b-new", 9, true),
+            stored("https://a.example/rss", "a-undated", 5, false),
+            stored("https://off.example/rss", "off", 10, true),
+            stored("https://gone.example/rss", "gone", 11, true),
+        ];
+        let now = "2026-01-11T12:00:00Z".parse().unwrap();
+        let edition = merge(&config, items, now);
+        let titles: Vec<_> = edition.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["전체", "정치/행정", "경제"]);
+        assert_eq!(edition.sections[0].id, ALL_SECTION);
+        assert_eq!(
+            ids(&edition.sections[0]),
+            ["b-new", "a-undated"],
+            "max_items"
+        );
+        assert_eq!(ids(&edition.sections[1]), ["b-new", "a-undated"]);
+        assert_eq!(
+            ids(&edition.sections[2]),
+            ["b-new"],
+            "disabled feeds are left out"
+        );
+        let names: Vec<_> = edition.sections[1]
+            .items
+            .iter()
+            .map(|s| s.source.name.as_str())
+            .collect();
+        assert_eq!(names, ["Feed title", "중도일보"], "configured name wins");
+    }
+
+    #[test]
+    fn source_name_falls_back_to_the_host() {
+        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        assert_eq!(source_name(&config.feeds[1], "  "), "b.example");
+        assert_eq!(all_title("en"), "All");
     }
 }
