@@ -233,7 +233,9 @@ async fn shutdown_stops_the_server() {
 
 fn settings(output_dir: &Path) -> Settings {
     let source = "[gazette]\ntitle = \"가제트\"\n";
-    let mut settings = Config::parse(source, Path::new("feeds.toml")).unwrap().gazette;
+    let mut settings = Config::parse(source, Path::new("feeds.toml"))
+        .unwrap()
+        .gazette;
     settings.output_dir = output_dir.to_path_buf();
     settings
 }

@@ -1,4 +1,3 @@
-
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
@@ -10,7 +9,9 @@ const BASE: &str = "https://gazette.example/";
 
 fn settings(output_dir: &Path) -> Settings {
     let source = format!("[gazette]\ntitle = \"가제트\"\nbase_url = \"{BASE}\"\n");
-    let mut settings = Config::parse(&source, Path::new("feeds.toml")).unwrap().gazette;
+    let mut settings = Config::parse(&source, Path::new("feeds.toml"))
+        .unwrap()
+        .gazette;
     settings.output_dir = output_dir.to_path_buf();
     settings
 }
