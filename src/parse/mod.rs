@@ -5,6 +5,22 @@
 //!
 //! [`ParsedFeed`] serializes to the JSON schema printed by `gazette parse --json`.
 
+mod atom;
+mod date;
+mod detect;
+mod encoding;
+mod modules;
+mod rdf;
+mod repair;
+mod rss;
+mod text;
+mod vocab;
+mod walk;
+mod warn;
+mod xml;
+
+pub use date::parse_date;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -121,7 +137,30 @@ fn alternates_suffix(alternates: &[String]) -> String {
     }
 }
 
-/// Reads a feed from `bytes`.
-pub fn parse(_bytes: &[u8], _hints: &ParseHints) -> Result<ParsedFeed, ParseError> {
-    Err(ParseError::NotAFeed("parser not written yet".into()))
+/// Reads a feed from `bytes`: decodes them (see [`encoding`]), picks the reader (see [`detect`]) and reads
+/// tolerantly, recording every repair in [`ParsedFeed::warnings`]. Never panics, whatever the bytes.
+pub fn parse(bytes: &[u8], hints: &ParseHints) -> Result<ParsedFeed, ParseError> {
+    let mut warnings = warn::Warnings::default();
+    let decoded = encoding::decode(bytes, hints.content_type, &mut warnings);
+    let text = decoded.text.as_ref();
+    let (format, meta, entries) = match detect::sniff(text) {
+        detect::Kind::Empty => return Err(ParseError::NotAFeed("the document is empty".into())),
+        detect::Kind::Html => {
+            return Err(ParseError::Html {
+                alternates: detect::html_alternates(text, hints.url),
+            });
+        }
+        detect::Kind::Json => return Err(ParseError::NotAFeed("JSON Feed is not read yet".into())),
+        detect::Kind::Xml => {
+            let repaired = repair::repair(text, &mut warnings);
+            walk::read(&repaired, hints, &mut warnings)?
+        }
+    };
+    Ok(ParsedFeed {
+        format,
+        encoding: decoded.encoding,
+        warnings: warnings.into_vec(),
+        meta,
+        entries,
+    })
 }
