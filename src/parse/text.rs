@@ -1,0 +1,311 @@
+//! Character-level helpers shared by the readers: entity references (XML's five, numeric, and the HTML
+//! names that feeds use without declaring them), HTML → plain text, plain text → HTML.
+
+use std::borrow::Cow;
+
+use markup5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
+
+/// How an entity reference was resolved.
+pub(crate) enum Resolved {
+    /// One of XML's predefined entities or a numeric reference.
+    Xml(char),
+    /// An HTML name that XML does not define (`&nbsp;`): a repair.
+    Html(String),
+    /// Neither; the caller keeps the reference as written.
+    Unknown,
+}
+
+/// Resolves the name between `&` and `;` (e.g. `amp`, `#233`, `#xE9`, `nbsp`).
+pub(crate) fn resolve_entity(name: &str) -> Resolved {
+    match name {
+        "amp" => return Resolved::Xml('&'),
+        "lt" => return Resolved::Xml('<'),
+        "gt" => return Resolved::Xml('>'),
+        "quot" => return Resolved::Xml('"'),
+        "apos" => return Resolved::Xml('\''),
+        _ => {}
+    }
+    if let Some(number) = name.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => number.parse().ok(),
+        };
+        return code.map_or(Resolved::Unknown, |code| Resolved::Xml(numeric_char(code)));
+    }
+    match NAMED_ENTITIES
+        .get(format!("{name};").as_str())
+        .filter(|(first, _)| *first != 0)
+    {
+        Some(&(first, second)) => {
+            let mut s: String = char::from_u32(first).into_iter().collect();
+            s.extend(char::from_u32(second).filter(|_| second != 0));
+            Resolved::Html(s)
+        }
+        None => Resolved::Unknown,
+    }
+}
+
+/// A numeric reference's character. Like browsers, codes 0x80–0x9F are read as windows-1252 (feeds
+/// written from Windows text say `&#146;` for ’), and invalid codes become U+FFFD.
+fn numeric_char(code: u32) -> char {
+    let c1 = code
+        .checked_sub(0x80)
+        .and_then(|i| C1_REPLACEMENTS.get(i as usize))
+        .copied()
+        .flatten();
+    c1.or_else(|| char::from_u32(code))
+        .filter(|&c| c != '\0')
+        .unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
+/// Decodes every entity reference in `s`, leaving unknown ones and bare `&` as written. Returns whether
+/// an HTML-only name was needed, so that XML callers can warn.
+pub(crate) fn unescape(s: &str) -> (Cow<'_, str>, bool) {
+    let Some(first) = memchr::memchr(b'&', s.as_bytes()) else {
+        return (Cow::Borrowed(s), false);
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut html = false;
+    let mut rest = s;
+    let mut at = first;
+    loop {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        rest = rest.get(at..).unwrap_or_default();
+        let reference = rest
+            .get(1..)
+            .and_then(|r| r.get(..r.find(';')?))
+            .filter(|n| is_reference_name(n));
+        match reference.map(|name| (name, resolve_entity(name))) {
+            Some((name, Resolved::Xml(c))) => {
+                out.push(c);
+                rest = rest.get(name.len() + 2..).unwrap_or_default();
+            }
+            Some((name, Resolved::Html(text))) => {
+                out.push_str(&text);
+                html = true;
+                rest = rest.get(name.len() + 2..).unwrap_or_default();
+            }
+            _ => {
+                out.push('&');
+                rest = rest.get(1..).unwrap_or_default();
+            }
+        }
+        match memchr::memchr(b'&', rest.as_bytes()) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    (Cow::Owned(out), html)
+}
+
+/// Whether `name` can sit between `&` and `;` as a named or numeric reference.
+pub(crate) fn is_reference_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    match bytes {
+        [b'#', b'x' | b'X', hex @ ..] => {
+            !hex.is_empty() && hex.len() <= 8 && hex.iter().all(u8::is_ascii_hexdigit)
+        }
+        [b'#', digits @ ..] => {
+            !digits.is_empty() && digits.len() <= 10 && digits.iter().all(u8::is_ascii_digit)
+        }
+        [first, rest @ ..] => {
+            (first.is_ascii_alphabetic() || *first == b'_')
+                && rest.len() < 32
+                && rest
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        }
+        [] => false,
+    }
+}
+
+/// Whether text seems to carry HTML: a tag or an entity reference. Used to read RSS titles, which are
+/// nominally plain text but often (double-)escaped HTML.
+pub(crate) fn looks_like_html(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    memchr::memchr2_iter(b'<', b'&', bytes).any(|i| {
+        let rest = bytes.get(i + 1..).unwrap_or_default();
+        if bytes.get(i) == Some(&b'<') {
+            matches!(rest.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'/' || *b == b'!')
+        } else {
+            let end = rest.iter().take(34).position(|&b| b == b';');
+            end.is_some_and(|e| {
+                std::str::from_utf8(rest.get(..e).unwrap_or_default()).is_ok_and(is_reference_name)
+            })
+        }
+    })
+}
+
+/// HTML → plain text: drops tags and comments, decodes references, and trims.
+pub(crate) fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(rest.get(..lt).unwrap_or_default());
+        let tag = rest.get(lt..).unwrap_or_default();
+        let is_tag = tag
+            .as_bytes()
+            .get(1)
+            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'));
+        if !is_tag {
+            out.push('<');
+            rest = tag.get(1..).unwrap_or_default();
+            continue;
+        }
+        let close = if tag.starts_with("<!--") {
+            tag.find("-->").map(|i| i + 3)
+        } else {
+            tag.find('>').map(|i| i + 1)
+        };
+        match close {
+            Some(end) => rest = tag.get(end..).unwrap_or_default(),
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    unescape(out.trim()).0.into_owned()
+}
+
+/// Plain text → HTML that displays it.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+pub(crate) fn prefix_within(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default()
+}
+
+/// The value of `name="…"` (or `'…'`) inside a tag's text; ASCII case-insensitive on the name.
+pub(crate) fn attribute_value<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower.get(from..)?.find(name) {
+        let at = from + found;
+        from = at + name.len();
+        let before_ok = at == 0
+            || lower
+                .as_bytes()
+                .get(at - 1)
+                .is_some_and(|b| b.is_ascii_whitespace());
+        let rest = lower.get(from..)?.trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let value_start = tag.len() - rest.len() + 1;
+        let value = tag.get(value_start..)?.trim_start();
+        let quote = value.chars().next()?;
+        return if quote == '"' || quote == '\'' {
+            let inner = value.get(1..)?;
+            inner.find(quote).and_then(|end| inner.get(..end))
+        } else {
+            value
+                .split(|c: char| c.is_whitespace() || matches!(c, '>' | '"' | '\''))
+                .next()
+                .map(|v| v.trim_end_matches('/'))
+        };
+    }
+    None
+}
+
+/// Decodes standard base64 (whitespace ignored) holding UTF-8 text, as Atom 0.3's `mode="base64"`.
+pub(crate) fn decode_base64(s: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_xml_numeric_and_html_entities() {
+        assert!(matches!(resolve_entity("amp"), Resolved::Xml('&')));
+        assert!(matches!(resolve_entity("#233"), Resolved::Xml('é')));
+        assert!(matches!(resolve_entity("#xE9"), Resolved::Xml('é')));
+        assert!(matches!(resolve_entity("#146"), Resolved::Xml('’')));
+        assert!(matches!(resolve_entity("#0"), Resolved::Xml('\u{FFFD}')));
+        assert!(matches!(resolve_entity("nbsp"), Resolved::Html(s) if s == "\u{a0}"));
+        assert!(matches!(resolve_entity("hellip"), Resolved::Html(s) if s == "…"));
+        assert!(matches!(resolve_entity("bogus"), Resolved::Unknown));
+    }
+
+    #[test]
+    fn unescape_is_tolerant() {
+        assert_eq!(unescape("a &amp; b").0, "a & b");
+        assert_eq!(unescape("AT&T &bogus; &nbsp;x").0, "AT&T &bogus; \u{a0}x");
+        assert!(unescape("&rsquo;").1);
+        assert!(!unescape("&#8217;").1);
+        assert_eq!(unescape("trailing &").0, "trailing &");
+    }
+
+    #[test]
+    fn html_detection_and_stripping() {
+        assert!(looks_like_html("<b>bold</b>"));
+        assert!(looks_like_html("AT&amp;T"));
+        assert!(!looks_like_html("a < b & c"));
+        assert_eq!(
+            html_to_text(" <p>Tom &amp; <i>Jerry</i></p><!-- x > y --> "),
+            "Tom & Jerry"
+        );
+        assert_eq!(html_to_text("1 < 2"), "1 < 2");
+    }
+
+    #[test]
+    fn attributes_and_base64() {
+        assert_eq!(
+            attribute_value("<meta  Charset = 'utf-8'>", "charset"),
+            Some("utf-8")
+        );
+        assert_eq!(
+            attribute_value("<link href=/a rel=alternate>", "rel"),
+            Some("alternate")
+        );
+        assert_eq!(attribute_value("<a xhref='x'>", "href"), None);
+        assert_eq!(decode_base64("SGVs\nbG8=").as_deref(), Some("Hello"));
+        assert_eq!(decode_base64("%%"), None);
+    }
+
+    #[test]
+    fn escapes_and_truncates() {
+        assert_eq!(escape_html("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+        assert_eq!(prefix_within("한국어", 4), "한");
+        assert_eq!(prefix_within("한국어", 100), "한국어");
+    }
+}

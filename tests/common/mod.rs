@@ -1,0 +1,98 @@
+//! Shared test support: a local feed farm and helpers to run the `gazette` binary.
+#![allow(dead_code)] // each test crate uses a different part of this module
+
+pub mod farm;
+pub mod feeds;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary project folder with a `feeds.toml`.
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new(config: &str) -> Workdir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("feeds.toml"), config).expect("write feeds.toml");
+        Workdir { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.path().join("feeds.toml")
+    }
+
+    pub fn output(&self, relative: &str) -> PathBuf {
+        self.path().join("output").join(relative)
+    }
+
+    pub fn read_output(&self, relative: &str) -> String {
+        let path = self.output(relative);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// `gazette ARGS --config feeds.toml`, run in this folder.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gazette"));
+        command
+            .args(args)
+            .arg("--config")
+            .arg(self.config())
+            .current_dir(self.path())
+            .env_remove("GAZETTE_CONFIG")
+            .env("GAZETTE_LOG", "info");
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run gazette")
+    }
+}
+
+/// Stdout and stderr, for assertion messages.
+pub fn show(output: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A local port nothing listens on (bound, then released).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+/// The items of a published RSS file: (guid, title, link).
+pub fn rss_items(xml: &str) -> Vec<(String, String, String)> {
+    let channel = rss::Channel::read_from(xml.as_bytes()).expect("published RSS parses");
+    channel
+        .items()
+        .iter()
+        .map(|item| {
+            (
+                item.guid()
+                    .map(|g| g.value().to_owned())
+                    .unwrap_or_default(),
+                item.title().unwrap_or_default().to_owned(),
+                item.link().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The entries of a published Atom file: (id, title).
+pub fn atom_entries(xml: &str) -> Vec<(String, String)> {
+    let feed = atom_syndication::Feed::read_from(xml.as_bytes()).expect("published Atom parses");
+    feed.entries()
+        .iter()
+        .map(|entry| (entry.id().to_owned(), entry.title().value.clone()))
+        .collect()
+}

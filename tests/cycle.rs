@@ -1,0 +1,313 @@
+//! End to end: feeds served by a local farm → `gazette once` → published files, as a user sees them.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::farm::{Farm, Route};
+use common::feeds::{TestItem, atom, rss};
+use common::{Workdir, atom_entries, free_port, rss_items, show};
+
+/// Three feeds into two sections: politics ← a, b; economy ← b, c.
+fn three_feeds(farm: &Farm) -> Workdir {
+    farm.set(
+        "/a.xml",
+        Route::rss(rss(
+            "중도일보 정치",
+            &[
+                TestItem::new("a1", "대전시의회 예산 의결", "2026-01-11T07:35:00Z"),
+                TestItem::new("a2", "시장 기자회견", "2026-01-11T05:00:00Z"),
+            ],
+        )),
+    );
+    farm.set(
+        "/b.atom",
+        Route::atom(atom(
+            "Atom Wire",
+            &[TestItem::new(
+                "urn:b1",
+                "Budget passes",
+                "2026-01-11T06:00:00Z",
+            )],
+        )),
+    );
+    farm.set(
+        "/c.xml",
+        Route::rss(rss(
+            "경제신문",
+            &[
+                TestItem::new("c1", "코스피 상승", "2026-01-11T08:00:00Z"),
+                TestItem::new("c2", "환율 하락", "2026-01-10T23:00:00Z"),
+            ],
+        )),
+    );
+    Workdir::new(&format!(
+        r#"
+[gazette]
+title = "가제트"
+base_url = "https://gazette.example/"
+listen = "127.0.0.1:{port}"
+
+[[section]]
+id = "politics"
+title = "정치/행정"
+
+[[section]]
+id = "economy"
+title = "경제"
+
+[[feed]]
+url = "{a}"
+name = "중도일보"
+sections = ["politics"]
+
+[[feed]]
+url = "{b}"
+sections = ["politics", "economy"]
+
+[[feed]]
+url = "{c}"
+sections = ["economy"]
+"#,
+        port = free_port(),
+        a = farm.url("/a.xml"),
+        b = farm.url("/b.atom"),
+        c = farm.url("/c.xml"),
+    ))
+}
+
+fn titles(items: &[(String, String, String)]) -> Vec<&str> {
+    items.iter().map(|(_, title, _)| title.as_str()).collect()
+}
+
+#[test]
+fn three_feeds_into_two_sections() {
+    let farm = Farm::start();
+    let work = three_feeds(&farm);
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("중도일보"), "{stdout}");
+    assert!(stdout.contains("200"), "{stdout}");
+
+    let politics = rss_items(&work.read_output("feeds/politics.xml"));
+    assert_eq!(
+        titles(&politics),
+        ["대전시의회 예산 의결", "Budget passes", "시장 기자회견"],
+        "newest first, only the section's feeds"
+    );
+    let economy = rss_items(&work.read_output("feeds/economy.xml"));
+    assert_eq!(
+        titles(&economy),
+        ["코스피 상승", "Budget passes", "환율 하락"]
+    );
+    let all = rss_items(&work.read_output("feeds/all.xml"));
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[0].2, "https://news.example/c1", "links to the original");
+
+    let atom_politics = atom_entries(&work.read_output("feeds/politics.atom"));
+    let rss_ids: Vec<_> = politics.iter().map(|(id, _, _)| id.clone()).collect();
+    let atom_ids: Vec<_> = atom_politics.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(rss_ids, atom_ids, "RSS guid and atom:id agree");
+    assert!(work.output("feeds/all.atom").exists());
+    assert!(work.output("feeds/economy.atom").exists());
+
+    // Sources are named: the configured name, else the feed's own title.
+    let channel =
+        rss::Channel::read_from(work.read_output("feeds/politics.xml").as_bytes()).unwrap();
+    let sources: BTreeSet<_> = channel
+        .items()
+        .iter()
+        .filter_map(|item| item.source().and_then(|s| s.title().map(str::to_owned)))
+        .collect();
+    assert_eq!(
+        sources,
+        BTreeSet::from(["중도일보".to_owned(), "Atom Wire".to_owned()])
+    );
+    assert_eq!(channel.title(), "가제트 — 정치/행정");
+}
+
+#[test]
+fn cycles_and_restarts_keep_guids_and_add_no_duplicates() {
+    let farm = Farm::start();
+    let work = three_feeds(&farm);
+    assert!(work.run(&["once"]).status.success());
+    let first = rss_items(&work.read_output("feeds/all.xml"));
+
+    // A new process is a restart: the store is reopened from disk.
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    assert_eq!(rss_items(&work.read_output("feeds/all.xml")), first);
+
+    // A changed item is updated in place, keeping its guid; a new one is added.
+    farm.set(
+        "/c.xml",
+        Route::rss(rss(
+            "경제신문",
+            &[
+                TestItem::new("c1", "코스피 상승 (종합)", "2026-01-11T08:00:00Z"),
+                TestItem::new("c2", "환율 하락", "2026-01-10T23:00:00Z"),
+                TestItem::new("c3", "금리 동결", "2026-01-11T09:00:00Z"),
+            ],
+        )),
+    );
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    let third = rss_items(&work.read_output("feeds/all.xml"));
+    assert_eq!(third.len(), 6);
+    assert_eq!(third[0].1, "금리 동결");
+    let c1_before = first
+        .iter()
+        .find(|(_, _, link)| link.ends_with("/c1"))
+        .unwrap();
+    let c1_after = third
+        .iter()
+        .find(|(_, _, link)| link.ends_with("/c1"))
+        .unwrap();
+    assert_eq!(c1_before.0, c1_after.0, "guid is stable");
+    assert_eq!(c1_after.1, "코스피 상승 (종합)");
+    let guids: BTreeSet<_> = third.iter().map(|(guid, _, _)| guid).collect();
+    assert_eq!(guids.len(), third.len(), "guids are unique");
+}
+
+#[test]
+fn conditional_get_sends_the_stored_etag() {
+    let farm = Farm::start();
+    let work = three_feeds(&farm);
+    farm.set(
+        "/a.xml",
+        Route::rss(rss(
+            "중도일보",
+            &[TestItem::new("a1", "제목", "2026-01-11T07:35:00Z")],
+        ))
+        .with_etag("\"v1\""),
+    );
+    assert!(work.run(&["once"]).status.success());
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    let seen = farm.seen("/a.xml");
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[1]
+            .headers
+            .get("if-none-match")
+            .and_then(|v| v.to_str().ok()),
+        Some("\"v1\"")
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("304"), "{stdout}");
+}
+
+#[test]
+fn failing_feeds_do_not_stop_the_others() {
+    let farm = Farm::start();
+    farm.set(
+        "/good.xml",
+        Route::rss(rss(
+            "Good",
+            &[TestItem::new("g1", "살아있는 기사", "2026-01-11T07:35:00Z")],
+        )),
+    );
+    farm.set("/gone.xml", Route::status(404));
+    farm.set("/garbage.xml", Route::rss("this is not a feed <<<"));
+    farm.set(
+        "/slow.xml",
+        Route::rss(rss("Slow", &[])).with_delay(Duration::from_secs(20)),
+    );
+    let refused = format!("http://127.0.0.1:{}/refused.xml", free_port());
+    let work = Workdir::new(&format!(
+        r#"
+[gazette]
+timeout = "2s"
+
+[[section]]
+id = "news"
+title = "뉴스"
+
+[[feed]]
+url = "{good}"
+sections = ["news"]
+
+[[feed]]
+url = "{gone}"
+sections = ["news"]
+
+[[feed]]
+url = "{garbage}"
+sections = ["news"]
+
+[[feed]]
+url = "{slow}"
+sections = ["news"]
+
+[[feed]]
+url = "{refused}"
+sections = ["news"]
+"#,
+        good = farm.url("/good.xml"),
+        gone = farm.url("/gone.xml"),
+        garbage = farm.url("/garbage.xml"),
+        slow = farm.url("/slow.xml"),
+    ));
+    let output = work.run(&["once"]);
+    assert!(
+        output.status.success(),
+        "one good feed is enough: {}",
+        show(&output)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("HTTP 404"), "{stdout}");
+    assert!(stdout.contains("timed out"), "{stdout}");
+    assert!(stdout.contains("not a feed"), "{stdout}");
+    assert!(stdout.contains("connection failed"), "{stdout}");
+    assert!(stdout.contains("4 failed"), "{stdout}");
+    let items = rss_items(&work.read_output("feeds/news.xml"));
+    assert_eq!(titles(&items), ["살아있는 기사"]);
+}
+
+#[test]
+fn every_feed_failing_is_an_error() {
+    let farm = Farm::start();
+    farm.set("/gone.xml", Route::status(500));
+    let work = Workdir::new(&format!("[[feed]]\nurl = \"{}\"\n", farm.url("/gone.xml")));
+    let output = work.run(&["once"]);
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("every feed failed"));
+}
+
+#[test]
+fn invalid_config_writes_nothing() {
+    let work = Workdir::new("[[feed]]\nurl = \"not a url\"\n");
+    for command in ["once", "check"] {
+        let output = work.run(&[command]);
+        assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("feeds.toml:2:7:"), "{stderr}");
+    }
+    assert!(!work.path().join("output").exists());
+    assert!(!work.path().join("gazette.db").exists());
+}
+
+#[test]
+fn unwritable_output_dir_is_named() {
+    let farm = Farm::start();
+    farm.set(
+        "/a.xml",
+        Route::rss(rss(
+            "A",
+            &[TestItem::new("a1", "제목", "2026-01-11T07:35:00Z")],
+        )),
+    );
+    let work = Workdir::new(&format!(
+        "[gazette]\noutput_dir = \"blocked/out\"\n\n[[feed]]\nurl = \"{}\"\n",
+        farm.url("/a.xml")
+    ));
+    // A regular file where a folder should be: unwritable even for root.
+    std::fs::write(work.path().join("blocked"), "file").unwrap();
+    let output = work.run(&["once"]);
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("blocked"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
