@@ -11,15 +11,26 @@ use clap::{Args, Parser, Subcommand};
 use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Config, ConfigError};
-use crate::daemon::{CycleReport, Pipeline};
+use crate::daemon::{CycleReport, FeedHealth, Pipeline, feed_health};
 use crate::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetcher};
+use crate::opml::OpmlError;
 use crate::parse::{ParseHints, ParsedFeed, parse};
+use crate::store::Store;
 
 #[derive(Debug, Parser)]
 #[command(name = "gazette", version, about = "Feed aggregator and republisher")]
 struct Cli {
+    /// How log lines on stderr are written: `json` for log collectors (one object a line).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -28,10 +39,43 @@ enum Command {
     Run(ConfigArg),
     /// Run one full cycle, print a summary and exit.
     Once(ConfigArg),
-    /// Validate the config file.
+    /// Validate the config file (and tell which feeds have moved or are gone).
     Check(ConfigArg),
+    /// Show every feed's health: last status, last success, errors, next poll, items.
+    Feeds(ConfigArg),
     /// Read one feed from a file or URL and print what gazette sees in it.
     Parse(ParseArgs),
+    /// Export the feeds as OPML, or import another reader's OPML export.
+    #[command(subcommand)]
+    Opml(OpmlCommand),
+    /// Build the daily digest of one day into output/digest/, and with --send mail it.
+    Digest(DigestArgs),
+}
+
+#[derive(Debug, Args)]
+struct DigestArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// The day, in the digest's zone (default: the last complete day).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<chrono::NaiveDate>,
+    /// Mail it to every recipient who does not have it yet.
+    #[arg(long)]
+    send: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum OpmlCommand {
+    /// Print the enabled feeds as OPML, each section a folder.
+    Export(ConfigArg),
+    /// Add the feeds of an OPML file to the config, keeping its comments; feeds already listed
+    /// are skipped, and a folder named like a section puts its feeds there.
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -58,7 +102,7 @@ const EXIT_CONFIG: u8 = 2;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    init_logging(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => return fail(format!("cannot start the async runtime: {error}")),
@@ -68,18 +112,27 @@ pub fn main() -> ExitCode {
             Command::Run(args) => run(&args.config).await,
             Command::Once(args) => once(&args.config).await,
             Command::Check(args) => check(&args.config),
+            Command::Feeds(args) => feeds(&args.config).await,
             Command::Parse(args) => parse_command(&args).await,
+            Command::Digest(args) => digest(&args).await,
+            Command::Opml(OpmlCommand::Export(args)) => opml_export(&args.config),
+            Command::Opml(OpmlCommand::Import { file, config }) => {
+                opml_import(&config.config, &file)
+            }
         }
     })
 }
 
-fn init_logging() {
+fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("GAZETTE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let logger = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logger.init(),
+        LogFormat::Json => logger.json().init(),
+    }
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -89,32 +142,195 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 /// Loads the config, printing its mistakes one per line.
 fn load_config(path: &Path) -> Result<Config, ExitCode> {
-    Config::load(path).map_err(|error| {
-        match &error {
-            ConfigError::Invalid { diagnostics } => {
-                for diagnostic in diagnostics {
-                    eprintln!("{diagnostic}");
-                }
-            }
-            ConfigError::Read { .. } => eprintln!("error: {error}"),
-        }
-        ExitCode::from(EXIT_CONFIG)
-    })
+    Config::load(path).map_err(|error| config_failure(&error))
 }
 
-fn check(path: &Path) -> ExitCode {
+/// Prints why the config is unusable, one mistake per line; the exit status for it.
+fn config_failure(error: &ConfigError) -> ExitCode {
+    match error {
+        ConfigError::Invalid { diagnostics } => {
+            for diagnostic in diagnostics {
+                eprintln!("{diagnostic}");
+            }
+        }
+        ConfigError::Read { .. } => eprintln!("error: {error}"),
+    }
+    ExitCode::from(EXIT_CONFIG)
+}
+
+fn opml_export(path: &Path) -> ExitCode {
     match load_config(path) {
         Ok(config) => {
-            println!(
-                "{}: ok, {} in {}",
-                path.display(),
-                plural(config.feeds.len(), "feed"),
-                plural(config.sections.len(), "section")
-            );
+            print!("{}", crate::opml::export(&config));
             ExitCode::SUCCESS
         }
         Err(code) => code,
     }
+}
+
+fn opml_import(config: &Path, file: &Path) -> ExitCode {
+    let report = match crate::opml::import(config, file) {
+        Ok(report) => report,
+        Err(OpmlError::Config(error)) => return config_failure(&error),
+        Err(error) => return fail(error),
+    };
+    for url in &report.added {
+        println!("added    {url}");
+    }
+    for url in &report.duplicates {
+        println!("skipped  {url}: already listed");
+    }
+    for (url, why) in &report.invalid {
+        println!("skipped  {url}: {why}");
+    }
+    for folder in &report.unknown_folders {
+        println!("note: folder `{folder}` is no [[section]]'s id or title; its feeds have none");
+    }
+    println!(
+        "{}: {} added, {} already listed, {} invalid",
+        config.display(),
+        plural(report.added.len(), "feed"),
+        report.duplicates.len(),
+        report.invalid.len()
+    );
+    ExitCode::SUCCESS
+}
+
+fn check(path: &Path) -> ExitCode {
+    let config = match load_config(path) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    println!(
+        "{}: ok, {} in {}",
+        path.display(),
+        plural(config.feeds.len(), "feed"),
+        plural(config.sections.len(), "section")
+    );
+    // What the poller learned and only the admin can act on. Without a store there is nothing.
+    if config.gazette.database.exists() {
+        match Store::open(&config.gazette.database).and_then(|store| feed_health(&config, &store)) {
+            Ok(health) => print_feed_notes(path, &health),
+            Err(error) => eprintln!("warning: cannot read the store: {error}"),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Suggests the edits to feeds.toml that moved and gone feeds call for, at the url's line:col.
+fn print_feed_notes(path: &Path, health: &[FeedHealth]) {
+    let source = std::fs::read_to_string(path).unwrap_or_default();
+    for feed in health {
+        let at = url_location(&source, &feed.url).map_or_else(
+            || path.display().to_string(),
+            |(line, column)| format!("{}:{line}:{column}", path.display()),
+        );
+        if let Some(moved) = &feed.moved_to {
+            println!(
+                "{at}: note: `{}` has moved permanently to `{moved}`; change the url to it",
+                feed.url
+            );
+        }
+        if feed.gone {
+            println!(
+                "{at}: note: `{}` answered 410 Gone and is no longer polled; remove it or change its entry",
+                feed.url
+            );
+        }
+    }
+}
+
+/// Line and column (1-based) of the string holding `url` in the config (where `check` points at
+/// a bad url too), as written or without the trailing slash the URL parser adds.
+fn url_location(source: &str, url: &str) -> Option<(usize, usize)> {
+    let offset = source
+        .find(&format!("\"{url}\""))
+        .or_else(|| source.find(&format!("\"{}\"", url.trim_end_matches('/'))))?;
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((line, column))
+}
+
+async fn feeds(path: &Path) -> ExitCode {
+    let config = match load_config(path) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let pipeline = match Pipeline::open(config) {
+        Ok(pipeline) => pipeline,
+        Err(error) => return fail(error),
+    };
+    let health = match pipeline.health().await {
+        Ok(health) => health,
+        Err(error) => return fail(error),
+    };
+    let zone = pipeline.config().gazette.timezone;
+    let when = |date: Option<chrono::DateTime<chrono::Utc>>| {
+        date.map_or_else(
+            || "never".to_owned(),
+            |d| {
+                d.with_timezone(&zone)
+                    .format("%Y-%m-%d %H:%M %Z")
+                    .to_string()
+            },
+        )
+    };
+    let mut out = std::io::stdout().lock();
+    for feed in &health {
+        let name = feed
+            .name
+            .as_deref()
+            .map(|n| format!("  ({n})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{}{name}", feed.url);
+        let status = feed
+            .last_status
+            .map_or_else(|| "-".to_owned(), |s| s.to_string());
+        let next = if !feed.enabled {
+            "disabled".to_owned()
+        } else if feed.gone {
+            "never (410 Gone)".to_owned()
+        } else {
+            when(feed.next_poll)
+        };
+        let _ = writeln!(
+            out,
+            "  status {status} · last success {} · failures {} · next poll {next} · {}",
+            when(feed.last_success),
+            feed.failures,
+            plural(usize::try_from(feed.items).unwrap_or(usize::MAX), "item")
+        );
+        if let Some(error) = &feed.last_error {
+            let _ = writeln!(out, "  last error: {error}");
+        }
+        if let Some(moved) = &feed.moved_to {
+            let _ = writeln!(out, "  moved to: {moved}");
+        }
+    }
+    match pipeline.digest_status().await {
+        Ok(Some(digest)) => {
+            let _ = writeln!(
+                out,
+                "digest {}: {} sent · {} retrying · {} failed · {} in doubt · last attempt {}",
+                digest.day,
+                digest.sent,
+                digest.retrying,
+                digest.failed,
+                digest.in_doubt,
+                when(digest.last_attempt)
+            );
+            if let Some(error) = &digest.last_error {
+                let _ = writeln!(out, "  last error: {error}");
+            }
+            if let Some(next) = digest.next_attempt {
+                let _ = writeln!(out, "  next attempt: {}", when(Some(next)));
+            }
+        }
+        Ok(None) => {}
+        Err(error) => return fail(error),
+    }
+    ExitCode::SUCCESS
 }
 
 fn plural(count: usize, noun: &str) -> String {
@@ -196,6 +412,41 @@ fn print_summary(report: &CycleReport) {
     let _ = writeln!(out, "{}", report.summary());
 }
 
+/// `gazette digest`: exits 1 unless every recipient has the message (when sending).
+async fn digest(args: &DigestArgs) -> ExitCode {
+    let config = match load_config(&args.config.config) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let output_dir = config.gazette.output_dir.clone();
+    let report = match crate::digest::command(config, args.date, args.send).await {
+        Ok(report) => report,
+        Err(error) => return fail(error),
+    };
+    let stories = match report.stories {
+        1 => "1 story".to_owned(),
+        count => format!("{count} stories"),
+    };
+    println!("{}: {} — {stories}", report.day, report.subject);
+    for file in &report.files {
+        println!("wrote {}", output_dir.join(file).display());
+    }
+    if report.empty_not_sent {
+        println!("nothing sent: no items that day (set send_empty = true to send anyway)");
+    }
+    match &report.sent {
+        Some(sent) => {
+            print!("{sent}");
+            if sent.all_sent() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        None => ExitCode::SUCCESS,
+    }
+}
+
 async fn parse_command(args: &ParseArgs) -> ExitCode {
     let (bytes, content_type, url) = match read_source(&args.source).await {
         Ok(source) => source,
@@ -233,6 +484,8 @@ async fn read_source(source: &str) -> Result<Source, String> {
             url: url.clone(),
             etag: None,
             last_modified: None,
+            // The user named this URL: an intranet address is theirs to read.
+            allow_private: true,
         };
         match fetcher.fetch(&request).await {
             FetchOutcome::Fetched(fetched) => Ok((
@@ -240,8 +493,8 @@ async fn read_source(source: &str) -> Result<Source, String> {
                 fetched.content_type,
                 Some(fetched.final_url),
             )),
-            FetchOutcome::NotModified => Err(format!("{url}: unexpected 304")),
-            FetchOutcome::Failed(error) => Err(format!("{url}: {error}")),
+            FetchOutcome::NotModified { .. } => Err(format!("{url}: unexpected 304")),
+            FetchOutcome::Failed { error, .. } => Err(format!("{url}: {error}")),
         }
     } else {
         // A file has no base URL: relative links stay as written.

@@ -13,10 +13,16 @@
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod digest;
 pub mod fetch;
 pub mod merge;
+pub mod metrics;
 pub mod normalize;
+pub mod opml;
 pub mod parse;
 pub mod publish;
+pub mod reload;
 pub mod serve;
+pub mod site;
 pub mod store;
+pub mod websub;

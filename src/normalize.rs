@@ -35,6 +35,10 @@ pub struct Item {
     pub categories: Vec<String>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
+    /// Absolute http(s) URL of a picture for the item (an image enclosure, else the first `<img>`
+    /// of its HTML): the thumbnail of photo news. Items stored before it existed have none.
+    #[serde(default)]
+    pub image: Option<String>,
 }
 
 /// What normalizing one feed gives.
@@ -146,6 +150,49 @@ fn normalize_entry(
         categories,
         published,
         updated,
+        image: image_url(entry, html, feed_url),
+    }
+}
+
+/// The item's picture: an image enclosure (or media), else the first `<img src>` of its HTML.
+fn image_url(entry: &Entry, html: Option<&str>, feed_url: &Url) -> Option<String> {
+    let is_image = |url: &str, mime: Option<&str>| match mime {
+        Some(mime) => mime.trim().to_ascii_lowercase().starts_with("image/"),
+        None => {
+            let path = url.split(['?', '#']).next().unwrap_or_default();
+            let path = path.to_ascii_lowercase();
+            [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"]
+                .iter()
+                .any(|extension| path.ends_with(extension))
+        }
+    };
+    entry
+        .enclosures
+        .iter()
+        .filter(|enclosure| is_image(&enclosure.url, enclosure.mime_type.as_deref()))
+        .find_map(|enclosure| absolute_http_url(&enclosure.url, feed_url))
+        .or_else(|| {
+            let src = first_img_src(html?)?;
+            absolute_http_url(&html_escape::decode_html_entities(src), feed_url)
+        })
+}
+
+/// The `src` of the first `<img>` tag in `html`, as written (entities not decoded).
+fn first_img_src(html: &str) -> Option<&str> {
+    let start = find_ascii_case_insensitive(html, "<img")?;
+    let tag = &html[start..];
+    let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+    let at = find_ascii_case_insensitive(tag, "src=")?;
+    let value = &tag[at + 4..];
+    match value.chars().next()? {
+        quote @ ('"' | '\'') => {
+            let value = &value[1..];
+            Some(&value[..value.find(quote)?])
+        }
+        _ => value
+            .split(char::is_whitespace)
+            .next()
+            .map(|value| value.trim_end_matches('/')),
     }
 }
 
@@ -271,6 +318,9 @@ mod tests {
             content: policy,
             timezone: None,
             enabled: true,
+            include: vec![],
+            exclude: vec![],
+            allow_private: None,
         }
     }
 
@@ -446,6 +496,48 @@ mod tests {
         );
         assert_eq!(out.items.len(), 1);
         assert_eq!(out.items[0].title, "first");
+    }
+
+    #[test]
+    fn image_comes_from_an_enclosure_else_the_first_img() {
+        use crate::parse::Enclosure;
+        let enclosure = |url: &str, mime: Option<&str>| Enclosure {
+            url: url.into(),
+            mime_type: mime.map(str::to_owned),
+            length: None,
+        };
+        let out = run(
+            ContentPolicy::Title,
+            vec![
+                Entry {
+                    id: Some("audio-then-photo".into()),
+                    enclosures: vec![
+                        enclosure("/a.mp3", Some("audio/mpeg")),
+                        enclosure("/p.JPG?w=300", None),
+                    ],
+                    ..Entry::default()
+                },
+                Entry {
+                    id: Some("img".into()),
+                    summary: Some(r#"<p>사진</p><IMG alt=x SRC='/i.png?a=1&amp;b=2'>"#.into()),
+                    ..Entry::default()
+                },
+                Entry {
+                    id: Some("script-url".into()),
+                    summary: Some(r#"<img src="javascript:alert(1)">"#.into()),
+                    ..Entry::default()
+                },
+            ],
+        );
+        let images: Vec<_> = out.items.iter().map(|i| i.image.as_deref()).collect();
+        assert_eq!(
+            images,
+            [
+                Some("https://news.example/p.JPG?w=300"),
+                Some("https://news.example/i.png?a=1&b=2"),
+                None
+            ]
+        );
     }
 
     #[test]

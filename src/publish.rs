@@ -8,6 +8,8 @@
 //! (and its mtime, hence the HTTP validators derived from it) untouched.
 
 mod atom_feed;
+mod json_feed;
+pub mod precompress;
 mod rss_feed;
 
 use std::collections::HashSet;
@@ -19,11 +21,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use url::Url;
 
-use crate::config::Settings;
-use crate::merge::{Edition, SectionEdition, StoredItem};
+use crate::config::{Config, Settings};
+use crate::merge::{Coverage, Edition, Related, SectionEdition, StoredItem};
+use crate::site::{self, Site};
 
 /// Folder of the output feeds, relative to `output_dir`.
 pub const FEEDS_DIR: &str = "feeds";
+
+/// Folder of the block feeds (headlines, ranking, latest, photos), relative to `output_dir`.
+pub const BLOCKS_DIR: &str = "feeds/blocks";
+
+/// The subscriptions as OPML, relative to `output_dir`.
+pub const SOURCES_FILE: &str = "sources.opml";
 
 /// Date part of every `tag:` URI we mint. Fixed forever: changing it would change every id.
 const TAG_DATE: &str = "2026";
@@ -38,6 +47,9 @@ pub struct Publisher {
     base_url: Url,
     title: String,
     language: String,
+    websub_hub: Option<Url>,
+    /// Zone the pages show times in.
+    timezone: chrono_tz::Tz,
 }
 
 /// What a publish wrote.
@@ -73,6 +85,8 @@ impl Publisher {
             base_url: settings.base_url.clone(),
             title: settings.title.clone(),
             language: settings.language.clone(),
+            websub_hub: settings.websub_hub.clone(),
+            timezone: settings.timezone,
         }
     }
 
@@ -80,18 +94,24 @@ impl Publisher {
         &self.output_dir
     }
 
-    /// Writes every file of `edition` whose bytes differ from what is on disk.
+    /// Writes every file of `edition` whose bytes differ from what is on disk: each section's and
+    /// block's feeds, then the pages.
     pub fn publish(&self, edition: &Edition) -> Result<PublishReport, PublishError> {
-        remove_stale_temp_files(&self.output_dir.join(FEEDS_DIR));
+        for dir in [FEEDS_DIR, BLOCKS_DIR, site::SECTIONS_DIR, ""] {
+            remove_stale_temp_files(&self.output_dir.join(dir));
+        }
         let mut report = PublishReport::default();
-        for section in &edition.sections {
-            let feed = FeedMeta::new(self, section, edition.generated);
+        let sections = edition.sections.iter().map(|section| (FEEDS_DIR, section));
+        let blocks = edition.blocks.iter().map(|block| (BLOCKS_DIR, &block.feed));
+        for (dir, section) in sections.chain(blocks) {
+            let feed = FeedMeta::new(self, section, dir, edition);
             let formats = [
                 ("xml", rss_feed::render as Renderer),
                 ("atom", atom_feed::render as Renderer),
+                ("json", json_feed::render as Renderer),
             ];
             for (extension, render) in formats {
-                let file = feed_file(&section.id, extension)?;
+                let file = feed_file(dir, &section.id, extension)?;
                 let self_url = self.base_url.join(&file_url_path(&file)).map_err(|_| {
                     PublishError::SectionId {
                         id: section.id.clone(),
@@ -110,7 +130,43 @@ impl Publisher {
                 }
             }
         }
+        self.publish_site(edition, &mut report)?;
         Ok(report)
+    }
+
+    /// Writes the pages of the static site that changed.
+    fn publish_site(
+        &self,
+        edition: &Edition,
+        report: &mut PublishReport,
+    ) -> Result<(), PublishError> {
+        let site = Site {
+            title: self.title.clone(),
+            base_url: self.base_url.clone(),
+            language: self.language.clone(),
+            timezone: self.timezone,
+        };
+        let pages = site::pages(edition, &site).map_err(|source| PublishError::Render {
+            path: self.output_dir.clone(),
+            source: Box::new(source),
+        })?;
+        for page in pages {
+            let path = self.output_dir.join(&page.path);
+            if write_if_changed(&path, page.html.as_bytes())
+                .map_err(|source| PublishError::Write { path, source })?
+            {
+                report.files.push(page.path);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `sources.opml`, the subscriptions as OPML, if it changed; the file if it wrote it.
+    pub fn publish_sources(&self, config: &Config) -> Result<Option<PathBuf>, PublishError> {
+        let path = self.output_dir.join(SOURCES_FILE);
+        let written = write_if_changed(&path, crate::opml::export(config).as_bytes())
+            .map_err(|source| PublishError::Write { path, source })?;
+        Ok(written.then(|| PathBuf::from(SOURCES_FILE)))
     }
 
     /// The authority of our `tag:` URIs: the public host, so ids differ between deployments.
@@ -120,8 +176,8 @@ impl Publisher {
     }
 }
 
-/// `feeds/{id}.{extension}`, refusing ids that could escape the folder or break the URL.
-fn feed_file(id: &str, extension: &str) -> Result<PathBuf, PublishError> {
+/// `{dir}/{id}.{extension}`, refusing ids that could escape the folder or break the URL.
+fn feed_file(dir: &str, id: &str, extension: &str) -> Result<PathBuf, PublishError> {
     let safe = !id.is_empty()
         && !id.starts_with('.')
         && id
@@ -130,11 +186,11 @@ fn feed_file(id: &str, extension: &str) -> Result<PathBuf, PublishError> {
     if !safe {
         return Err(PublishError::SectionId { id: id.to_owned() });
     }
-    Ok(Path::new(FEEDS_DIR).join(format!("{id}.{extension}")))
+    Ok(Path::new(dir).join(format!("{id}.{extension}")))
 }
 
 /// `file` (relative to the output folder) as a URL path relative to `base_url`.
-fn file_url_path(file: &Path) -> String {
+pub(crate) fn file_url_path(file: &Path) -> String {
     file.iter()
         .map(|part| part.to_string_lossy())
         .collect::<Vec<_>>()
@@ -159,6 +215,8 @@ struct FeedMeta<'a> {
     /// Newest item date, else when the edition was made: a function of the content only, so that
     /// the same items give the same bytes.
     updated: DateTime<Utc>,
+    /// The WebSub hub to announce (`rel="hub"`), if any.
+    hub: Option<&'a str>,
     /// The section's items, newest first, each id once (a duplicate id makes a feed invalid).
     items: Vec<ItemMeta>,
 }
@@ -179,6 +237,10 @@ struct ItemMeta {
     /// Never before `published`.
     updated: DateTime<Utc>,
     source: SourceMeta,
+    /// A picture's absolute URL.
+    image: Option<String>,
+    /// Who else reported the story, links checked like the item's.
+    coverage: Option<Coverage>,
 }
 
 /// The feed an item came from.
@@ -194,13 +256,15 @@ impl<'a> FeedMeta<'a> {
     fn new(
         publisher: &'a Publisher,
         section: &SectionEdition,
-        generated: DateTime<Utc>,
+        dir: &str,
+        edition: &Edition,
     ) -> FeedMeta<'a> {
         let authority = publisher.tag_authority();
+        let generated = edition.generated;
         let mut items: Vec<ItemMeta> = section
             .items
             .iter()
-            .map(|stored| ItemMeta::new(stored, authority))
+            .map(|stored| ItemMeta::new(stored, authority, edition.coverage.get(&stored.key())))
             .collect();
         let mut seen = HashSet::new();
         items.retain(|item| seen.insert(item.id.clone()));
@@ -214,15 +278,16 @@ impl<'a> FeedMeta<'a> {
             site_url: publisher.base_url.as_str(),
             language: xml_text(&publisher.language),
             publisher: xml_text(&publisher.title),
-            id: format!("tag:{authority},{TAG_DATE}:{FEEDS_DIR}/{}", section.id),
+            id: format!("tag:{authority},{TAG_DATE}:{dir}/{}", section.id),
             updated,
+            hub: publisher.websub_hub.as_ref().map(Url::as_str),
             items,
         }
     }
 }
 
 impl ItemMeta {
-    fn new(stored: &StoredItem, authority: &str) -> ItemMeta {
+    fn new(stored: &StoredItem, authority: &str, coverage: Option<&Coverage>) -> ItemMeta {
         let item = &stored.item;
         let published = representable(stored.date());
         let updated = item.updated.map_or(published, representable).max(published);
@@ -242,6 +307,19 @@ impl ItemMeta {
                 feed_url: absolute_url(&stored.source.feed_url),
                 site_link: stored.source.site_link.as_deref().and_then(absolute_url),
             },
+            image: item.image.as_deref().and_then(absolute_url),
+            coverage: coverage.map(|coverage| Coverage {
+                outlets: coverage.outlets,
+                others: coverage
+                    .others
+                    .iter()
+                    .map(|other| Related {
+                        source: xml_text(&other.source),
+                        title: xml_text(&other.title),
+                        link: other.link.as_deref().and_then(absolute_url),
+                    })
+                    .collect(),
+            }),
         }
     }
 }
@@ -286,11 +364,15 @@ const LATEST: DateTime<Utc> = match NaiveDate::from_ymd_opt(9999, 12, 31) {
     None => panic!("9999-12-31 is a date"),
 };
 
-/// Writes `bytes` to `path` unless the file already holds exactly them; true if it wrote.
+/// Writes `bytes` to `path`, with its compressed copies, unless the file already holds exactly
+/// them and has its copies; true if it wrote.
 fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     match fs::read(path) {
-        Ok(existing) if existing == bytes => Ok(false),
-        _ => write_atomic(path, bytes).map(|()| true),
+        Ok(existing) if existing == bytes && precompress::present(path) => Ok(false),
+        _ => {
+            precompress::write(path, bytes)?;
+            write_atomic(path, bytes).map(|()| true)
+        }
     }
 }
 

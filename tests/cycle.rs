@@ -45,6 +45,7 @@ fn three_feeds(farm: &Farm) -> Workdir {
     Workdir::new(&format!(
         r#"
 [gazette]
+allow_private = true # the farm is on 127.0.0.1
 title = "가제트"
 base_url = "https://gazette.example/"
 listen = "127.0.0.1:{port}"
@@ -219,6 +220,8 @@ fn failing_feeds_do_not_stop_the_others() {
     let work = Workdir::new(&format!(
         r#"
 [gazette]
+allow_private = true
+per_host = 8
 timeout = "2s"
 
 [[section]]
@@ -270,7 +273,10 @@ sections = ["news"]
 fn every_feed_failing_is_an_error() {
     let farm = Farm::start();
     farm.set("/gone.xml", Route::status(500));
-    let work = Workdir::new(&format!("[[feed]]\nurl = \"{}\"\n", farm.url("/gone.xml")));
+    let work = Workdir::new(&format!(
+        "[gazette]\nallow_private = true\n\n[[feed]]\nurl = \"{}\"\n",
+        farm.url("/gone.xml")
+    ));
     let output = work.run(&["once"]);
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("every feed failed"));
@@ -300,7 +306,7 @@ fn unwritable_output_dir_is_named() {
         )),
     );
     let work = Workdir::new(&format!(
-        "[gazette]\noutput_dir = \"blocked/out\"\n\n[[feed]]\nurl = \"{}\"\n",
+        "[gazette]\nallow_private = true\noutput_dir = \"blocked/out\"\n\n[[feed]]\nurl = \"{}\"\n",
         farm.url("/a.xml")
     ));
     // A regular file where a folder should be: unwritable even for root.

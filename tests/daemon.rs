@@ -65,7 +65,7 @@ fn run_serves_the_feeds_and_stops_on_sigterm() {
     );
     let port = free_port();
     let work = Workdir::new(&format!(
-        "[gazette]\nlisten = \"127.0.0.1:{port}\"\n\n[[feed]]\nurl = \"{}\"\n",
+        "[gazette]\nallow_private = true\nlisten = \"127.0.0.1:{port}\"\n\n[[feed]]\nurl = \"{}\"\n",
         farm.url("/a.xml")
     ));
     let mut child = spawn_run(&work);
@@ -106,18 +106,29 @@ fn run_serves_the_feeds_and_stops_on_sigterm() {
     );
 }
 
-/// Every published feed file parses.
+/// Every published feed file (in `feeds/` and below) parses.
 fn assert_outputs_whole(work: &Workdir) {
-    let Ok(entries) = std::fs::read_dir(work.output("feeds")) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let text = std::fs::read_to_string(&path).expect("read output");
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("xml") => drop(rss_items(&text)),
-            Some("atom") => drop(atom_entries(&text)),
-            _ => {}
+    let mut folders = vec![work.output("feeds")];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let read = || std::fs::read_to_string(&path).expect("read output");
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("xml") => drop(rss_items(&read())),
+                Some("atom") => drop(atom_entries(&read())),
+                Some("json") => drop(
+                    serde_json::from_str::<serde_json::Value>(&read())
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+                ),
+                _ => {}
+            }
         }
     }
 }
@@ -128,12 +139,15 @@ fn kill_9_mid_cycle_loses_nothing() {
     let farm = Farm::start();
     let set_feeds = |round: usize| {
         for feed in 0..FEEDS {
+            // Two days and more between any two items: none is taken for another's duplicate.
             let items: Vec<_> = (0..(round + 1) * 4)
                 .map(|n| {
+                    let date = chrono::DateTime::UNIX_EPOCH
+                        + chrono::TimeDelta::hours(49 * (feed * 100 + n) as i64);
                     TestItem::new(
                         &format!("f{feed}-{n}"),
                         &format!("기사 {feed}-{n}"),
-                        &format!("2026-01-{:02}T{:02}:00:00Z", 1 + n / 24, n % 24),
+                        &date.to_rfc3339(),
                     )
                 })
                 .collect();
@@ -154,7 +168,7 @@ fn kill_9_mid_cycle_loses_nothing() {
         })
         .collect();
     let work = Workdir::new(&format!(
-        "[gazette]\nlisten = \"127.0.0.1:{}\"\npoll_interval = \"1s\"\nmax_items = 10000\nconcurrency = 4\n\n{feeds}",
+        "[gazette]\nallow_private = true\nlisten = \"127.0.0.1:{}\"\npoll_interval = \"1s\"\nmax_items = 10000\nconcurrency = 4\n\n{feeds}",
         free_port()
     ));
 

@@ -32,6 +32,10 @@ pub struct Config {
     pub gazette: Settings,
     pub sections: Vec<SectionConfig>,
     pub feeds: Vec<FeedConfig>,
+    /// The `[digest]` table, if the file has one: the daily e-mail.
+    pub digest: Option<DigestConfig>,
+    /// The `[[edition]]`s: groups of feeds with their own ranking, like a paper's regional editions.
+    pub editions: Vec<EditionConfig>,
 }
 
 /// The `[gazette]` table.
@@ -47,7 +51,7 @@ pub struct Settings {
     pub poll_interval: Duration,
     pub listen: SocketAddr,
     pub user_agent: String,
-    /// How many feeds are fetched at once.
+    /// How many requests are in flight at once, in all.
     pub concurrency: usize,
     /// Most items in one published feed.
     pub max_items: usize,
@@ -55,6 +59,18 @@ pub struct Settings {
     pub timeout: Duration,
     /// Longest a connection may take to open.
     pub connect_timeout: Duration,
+    /// How fast a story's headline score fades: it halves every `half_life`.
+    pub half_life: Duration,
+    /// How many requests are in flight at once to one host.
+    pub per_host: usize,
+    /// Lifts the SSRF guard for every feed (intranet feeds, tests).
+    pub allow_private: bool,
+    /// Permanent redirects to the same place on this many polls in a row move a feed there.
+    pub move_after: usize,
+    /// WebSub hub announced in every feed and told of every change; `None` announces none.
+    pub websub_hub: Option<Url>,
+    /// How long clients and proxies may reuse a served file without asking again.
+    pub cache_max_age: Duration,
 }
 
 /// One `[[section]]`.
@@ -64,6 +80,41 @@ pub struct SectionConfig {
     pub id: String,
     /// Display title, e.g. "정치/행정".
     pub title: String,
+    /// Item categories that put an item here, from any feed (case-, width- and space-insensitive).
+    pub categories: Vec<String>,
+    /// Words (or `re:` regexes) in an item's title or summary that put it here, from any feed.
+    pub keywords: Vec<Pattern>,
+    /// Words (or `re:` regexes) that keep an item out, whatever put it here.
+    pub exclude: Vec<Pattern>,
+}
+
+/// One `[[edition]]`: a named group of feeds ranked on its own (e.g. 대전판, 천안판).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditionConfig {
+    /// Slug used in file names (`feeds/blocks/ranking-{id}.xml`).
+    pub id: String,
+    pub title: String,
+    /// URLs of the configured feeds it groups.
+    pub feeds: Vec<Url>,
+}
+
+/// A text filter from `keywords`, `include` or `exclude`: a word matched case-, width- and
+/// space-insensitively, or with a `re:` prefix a regular expression.
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    Word(String),
+    Regex(regex::Regex),
+}
+
+impl PartialEq for Pattern {
+    /// Regexes do not compare; their sources do.
+    fn eq(&self, other: &Pattern) -> bool {
+        match (self, other) {
+            (Pattern::Word(a), Pattern::Word(b)) => a == b,
+            (Pattern::Regex(a), Pattern::Regex(b)) => a.as_str() == b.as_str(),
+            _ => false,
+        }
+    }
 }
 
 /// One `[[feed]]`.
@@ -80,6 +131,49 @@ pub struct FeedConfig {
     /// Zone for dates written without one; `None` means `[gazette].timezone`.
     pub timezone: Option<Tz>,
     pub enabled: bool,
+    /// Only items matching one of these are kept (all when empty).
+    pub include: Vec<Pattern>,
+    /// Items matching one of these are left out.
+    pub exclude: Vec<Pattern>,
+    /// Lifts the SSRF guard for this feed; `None` means `[gazette].allow_private`.
+    pub allow_private: Option<bool>,
+}
+
+/// The `[digest]` table: one e-mail a day with the previous day's top stories.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestConfig {
+    /// Whether the daemon sends it; `gazette digest` builds it either way.
+    pub enabled: bool,
+    /// Local time (in `timezone`) at which the digest of the day before is sent.
+    pub time: chrono::NaiveTime,
+    /// Zone of the digest's days and send time; `None` means `[gazette].timezone`.
+    pub timezone: Option<Tz>,
+    /// Section ids in digest order (`all` allowed); empty means every `[[section]]`.
+    pub sections: Vec<String>,
+    pub max_items_per_section: usize,
+    /// Subject template; `{title}` and `{date}` are the only placeholders.
+    pub subject: String,
+    pub from: Option<lettre::message::Mailbox>,
+    /// Each recipient gets a message of their own.
+    pub to: Vec<lettre::message::Mailbox>,
+    /// `smtp://host:port` (STARTTLS when offered) or `smtps://host:port`; never with credentials.
+    pub smtp: Option<Url>,
+    /// Names of the environment variables holding the SMTP login: secrets never live in the file.
+    pub smtp_user_env: Option<String>,
+    pub smtp_password_env: Option<String>,
+    /// Whether a day without items is sent anyway.
+    pub send_empty: bool,
+    /// Whether a day whose send time passed while the daemon was down is sent when it starts.
+    pub catch_up: bool,
+    /// `mailto:` or http(s) URL for the `List-Unsubscribe` header and the footer link.
+    pub list_unsubscribe: Option<Url>,
+}
+
+impl DigestConfig {
+    /// The digest's zone, falling back to the global one.
+    pub fn timezone_or(&self, settings: &Settings) -> Tz {
+        self.timezone.unwrap_or(settings.timezone)
+    }
 }
 
 /// How much of a feed's items we republish (many publishers forbid republishing full text).
@@ -139,6 +233,11 @@ impl FeedConfig {
     /// This feed's poll interval, falling back to the global one.
     pub fn interval_or(&self, settings: &Settings) -> Duration {
         self.interval.unwrap_or(settings.poll_interval)
+    }
+
+    /// Whether this feed may live at a private address, falling back to the global setting.
+    pub fn allow_private_or(&self, settings: &Settings) -> bool {
+        self.allow_private.unwrap_or(settings.allow_private)
     }
 
     /// Zone for dates without one, falling back to the global one.

@@ -8,16 +8,21 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use chrono::NaiveTime;
 use chrono_tz::Tz;
+use lettre::message::Mailbox;
 use toml::Spanned;
 use toml::de::DeTable;
 use url::Url;
 
+use super::DigestConfig;
 use super::diagnostic::{Reporter, quoted, unknown};
-use super::read::{Table, boolean, count, parsed, string, strings, text};
-use super::{ALL_SECTION, Config, ContentPolicy, FeedConfig, SectionConfig, Settings};
+use super::read::{Table, Value, boolean, count, parsed, string, strings, text};
+use super::{
+    ALL_SECTION, Config, ContentPolicy, EditionConfig, FeedConfig, Pattern, SectionConfig, Settings,
+};
 
-const TOP_KEYS: &[&str] = &["gazette", "section", "feed"];
+const TOP_KEYS: &[&str] = &["gazette", "section", "feed", "edition", "digest"];
 const GAZETTE_KEYS: &[&str] = &[
     "title",
     "base_url",
@@ -32,10 +37,26 @@ const GAZETTE_KEYS: &[&str] = &[
     "max_items",
     "timeout",
     "connect_timeout",
+    "half_life",
+    "per_host",
+    "allow_private",
+    "move_after",
+    "websub_hub",
+    "cache_max_age",
 ];
-const SECTION_KEYS: &[&str] = &["id", "title"];
+const SECTION_KEYS: &[&str] = &["id", "title", "categories", "keywords", "exclude"];
+const EDITION_KEYS: &[&str] = &["id", "title", "feeds"];
 const FEED_KEYS: &[&str] = &[
-    "url", "name", "sections", "interval", "content", "timezone", "enabled",
+    "url",
+    "name",
+    "sections",
+    "interval",
+    "content",
+    "timezone",
+    "enabled",
+    "allow_private",
+    "include",
+    "exclude",
 ];
 
 const DEFAULT_USER_AGENT: &str = concat!(
@@ -81,11 +102,24 @@ pub(super) fn read(source: &str, path: &Path, r: &mut Reporter<'_>) -> Option<Co
         .unwrap_or_default();
     let feeds = read_feeds(r, &feeds, &named);
 
+    let editions = root
+        .value("edition")
+        .map(|value| Table::array(r, "edition", value, EDITION_KEYS))
+        .unwrap_or_default();
+    let editions = read_editions(r, &editions, &feeds);
+
+    let digest = root
+        .value("digest")
+        .and_then(|value| Table::new(r, "digest", value, DIGEST_KEYS))
+        .and_then(|table| read_digest(r, &table, &named));
+
     Some(Config {
         path: path.to_path_buf(),
         gazette: gazette?,
         sections,
         feeds,
+        digest,
+        editions,
     })
 }
 
@@ -127,7 +161,14 @@ fn settings(r: &mut Reporter<'_>, table: &Table<'_, '_>, dir: &Path) -> Option<S
         user_agent: table
             .get(r, "user_agent", text)
             .unwrap_or_else(|| DEFAULT_USER_AGENT.into()),
-        concurrency: table.get(r, "concurrency", count).unwrap_or(16),
+        concurrency: table.get(r, "concurrency", count).unwrap_or(64),
+        per_host: table.get(r, "per_host", count).unwrap_or(2),
+        allow_private: table.get(r, "allow_private", boolean).unwrap_or(false),
+        move_after: table.get(r, "move_after", count).unwrap_or(3),
+        websub_hub: table.get(r, "websub_hub", parsed(hub_url)),
+        cache_max_age: table
+            .get(r, "cache_max_age", parsed(duration))
+            .unwrap_or(Duration::from_secs(300)),
         max_items: table.get(r, "max_items", count).unwrap_or(50),
         timeout: table
             .get(r, "timeout", parsed(duration))
@@ -135,6 +176,9 @@ fn settings(r: &mut Reporter<'_>, table: &Table<'_, '_>, dir: &Path) -> Option<S
         connect_timeout: table
             .get(r, "connect_timeout", parsed(duration))
             .unwrap_or(Duration::from_secs(10)),
+        half_life: table
+            .get(r, "half_life", parsed(duration))
+            .unwrap_or(Duration::from_secs(6 * 60 * 60)),
     })
 }
 
@@ -172,8 +216,17 @@ fn read_sections(
             valid.ok().map(|()| text.to_string())
         });
         let title = table.require(r, "title", text);
+        let categories = table.get(r, "categories", strings).unwrap_or_default();
+        let keywords = table.get(r, "keywords", patterns).unwrap_or_default();
+        let exclude = table.get(r, "exclude", patterns).unwrap_or_default();
         if let (Some(id), Some(title)) = (id, title) {
-            sections.push(SectionConfig { id, title });
+            sections.push(SectionConfig {
+                id,
+                title,
+                categories: categories.iter().map(|c| c.get_ref().to_string()).collect(),
+                keywords,
+                exclude,
+            });
         }
     }
     (sections, named)
@@ -226,6 +279,9 @@ fn read_feed(
     let content = table.get(r, "content", parsed(content)).unwrap_or_default();
     let timezone = table.get(r, "timezone", parsed(timezone));
     let enabled = table.get(r, "enabled", boolean).unwrap_or(true);
+    let allow_private = table.get(r, "allow_private", boolean);
+    let include = table.get(r, "include", patterns).unwrap_or_default();
+    let exclude = table.get(r, "exclude", patterns).unwrap_or_default();
     Some(FeedConfig {
         url: url?,
         name,
@@ -234,7 +290,95 @@ fn read_feed(
         content,
         timezone,
         enabled,
+        allow_private,
+        include,
+        exclude,
     })
+}
+
+/// The `[[edition]]` tables: each names configured feeds by URL or name.
+fn read_editions(
+    r: &mut Reporter<'_>,
+    tables: &[Table<'_, '_>],
+    feeds: &[FeedConfig],
+) -> Vec<EditionConfig> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut editions = Vec::new();
+    for table in tables {
+        let id = table.require(r, "id", string).and_then(|id| {
+            let text = id.get_ref().to_string();
+            if seen.contains(&text) {
+                r.error(&id.span(), format!("duplicate edition id `{text}`"));
+                return None;
+            }
+            seen.push(text.clone());
+            section_id(&text)
+                .map_err(|message| r.error(&id.span(), message))
+                .ok()
+                .map(|()| text)
+        });
+        let title = table.require(r, "title", text);
+        let names = table.require(r, "feeds", strings).unwrap_or_default();
+        let urls: Vec<Url> = names
+            .iter()
+            .filter_map(|name| edition_feed(r, name, feeds))
+            .collect();
+        if let (Some(id), Some(title)) = (id, title) {
+            editions.push(EditionConfig {
+                id,
+                title,
+                feeds: urls,
+            });
+        }
+    }
+    editions
+}
+
+/// The configured feed an edition names by its URL or its `name`.
+fn edition_feed(r: &mut Reporter<'_>, name: &Spanned<&str>, feeds: &[FeedConfig]) -> Option<Url> {
+    let text = *name.get_ref();
+    let found = feeds.iter().find(|feed| {
+        feed.name.as_deref() == Some(text) || Url::parse(text).is_ok_and(|url| url == feed.url)
+    });
+    if found.is_none() {
+        let candidates = feeds.iter().filter_map(|feed| feed.name.as_deref());
+        r.error(
+            &name.span(),
+            unknown("feed", text, candidates, "the url or name of a [[feed]]"),
+        );
+    }
+    found.map(|feed| feed.url.clone())
+}
+
+/// A list of filters: plain words, or regexes after `re:`, each checked where it is written.
+fn patterns(r: &mut Reporter<'_>, key: &str, value: &Value<'_>) -> Option<Vec<Pattern>> {
+    let items = strings(r, key, value)?;
+    Some(
+        items
+            .iter()
+            .filter_map(|item| {
+                pattern(item.get_ref())
+                    .map_err(|message| r.error(&item.span(), message))
+                    .ok()
+            })
+            .collect(),
+    )
+}
+
+fn pattern(text: &str) -> Result<Pattern, String> {
+    if let Some(source) = text.strip_prefix("re:") {
+        return regex::Regex::new(source).map(Pattern::Regex).map_err(|e| {
+            // The regex crate draws a caret diagram over several lines; its last line says why.
+            let why = e.to_string();
+            let why = why.lines().last().unwrap_or_default().trim();
+            let why = why.strip_prefix("error: ").unwrap_or(why);
+            format!("bad regex `{source}`: {why}")
+        });
+    }
+    if text.trim().is_empty() {
+        return Err("a filter word must not be empty".to_owned());
+    }
+    Ok(Pattern::Word(text.to_owned()))
 }
 
 /// A feed's `sections`: each must name a `[[section]]`, once.
@@ -287,6 +431,10 @@ fn web_url(text: &str, example: &str) -> Result<Url, String> {
         ));
     }
     Ok(url)
+}
+
+fn hub_url(text: &str) -> Result<Url, String> {
+    web_url(text, "https://pubsubhubbub.appspot.com/")
 }
 
 fn feed_url(text: &str) -> Result<Url, String> {
@@ -353,4 +501,214 @@ fn content(text: &str) -> Result<ContentPolicy, String> {
 fn default_base_url(listen: SocketAddr) -> Result<Url, String> {
     Url::parse(&format!("http://{listen}/"))
         .map_err(|e| format!("cannot serve at `{listen}` ({e}): set `base_url`"))
+}
+
+const DIGEST_KEYS: &[&str] = &[
+    "enabled",
+    "time",
+    "timezone",
+    "sections",
+    "max_items_per_section",
+    "subject",
+    "from",
+    "to",
+    "smtp",
+    "smtp_user_env",
+    "smtp_password_env",
+    "send_empty",
+    "catch_up",
+    "list_unsubscribe",
+];
+
+/// The `[digest]` table. Sending needs `from`, `to` and `smtp`, so they are required only while
+/// the digest is enabled: `gazette digest` builds the pages without them.
+fn read_digest(
+    r: &mut Reporter<'_>,
+    table: &Table<'_, '_>,
+    sections: &[String],
+) -> Option<DigestConfig> {
+    let enabled = table.get(r, "enabled", boolean).unwrap_or(true);
+    let ids = table.get(r, "sections", strings).unwrap_or_default();
+    let (from, listed, smtp) = if enabled {
+        (
+            table.require(r, "from", parsed(mailbox)),
+            table.require(r, "to", strings),
+            table.require(r, "smtp", parsed(smtp_url)),
+        )
+    } else {
+        (
+            table.get(r, "from", parsed(mailbox)),
+            table.get(r, "to", strings),
+            table.get(r, "smtp", parsed(smtp_url)),
+        )
+    };
+    let to = recipients(r, &listed.unwrap_or_default());
+    if enabled
+        && to.is_empty()
+        && let Some(value) = table.value("to")
+    {
+        r.error(
+            &value.span(),
+            "`to` lists no recipient: add one, or set `enabled = false`",
+        );
+    }
+    if sections.iter().any(|id| id == "digest") {
+        r.error(
+            &table.span(),
+            "the section id `digest` names the digest's own feed (feeds/digest.xml): rename the section",
+        );
+    }
+    let smtp_user_env = table.get(r, "smtp_user_env", parsed(env_name));
+    let smtp_password_env = table.get(r, "smtp_password_env", parsed(env_name));
+    if smtp_user_env.is_some() != smtp_password_env.is_some() {
+        r.error(
+            &table.span(),
+            "set both `smtp_user_env` and `smtp_password_env`, or neither",
+        );
+    }
+    Some(DigestConfig {
+        enabled,
+        time: table
+            .get(r, "time", parsed(time_of_day))
+            .unwrap_or(DEFAULT_DIGEST_TIME),
+        timezone: table.get(r, "timezone", parsed(timezone)),
+        sections: digest_sections(r, &ids, sections),
+        max_items_per_section: table.get(r, "max_items_per_section", count).unwrap_or(10),
+        subject: table
+            .get(r, "subject", parsed(subject))
+            .unwrap_or_else(|| DEFAULT_SUBJECT.into()),
+        from,
+        to,
+        smtp,
+        smtp_user_env,
+        smtp_password_env,
+        send_empty: table.get(r, "send_empty", boolean).unwrap_or(false),
+        catch_up: table.get(r, "catch_up", boolean).unwrap_or(true),
+        list_unsubscribe: table.get(r, "list_unsubscribe", parsed(unsubscribe_url)),
+    })
+}
+
+const DEFAULT_SUBJECT: &str = "{title} — {date} 주요 뉴스";
+
+/// 07:00: early enough to be read with breakfast, late enough that the night's news is in.
+const DEFAULT_DIGEST_TIME: NaiveTime = match NaiveTime::from_hms_opt(7, 0, 0) {
+    Some(time) => time,
+    None => panic!("07:00 is a time"),
+};
+
+/// The digest's `to`: addresses, each once.
+fn recipients(r: &mut Reporter<'_>, listed: &[Spanned<&str>]) -> Vec<Mailbox> {
+    let mut to: Vec<Mailbox> = Vec::new();
+    for address in listed {
+        match mailbox(address.get_ref()) {
+            Err(message) => r.error(&address.span(), message),
+            Ok(mailbox) if to.iter().any(|seen| seen.email == mailbox.email) => r.error(
+                &address.span(),
+                format!("`{}` is listed twice", address.get_ref()),
+            ),
+            Ok(mailbox) => to.push(mailbox),
+        }
+    }
+    to
+}
+
+/// The digest's `sections`: ids of `[[section]]`s or `all`, each once.
+fn digest_sections(
+    r: &mut Reporter<'_>,
+    ids: &[Spanned<&str>],
+    sections: &[String],
+) -> Vec<String> {
+    let mut listed: Vec<String> = Vec::new();
+    for id in ids {
+        let text = *id.get_ref();
+        let known = || sections.iter().map(String::as_str).chain([ALL_SECTION]);
+        if !known().any(|known| known == text) {
+            let expected = format!("one of {}", quoted(known()));
+            r.error(&id.span(), unknown("section", text, known(), &expected));
+        } else if listed.iter().any(|seen| seen == text) {
+            r.error(&id.span(), format!("section `{text}` is listed twice"));
+        } else {
+            listed.push(text.to_string());
+        }
+    }
+    listed
+}
+
+fn time_of_day(text: &str) -> Result<NaiveTime, String> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .map_err(|_| format!("bad time `{text}`: expected a 24-hour time like \"07:00\""))
+}
+
+/// A subject template: `{title}` and `{date}` are replaced, any other `{…}` is a slip.
+fn subject(text: &str) -> Result<String, String> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open..];
+        let close = after.find('}').map_or(after.len(), |close| close + 1);
+        let placeholder = &after[..close];
+        if !matches!(placeholder, "{title}" | "{date}") {
+            return Err(format!(
+                "unknown placeholder `{placeholder}` in the subject: expected `{{title}}` or `{{date}}`"
+            ));
+        }
+        rest = &after[close..];
+    }
+    Ok(text.to_string())
+}
+
+fn mailbox(text: &str) -> Result<Mailbox, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "bad e-mail address `{text}`: expected e.g. \"news@example.com\" or \"가제트 <news@example.com>\""
+        )
+    })
+}
+
+/// The SMTP server: `smtp://` upgrades with STARTTLS when offered, `smtps://` is TLS from the
+/// start. A login in the URL would put a secret in the file, so it is refused.
+fn smtp_url(text: &str) -> Result<Url, String> {
+    let example =
+        "expected e.g. \"smtp://mail.example.com:587\" or \"smtps://mail.example.com:465\"";
+    let url = Url::parse(text).map_err(|e| format!("bad smtp url `{text}`: {e}; {example}"))?;
+    if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("bad smtp url `{text}`: {example}"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "the smtp url `{text}` holds a login: put it in environment variables and name them in `smtp_user_env` and `smtp_password_env`"
+        ));
+    }
+    if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "bad smtp url `{text}`: expected no path or query; {example}"
+        ));
+    }
+    Ok(url)
+}
+
+/// The name of an environment variable (not its value: secrets never live in the file).
+fn env_name(text: &str) -> Result<String, String> {
+    let mut chars = text.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "bad environment variable name `{text}`: expected e.g. \"GAZETTE_SMTP_PASSWORD\" (the variable's name, not the secret)"
+        ))
+    }
+}
+
+fn unsubscribe_url(text: &str) -> Result<Url, String> {
+    Url::parse(text)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "mailto" | "http" | "https"))
+        .ok_or_else(|| {
+            format!(
+                "bad list_unsubscribe `{text}`: expected a mailto: or https: URL, e.g. \"mailto:news@example.com?subject=unsubscribe\""
+            )
+        })
 }

@@ -62,7 +62,9 @@ fn an_empty_file_is_all_defaults() {
             env!("CARGO_PKG_VERSION")
         )
     );
-    assert_eq!(g.concurrency, 16);
+    assert_eq!(g.concurrency, 64);
+    assert_eq!(g.per_host, 2);
+    assert!(!g.allow_private);
     assert_eq!(g.max_items, 50);
     assert!(config.sections.is_empty());
     assert!(config.feeds.is_empty());
@@ -159,7 +161,7 @@ fn unknown_keys_suggest_the_closest_known_key() {
     );
     assert_eq!(
         mistake("[[section]]\nid = \"a\"\ntitle = \"A\"\ncolor = 1\n"),
-        "feeds.toml:4:1: unknown key `color`: expected one of `id`, `title`"
+        "feeds.toml:4:1: unknown key `color`: expected one of `id`, `title`, `categories`, `keywords`, `exclude`"
     );
 }
 
@@ -167,7 +169,7 @@ fn unknown_keys_suggest_the_closest_known_key() {
 fn columns_count_characters_not_bytes() {
     assert_eq!(
         mistake("section = [{ id = \"a\", title = \"정치/행정\", x = 1 }]\n"),
-        "feeds.toml:1:41: unknown key `x`: expected one of `id`, `title`"
+        "feeds.toml:1:41: unknown key `x`: expected one of `id`, `title`, `categories`, `keywords`, `exclude`"
     );
 }
 

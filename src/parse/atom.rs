@@ -2,8 +2,9 @@
 //! (`type="text|html|xhtml"`, 0.3's `mode`) are read by the walker from the attributes.
 
 use super::vocab::{Action, Ctx, Field, Markup, PersonPart};
+use super::xml::Element;
 
-pub(crate) fn classify(ctx: Ctx, local: &str) -> Action {
+pub(crate) fn classify(ctx: Ctx, local: &str, _element: &Element) -> Action {
     use Action::{Descend, PersonPart as Part, Skip, Text};
     match (ctx, local) {
         (_, "feed") => Descend,
@@ -17,7 +18,7 @@ pub(crate) fn classify(ctx: Ctx, local: &str) -> Action {
         (_, "uri" | "url") => Part(PersonPart::Uri),
         (_, "updated" | "modified") => Text(Field::Updated(0), Markup::Text),
         (Ctx::Feed, "subtitle" | "tagline") => Text(Field::Summary(0), Markup::Atom),
-        (Ctx::Entry, "id") => Text(Field::Id(0), Markup::Text),
+        (_, "id") => Text(Field::Id(0), Markup::Text),
         (Ctx::Entry, "published" | "issued") => Text(Field::Published(0), Markup::Text),
         (Ctx::Entry, "summary") => Text(Field::Summary(0), Markup::Atom),
         (Ctx::Entry, "content") => Text(Field::Content(0), Markup::Atom),

@@ -10,7 +10,8 @@ use chrono_tz::Tz;
 
 /// Parses `s`, reading a zoneless date in `tz`. `None` when no date can be made out.
 pub fn parse_date(s: &str, tz: Tz) -> Option<DateTime<Utc>> {
-    let tokens = tokenize(s);
+    let lower = s.to_lowercase();
+    let tokens = tokenize(&lower);
     let (time, after_time) = find_time(&tokens);
     let zone = find_zone(&tokens, after_time.unwrap_or(tokens.len()), time.is_some());
     let date = find_date(&tokens, time.as_ref().map_or(tokens.len(), |t| t.first))?;
@@ -32,34 +33,35 @@ pub fn parse_date(s: &str, tz: Tz) -> Option<DateTime<Utc>> {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
+enum Tok<'a> {
     /// A run of ASCII digits: its value (saturating) and how many digits it had.
     Num(u32, usize),
-    /// A run of letters, lower-cased; Korean runs are words too ("오후", "년").
-    Word(String),
+    /// A run of letters (the input is lower-cased first); Korean runs are words too ("오후", "년").
+    Word(&'a str),
     Punct(char),
 }
 
-fn tokenize(s: &str) -> Vec<Tok> {
+/// Splits lower-cased text into tokens that borrow from it.
+fn tokenize(s: &str) -> Vec<Tok<'_>> {
     let mut tokens = Vec::new();
-    let mut chars = s.chars().peekable();
-    while let Some(&c) = chars.peek() {
+    let mut chars = s.char_indices().peekable();
+    while let Some(&(start, c)) = chars.peek() {
         if c.is_ascii_digit() {
             let (mut value, mut len) = (0u32, 0usize);
-            while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+            while let Some(d) = chars.peek().and_then(|(_, c)| c.to_digit(10)) {
                 value = value.saturating_mul(10).saturating_add(d);
                 len += 1;
                 chars.next();
             }
             tokens.push(Tok::Num(value, len));
         } else if c.is_alphabetic() {
-            let mut word = String::new();
-            while let Some(&c) = chars.peek().filter(|c| c.is_alphabetic()) {
-                word.extend(c.to_lowercase());
+            let mut end = start;
+            while let Some(&(at, c)) = chars.peek().filter(|(_, c)| c.is_alphabetic()) {
+                end = at + c.len_utf8();
                 chars.next();
             }
             // Korean date units are written straight after numbers ("11일"): each is its own token.
-            split_korean_units(word, &mut tokens);
+            split_korean_units(s.get(start..end).unwrap_or_default(), &mut tokens);
         } else {
             if !c.is_whitespace() {
                 tokens.push(Tok::Punct(c));
@@ -73,9 +75,12 @@ fn tokenize(s: &str) -> Vec<Tok> {
     tokens
 }
 
-fn split_korean_units(word: String, tokens: &mut Vec<Tok>) {
+fn split_korean_units<'a>(word: &'a str, tokens: &mut Vec<Tok<'a>>) {
     if word.chars().count() > 1 && word.chars().all(is_korean_unit) {
-        tokens.extend(word.chars().map(|c| Tok::Word(c.to_string())));
+        tokens.extend(
+            word.char_indices()
+                .map(|(i, c)| Tok::Word(word.get(i..i + c.len_utf8()).unwrap_or_default())),
+        );
     } else {
         tokens.push(Tok::Word(word));
     }
@@ -96,13 +101,13 @@ struct Time {
 
 /// Finds `h:mm[:ss[.fff]]`, Korean `h시 m분 [s초]` or ISO basic `Thhmm[ss]`, with am/pm (오전/오후)
 /// anywhere. Returns the time and the index just past it.
-fn find_time(tokens: &[Tok]) -> (Option<Time>, Option<usize>) {
+fn find_time(tokens: &[Tok<'_>]) -> (Option<Time>, Option<usize>) {
     let pm = tokens
         .iter()
-        .any(|t| matches!(t, Tok::Word(w) if w == "pm" || w == "오후" || w == "p"));
+        .any(|t| matches!(t, Tok::Word(w) if *w == "pm" || *w == "오후"));
     let am = tokens
         .iter()
-        .any(|t| matches!(t, Tok::Word(w) if w == "am" || w == "오전" || w == "a"));
+        .any(|t| matches!(t, Tok::Word(w) if *w == "am" || *w == "오전"));
     let adjust = |hour: u32| match (am, pm) {
         (_, true) if hour < 12 => hour + 12,
         (true, false) if hour == 12 => 0,
@@ -138,7 +143,7 @@ fn find_time(tokens: &[Tok]) -> (Option<Time>, Option<usize>) {
                     Some(i + used),
                 );
             }
-            [Tok::Num(h, 1..=2), Tok::Word(hu), rest @ ..] if hu == "시" => {
+            [Tok::Num(h, 1..=2), Tok::Word(hu), rest @ ..] if *hu == "시" => {
                 let (minute, second, used) = match rest {
                     [
                         Tok::Num(m, _),
@@ -146,8 +151,8 @@ fn find_time(tokens: &[Tok]) -> (Option<Time>, Option<usize>) {
                         Tok::Num(s, _),
                         Tok::Word(su),
                         ..,
-                    ] if mu == "분" && su == "초" => (*m, *s, 6),
-                    [Tok::Num(m, _), Tok::Word(mu), ..] if mu == "분" => (*m, 0, 4),
+                    ] if *mu == "분" && *su == "초" => (*m, *s, 6),
+                    [Tok::Num(m, _), Tok::Word(mu), ..] if *mu == "분" => (*m, 0, 4),
                     _ => (0, 0, 2),
                 };
                 return (
@@ -160,7 +165,7 @@ fn find_time(tokens: &[Tok]) -> (Option<Time>, Option<usize>) {
                     Some(i + used),
                 );
             }
-            [Tok::Word(t), Tok::Num(hms, len @ (4 | 6)), ..] if t == "t" && i > 0 => {
+            [Tok::Word(t), Tok::Num(hms, len @ (4 | 6)), ..] if *t == "t" && i > 0 => {
                 let (h, m, s) = if *len == 6 {
                     (hms / 10000, hms / 100 % 100, hms % 100)
                 } else {
@@ -184,7 +189,7 @@ fn find_time(tokens: &[Tok]) -> (Option<Time>, Option<usize>) {
 
 /// Finds the zone at or after `from`: `Z`, a named zone, `±hh[:]mm`, `±hh`, or a name followed by an
 /// offset ("GMT+0900"). Offsets are only looked for after a time, where they cannot be a date's dashes.
-fn find_zone(tokens: &[Tok], from: usize, has_time: bool) -> Option<i32> {
+fn find_zone(tokens: &[Tok<'_>], from: usize, has_time: bool) -> Option<i32> {
     let rest = tokens.get(from..)?;
     let mut zone: Option<i32> = None;
     let mut i = 0;
@@ -269,7 +274,7 @@ fn month_from_word(word: &str) -> Option<u32> {
 }
 
 /// Finds the calendar date among the tokens before `end` (where the time starts).
-fn find_date(tokens: &[Tok], end: usize) -> Option<NaiveDate> {
+fn find_date(tokens: &[Tok<'_>], end: usize) -> Option<NaiveDate> {
     let head = tokens.get(..end).unwrap_or(tokens);
     // Korean: 2026년 1월 11일
     if let Some(date) = korean_date(head) {
@@ -325,10 +330,10 @@ fn find_date(tokens: &[Tok], end: usize) -> Option<NaiveDate> {
     }
 }
 
-fn korean_date(tokens: &[Tok]) -> Option<NaiveDate> {
+fn korean_date(tokens: &[Tok<'_>]) -> Option<NaiveDate> {
     let unit_after = |unit: &str| {
         tokens.windows(2).find_map(|w| match w {
-            [Tok::Num(v, _), Tok::Word(u)] if u == unit => Some(*v),
+            [Tok::Num(v, _), Tok::Word(u)] if *u == unit => Some(*v),
             _ => None,
         })
     };

@@ -24,18 +24,23 @@ pub(crate) fn decode<'a>(
     content_type: Option<&str>,
     warnings: &mut Warnings,
 ) -> Decoded<'a> {
-    if let Some((utf32, big_endian, skip)) = utf32_sniff(bytes) {
-        if utf32 {
-            let text = decode_utf32(bytes.get(skip..).unwrap_or_default(), big_endian, warnings);
-            let name = if big_endian { "utf-32be" } else { "utf-32le" };
-            return Decoded {
-                text: Cow::Owned(text),
-                encoding: name.into(),
-            };
-        }
+    if let Some((true, big_endian, skip)) = utf32_sniff(bytes) {
+        let text = decode_utf32(bytes.get(skip..).unwrap_or_default(), big_endian, warnings);
+        let name = if big_endian { "utf-32be" } else { "utf-32le" };
+        return Decoded {
+            text: Cow::Owned(text),
+            encoding: name.into(),
+        };
     }
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let body = bytes.get(bom_len..).unwrap_or_default();
+        if encoding == UTF_8 && std::str::from_utf8(body).is_err() {
+            warnings.push("bytes after a UTF-8 byte-order mark are not all UTF-8".into());
+            return Decoded {
+                text: Cow::Owned(utf8_with_1252_fallback(body)),
+                encoding: "utf-8".into(),
+            };
+        }
         let (text, had_errors) = encoding.decode_without_bom_handling(body);
         if had_errors {
             warnings.push(format!(
@@ -102,7 +107,10 @@ fn decode_checked<'a>(
         if fallback == chosen {
             continue;
         }
-        if let Some(text) = fallback.decode_without_bom_handling_and_without_replacement(bytes) {
+        let decoded = fallback.decode_without_bom_handling_and_without_replacement(bytes);
+        // Chinese double-byte text is often valid EUC-KR too; only Korean text reads as mostly Hangul.
+        let plausible = |text: &str| fallback != EUC_KR || mostly_hangul(text);
+        if let Some(text) = decoded.filter(|t| plausible(t)) {
             warnings.push(format!(
                 "bytes are not valid {}; read as {}",
                 label(chosen),
@@ -114,20 +122,69 @@ fn decode_checked<'a>(
             };
         }
     }
-    let encoding = if chosen == UTF_8 {
+    if chosen == UTF_8 && mostly_utf8(bytes) {
+        warnings.push("bytes are not all UTF-8; the invalid ones were read as windows-1252".into());
+        return Decoded {
+            text: Cow::Owned(utf8_with_1252_fallback(bytes)),
+            encoding: "utf-8".into(),
+        };
+    }
+    let chosen = if chosen == UTF_8 {
         WINDOWS_1252
     } else {
         chosen
     };
-    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    let (text, _) = chosen.decode_without_bom_handling(bytes);
     warnings.push(format!(
         "bytes invalid in every likely charset; read as {} with replacements",
-        label(encoding)
+        label(chosen)
     ));
     Decoded {
         text,
-        encoding: label(encoding),
+        encoding: label(chosen),
     }
+}
+
+/// UTF-8 where the bytes are UTF-8 and windows-1252 where they are not: the usual result of pasting
+/// Latin-1 text into a UTF-8 template, which neither charset alone reads right.
+fn utf8_with_1252_fallback(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.push_str(&WINDOWS_1252.decode_without_bom_handling(chunk.invalid()).0);
+    }
+    out
+}
+
+/// Whether text reads as Korean: at least half of its non-ASCII characters are Hangul syllables, and a
+/// quarter of those are among the most frequent ones. Chinese bytes read as EUC-KR also give Hangul,
+/// but rare syllables in random order.
+fn mostly_hangul(text: &str) -> bool {
+    const COMMON: &str = "이다의는에을를하고가지로한서기사자대어리인수정아도국시나부일게요우보상을해들원으면제장것주전\
+                          문생그적회내과관신공중동소개방위화러라히만감없있또성발무여구경연실학었더보";
+    let (mut hangul, mut common, mut other) = (0usize, 0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        match c {
+            '\u{AC00}'..='\u{D7A3}' => {
+                hangul += 1;
+                common += usize::from(COMMON.contains(c));
+            }
+            _ => other += 1,
+        }
+    }
+    hangul >= other && common * 4 >= hangul
+}
+
+/// Whether valid multi-byte UTF-8 characters outnumber runs of invalid bytes two to one: then the text
+/// is UTF-8 with a few foreign bytes pasted in, not legacy text in which some byte pairs happen to form
+/// UTF-8.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    valid >= 2 * invalid
 }
 
 fn utf8_or_empty(bytes: &[u8]) -> &str {
@@ -316,6 +373,51 @@ mod tests {
         let (text, enc, w) = run(&bytes, None);
         assert!(text.contains("서울 날씨"));
         assert_eq!(enc, "euc-kr");
+        assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn declared_legacy_charsets() {
+        let samples = [
+            ("Shift_JIS", "日本語のニュース"),
+            ("GB18030", "中文新闻"),
+            ("GB2312", "中文新闻"),
+            ("Big5", "中文新聞"),
+            ("windows-1251", "Новости"),
+            ("windows-1252", "Café – “quotes”"),
+            ("ISO-8859-2", "Zażółć gęślą"),
+            ("ISO-8859-1", "Español"),
+            ("KOI8-R", "Новости"),
+            ("CP949", "한국어 뉴스"),
+        ];
+        for (label, sample) in samples {
+            let encoding = lookup(label).expect(label);
+            let doc = format!(
+                "<?xml version=\"1.0\" encoding=\"{label}\"?><rss><title>{sample}</title></rss>"
+            );
+            let (bytes, _, unmappable) = encoding.encode(&doc);
+            assert!(!unmappable, "{label}");
+            let (text, _, warnings) = run(&bytes, None);
+            assert!(text.contains(sample), "{label}: {text}");
+            assert!(warnings.is_empty(), "{label}: {warnings:?}");
+        }
+    }
+
+    #[test]
+    fn chinese_bytes_are_not_taken_for_korean() {
+        let (bytes, _, _) =
+            encoding_rs::GBK.encode("<rss><title>不白移民漫画系列：专业工作</title></rss>");
+        let (_, enc, _) = run(&bytes, None);
+        assert_ne!(enc, "euc-kr");
+    }
+
+    #[test]
+    fn mixed_utf8_and_latin1() {
+        let (text, enc, w) = run(b"<t>\xd1\xa8 Espa\xf1a \xc5\x9b</t>", None);
+        assert_eq!(
+            (text.as_str(), enc.as_str()),
+            ("<t>Ѩ España ś</t>", "utf-8")
+        );
         assert_eq!(w.len(), 1);
     }
 

@@ -4,11 +4,17 @@
 //! (feedparser's "bozo"); it fails only when no feed can be read at all.
 //!
 //! [`ParsedFeed`] serializes to the JSON schema printed by `gazette parse --json`.
+//!
+//! The way through: `encoding` turns bytes into text, `detect` picks the reader, `repair` fixes
+//! character-level damage, `xml` tokenizes tolerantly (on quick-xml), `walk` reads RSS/RDF/Atom with the
+//! element tables of `rss`, `rdf`, `atom` and `modules` (via `vocab`), `json` reads JSON Feed, and `date`
+//! reads every date form. `text` and `warn` are shared helpers.
 
 mod atom;
 mod date;
 mod detect;
 mod encoding;
+mod json;
 mod modules;
 mod rdf;
 mod repair;
@@ -78,7 +84,23 @@ pub struct FeedMeta {
     /// HTML.
     pub description: Option<String>,
     pub language: Option<String>,
+    /// `lastBuildDate`, Atom `updated`, `dc:date`, else the feed's `pubDate`.
     pub updated: Option<DateTime<Utc>>,
+
+    /// What the feed says about how often to poll it (`<ttl>`, `sy:*`, `<skipHours>`, `<skipDays>`).
+    #[serde(skip)]
+    pub poll_hints: PollHints,
+}
+
+/// A feed's own requests about polling. They may only make polling less frequent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PollHints {
+    /// From `<ttl>` (minutes) or `sy:updatePeriod` / `sy:updateFrequency`.
+    pub min_interval: Option<std::time::Duration>,
+    /// UTC hours (0–23) not to poll in.
+    pub skip_hours: Vec<u32>,
+    /// Days not to poll on.
+    pub skip_days: Vec<chrono::Weekday>,
 }
 
 /// One item (RSS) or entry (Atom, JSON Feed).
@@ -95,6 +117,7 @@ pub struct Entry {
     /// HTML (unsanitized).
     pub content: Option<String>,
     pub published: Option<DateTime<Utc>>,
+    /// Last modified; equal to `published` when the feed gives no separate date (as feedparser does).
     pub updated: Option<DateTime<Utc>>,
     pub authors: Vec<Person>,
     pub categories: Vec<String>,
@@ -150,11 +173,8 @@ pub fn parse(bytes: &[u8], hints: &ParseHints) -> Result<ParsedFeed, ParseError>
                 alternates: detect::html_alternates(text, hints.url),
             });
         }
-        detect::Kind::Json => return Err(ParseError::NotAFeed("JSON Feed is not read yet".into())),
-        detect::Kind::Xml => {
-            let repaired = repair::repair(text, &mut warnings);
-            walk::read(&repaired, hints, &mut warnings)?
-        }
+        detect::Kind::Json => json::read(text, hints, &mut warnings)?,
+        detect::Kind::Xml => read_xml(text, hints, &mut warnings)?,
     };
     Ok(ParsedFeed {
         format,
@@ -163,4 +183,22 @@ pub fn parse(bytes: &[u8], hints: &ParseHints) -> Result<ParsedFeed, ParseError>
         meta,
         entries,
     })
+}
+
+/// Reads XML as it is, and only when the tokenizer meets a stray `<` pays for a repair pass and a second
+/// read (most feeds never need it).
+fn read_xml(
+    text: &str,
+    hints: &ParseHints,
+    warnings: &mut warn::Warnings,
+) -> Result<(FeedFormat, FeedMeta, Vec<Entry>), ParseError> {
+    let text = repair::strip_controls(std::borrow::Cow::Borrowed(text), warnings);
+    let mut first = warn::Warnings::default();
+    if let Some(feed) = walk::read(&text, hints, &mut first)? {
+        warnings.append(first);
+        return Ok(feed);
+    }
+    let repaired = repair::repair(&text, warnings);
+    walk::read(&repaired, hints, warnings)?
+        .ok_or_else(|| ParseError::NotAFeed("markup that cannot be repaired".into()))
 }

@@ -1,7 +1,8 @@
-//! A cheap pass over the decoded text before XML tokenizing that fixes the character-level mistakes
-//! real feeds make, so that the tokenizer sees markup it can read: a bare `&` (`AT&T`, URLs),
-//! a stray `<` (`a < b`) and control characters that XML forbids. Comments, CDATA sections and
-//! tags are left as they are. Unchanged text is returned borrowed.
+//! Character-level repairs before XML tokenizing. [`strip_controls`] removes the control characters
+//! XML forbids (always run: it costs a fast scan). [`repair`] escapes a stray `<` (`a < b`), which the
+//! tokenizer cannot read past, and a bare `&` (`AT&T`); it runs only when the tokenizer has met such
+//! a `<`. Comments, CDATA sections and declarations are left as they are; a bare `&` inside an
+//! attribute value is escaped too, which attribute decoding undoes. Unchanged text is returned borrowed.
 
 use std::borrow::Cow;
 
@@ -19,9 +20,13 @@ pub(crate) fn repair<'a>(text: &'a str, warnings: &mut Warnings) -> Cow<'a, str>
         let rest = text.get(at..).unwrap_or_default();
         if rest.starts_with('&') {
             pos = at + 1;
-            let name = rest
-                .get(1..)
-                .and_then(|r| r.get(..r.get(..40.min(r.len()))?.find(';')?));
+            // A reference name is short: look for its `;` in the next few bytes only.
+            let name = rest.get(1..).and_then(|r| {
+                let semicolon = memchr::memchr(b';', r.as_bytes().get(..r.len().min(40))?)?;
+
+                r.get(..semicolon)
+            });
+
             if name.is_some_and(is_reference_name) {
                 continue;
             }
@@ -32,18 +37,21 @@ pub(crate) fn repair<'a>(text: &'a str, warnings: &mut Warnings) -> Cow<'a, str>
             copied = at + 1;
             continue;
         }
-        // `<`: skip over whatever markup it opens.
-        let skip_to = |end: &str| rest.find(end).map_or(bytes.len(), |i| at + i + end.len());
-        pos = if rest.starts_with("<!--") {
+        // `<`: skip over comments, CDATA and declarations, whose `<` and `&` are not markup.
+        let skip_to = |end: &str| {
+            memchr::memmem::find(rest.as_bytes(), end.as_bytes())
+                .map_or(bytes.len(), |i| at + i + end.len())
+        };
+        let starts_tag =
+            |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b == b'/' || b >= 0x80;
+        pos = if rest.as_bytes().get(1).is_some_and(|&b| starts_tag(b)) {
+            at + 1
+        } else if rest.starts_with("<!--") {
             skip_to("-->")
         } else if rest.starts_with("<![CDATA[") {
             skip_to("]]>")
         } else if rest.starts_with("<!") || rest.starts_with("<?") {
             skip_declaration(text, at)
-        } else if rest.as_bytes().get(1).is_some_and(|&b| {
-            b.is_ascii_alphabetic() || b == b'_' || b == b':' || b == b'/' || b >= 0x80
-        }) {
-            skip_to(">")
         } else {
             lts += 1;
             let buf = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
@@ -59,14 +67,13 @@ pub(crate) fn repair<'a>(text: &'a str, warnings: &mut Warnings) -> Cow<'a, str>
     if lts > 0 {
         warnings.push(format!("{lts} stray '<' escaped"));
     }
-    let repaired = match out {
+    match out {
         Some(mut buf) => {
             buf.push_str(text.get(copied..).unwrap_or_default());
             Cow::Owned(buf)
         }
         None => Cow::Borrowed(text),
-    };
-    strip_controls(repaired, warnings)
+    }
 }
 
 /// The end of a `<!…>` or `<?…?>` declaration, allowing a DOCTYPE's bracketed internal subset.
@@ -84,15 +91,30 @@ fn skip_declaration(text: &str, at: usize) -> usize {
     bytes.len()
 }
 
+/// Whether `bytes` hold a C0 control character other than tab, newline and carriage return. Looks at
+/// eight bytes at a time: `(w - 0x20…) & !w & 0x80…` is non-zero when some byte of `w` is below 0x20
+/// (possibly also flagging others), and only such words are checked byte by byte.
+fn has_control(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let is_control = |b: &u8| *b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r');
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let w = word.try_into().map_or(0, u64::from_le_bytes);
+        if w.wrapping_sub(0x20 * ONES) & !w & HIGHS != 0 && word.iter().any(is_control) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(is_control)
+}
+
 /// Removes C0 control characters other than tab, newline and carriage return.
-fn strip_controls<'a>(text: Cow<'a, str>, warnings: &mut Warnings) -> Cow<'a, str> {
+pub(crate) fn strip_controls<'a>(text: Cow<'a, str>, warnings: &mut Warnings) -> Cow<'a, str> {
     let is_control = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
-    if !text
-        .bytes()
-        .any(|b| b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r'))
-    {
+    if !has_control(text.as_bytes()) {
         return text;
     }
+
     warnings.push("control characters removed".into());
     Cow::Owned(text.chars().filter(|&c| !is_control(c)).collect())
 }
@@ -109,7 +131,7 @@ mod tests {
 
     #[test]
     fn leaves_good_markup_alone() {
-        let good = "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><rss a=\"1&2\"><t>A &amp; B &#38; &nbsp;</t>\
+        let good = "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><rss a=\"1&amp;2\"><t>A &amp; B &#38; &nbsp;</t>\
                     <!-- a < b & c --><![CDATA[ x < y & z ]]></rss>";
         assert_eq!(fix(good), (good.to_string(), 0));
     }
@@ -121,13 +143,25 @@ mod tests {
             "<t>AT&amp;T a &lt; b &amp;c</t>"
         );
         assert_eq!(fix("<t>x &").0, "<t>x &amp;");
+        // In attribute values too: attribute decoding turns it back into `&`.
+        assert_eq!(fix("<a href=\"?a=1&b=2\">").0, "<a href=\"?a=1&amp;b=2\">");
+    }
+
+    #[test]
+    fn finds_control_characters_anywhere() {
+        let clean = "line\tone\r\nline two ünïcode 한글 ".repeat(5);
+        assert!(!has_control(clean.as_bytes()));
+        for at in 0..clean.len() {
+            let mut bytes = clean.clone().into_bytes();
+            bytes.insert(at, 0x1f);
+            assert!(has_control(&bytes), "{at}");
+        }
     }
 
     #[test]
     fn removes_control_characters() {
-        assert_eq!(
-            fix("<t>a\u{1}b\u{8}\tc</t>"),
-            ("<t>ab\tc</t>".to_string(), 1)
-        );
+        let mut w = Warnings::default();
+        let out = strip_controls(Cow::Borrowed("<t>a\u{1}b\u{8}\tc</t>"), &mut w);
+        assert_eq!((out.as_ref(), w.into_vec().len()), ("<t>ab\tc</t>", 1));
     }
 }

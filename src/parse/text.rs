@@ -25,6 +25,12 @@ pub(crate) fn resolve_entity(name: &str) -> Resolved {
         "apos" => return Resolved::Xml('\''),
         _ => {}
     }
+    // HTML 5 moved these two; feeds are written against XHTML 1.0, whose DTD we follow.
+    match name {
+        "lang" => return Resolved::Html("\u{2329}".into()),
+        "rang" => return Resolved::Html("\u{232A}".into()),
+        _ => {}
+    }
     if let Some(number) = name.strip_prefix('#') {
         let code = match number.strip_prefix(['x', 'X']) {
             Some(hex) => u32::from_str_radix(hex, 16).ok(),
@@ -137,32 +143,51 @@ pub(crate) fn looks_like_html(s: &str) -> bool {
     })
 }
 
-/// HTML → plain text: drops tags and comments, decodes references, and trims.
+/// HTML → plain text: drops tags, comments and the content of scripts and styles, decodes references,
+/// and trims. A `<` that opens no complete tag is text.
 pub(crate) fn html_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         out.push_str(rest.get(..lt).unwrap_or_default());
         let tag = rest.get(lt..).unwrap_or_default();
-        let is_tag = tag
+        let opens_markup = tag
             .as_bytes()
             .get(1)
             .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'));
-        if !is_tag {
+        let end = match () {
+            _ if !opens_markup => None,
+            // An unterminated comment ends at the next `>`, as in browsers' error recovery.
+            _ if tag.starts_with("<!--") => tag
+                .find("-->")
+                .map(|i| i + 3)
+                .or_else(|| tag.find('>').map(|i| i + 1))
+                .or(Some(tag.len())),
+
+            _ => tag.find('>').map(|i| i + 1),
+        };
+        let Some(end) = end else {
             out.push('<');
             rest = tag.get(1..).unwrap_or_default();
             continue;
-        }
-        let close = if tag.starts_with("<!--") {
-            tag.find("-->").map(|i| i + 3)
-        } else {
-            tag.find('>').map(|i| i + 1)
         };
-        match close {
-            Some(end) => rest = tag.get(end..).unwrap_or_default(),
-            None => {
-                rest = "";
-            }
+        rest = tag.get(end..).unwrap_or_default();
+        let name: String = tag
+            .chars()
+            .skip(1)
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            rest = match rest.to_ascii_lowercase().find(&close) {
+                Some(at) => rest
+                    .get(at..)
+                    .and_then(|r| r.find('>'))
+                    .and_then(|gt| rest.get(at + gt + 1..))
+                    .unwrap_or_default(),
+                None => "",
+            };
         }
     }
     out.push_str(rest);
@@ -172,15 +197,18 @@ pub(crate) fn html_to_text(html: &str) -> String {
 /// Plain text → HTML that displays it.
 pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '"']) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        out.push_str(match rest.as_bytes().get(at) {
+            Some(b'&') => "&amp;",
+            Some(b'<') => "&lt;",
+            Some(b'>') => "&gt;",
+            _ => "&quot;",
+        });
+        rest = rest.get(at + 1..).unwrap_or_default();
     }
+    out.push_str(rest);
     out
 }
 
@@ -285,6 +313,14 @@ mod tests {
             "Tom & Jerry"
         );
         assert_eq!(html_to_text("1 < 2"), "1 < 2");
+        assert_eq!(
+            html_to_text("safe<script>alert(1)</SCRIPT> text"),
+            "safe text"
+        );
+        assert_eq!(html_to_text("sa<!-- -- x >fe"), "safe");
+        assert_eq!(html_to_text("&lt;!DOCTYPE ~"), "<!DOCTYPE ~");
+        assert_eq!(html_to_text("<!DOCTYPE ~"), "<!DOCTYPE ~");
+        assert_eq!(html_to_text("safe<!-- never closed"), "safe");
     }
 
     #[test]

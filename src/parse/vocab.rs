@@ -57,8 +57,7 @@ pub(crate) enum PersonPart {
 pub(crate) enum Field {
     Title(u8),
     Link,
-    /// RSS `<guid isPermaLink>`: the id, and the link when the item has none.
-    Guid,
+    /// RSS `<guid isPermaLink>`, Atom `<id>`: the id, and the link when the entry has none.
     Id(u8),
     Summary(u8),
     Content(u8),
@@ -68,6 +67,22 @@ pub(crate) enum Field {
     /// An RSS-style author: "jo@example.com (Jo)", "Jo <jo@example.com>" or a name.
     Author(u8),
     Category,
+    /// A polling request (feed level only).
+    Poll(PollField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PollField {
+    /// RSS `<ttl>`: minutes.
+    Ttl,
+    /// An `<hour>` in `<skipHours>`.
+    SkipHour,
+    /// A `<day>` in `<skipDays>`.
+    SkipDay,
+    /// `sy:updatePeriod`: hourly, daily, weekly, monthly, yearly.
+    UpdatePeriod,
+    /// `sy:updateFrequency`: times per period.
+    UpdateFrequency,
 }
 
 /// How to read an element's content.
@@ -83,14 +98,27 @@ pub(crate) enum Markup {
     Atom,
 }
 
-pub(crate) fn classify(dialect: Dialect, ctx: Ctx, element: &Element) -> Action {
+/// `core` is the root element's namespace: a feed in an unknown namespace still has its own elements
+/// read. Feeds mix vocabularies (Atom's `<id>` in RSS items, RSS `<item>`s in Atom), so a core element
+/// the document's own dialect does not know is looked up in the other one.
+pub(crate) fn classify(dialect: Dialect, core: Ns, ctx: Ctx, element: &Element) -> Action {
     let local = element.local.as_ref();
-    match (element.ns, dialect) {
-        (Ns::None, Dialect::Rss) | (Ns::Rss090 | Ns::Rss10, _) => {
-            rss::classify(ctx, local, element)
-        }
-        (Ns::None, Dialect::Atom) | (Ns::Atom03 | Ns::Atom10, _) => atom::classify(ctx, local),
-        (Ns::Rdf, _) => rdf::classify(local),
-        (ns, _) => modules::classify(ctx, ns, local),
+    let ns = if element.ns == core {
+        Ns::None
+    } else {
+        element.ns
+    };
+    let (first, second): (Classifier, Classifier) = match (ns, dialect) {
+        (Ns::None, Dialect::Rss) | (Ns::Rss090 | Ns::Rss10, _) => (rss::classify, atom::classify),
+        (Ns::None, Dialect::Atom) | (Ns::Atom03 | Ns::Atom10, _) => (atom::classify, rss::classify),
+
+        (Ns::Rdf, _) => return rdf::classify(local),
+        (ns, _) => return modules::classify(ctx, ns, local),
+    };
+    match first(ctx, local, element) {
+        Action::Skip => second(ctx, local, element),
+        action => action,
     }
 }
+
+type Classifier = fn(Ctx, &str, &Element) -> Action;

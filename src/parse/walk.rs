@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::rc::Rc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -12,28 +13,29 @@ use url::Url;
 use super::date::parse_date;
 use super::detect::{self, Root};
 use super::text::{escape_html, html_to_text, looks_like_html, prefix_within};
-use super::vocab::{Action, Ctx, Dialect, Field, Markup, PersonPart, classify};
+use super::vocab::{Action, Ctx, Dialect, Field, Markup, PersonPart, PollField, classify};
 use super::warn::Warnings;
 use super::xml::{Element, Node, Ns, XmlReader};
-use super::{Enclosure, Entry, FeedFormat, FeedMeta, ParseError, ParseHints, Person};
+use super::{Enclosure, Entry, FeedFormat, FeedMeta, ParseError, ParseHints, Person, PollHints};
 
 /// The most bytes kept from any one text field; the rest is dropped with a warning.
 pub(crate) const MAX_FIELD_BYTES: usize = 1 << 20;
 /// Wrappers (`<channel>`, `<media:group>`) nested deeper than this are skipped.
 const MAX_WRAPPER_DEPTH: usize = 8;
 
-/// Reads an XML feed.
+/// Reads an XML feed; `Ok(None)` when a stray `<` stopped the tokenizer and `src` must be repaired first.
 pub(crate) fn read(
     src: &str,
     hints: &ParseHints,
     warnings: &mut Warnings,
-) -> Result<(FeedFormat, FeedMeta, Vec<Entry>), ParseError> {
+) -> Result<Option<(FeedFormat, FeedMeta, Vec<Entry>)>, ParseError> {
     let mut walker = Walker {
         src,
         reader: XmlReader::new(src, hints.url),
         warnings,
         tz: hints.timezone,
         dialect: Dialect::Rss,
+        core: Ns::None,
         format: FeedFormat::Rss20,
         entries: Vec::new(),
         eof: false,
@@ -46,11 +48,17 @@ pub(crate) fn read(
                 Root::Feed(format, dialect) => {
                     walker.format = format;
                     walker.dialect = dialect;
+                    if element.ns == Ns::Other {
+                        walker.core = Ns::Other;
+                    }
                     if let Some(lang) = element.attr("lang") {
                         feed.language.offer(1, lang.trim().to_string());
                     }
                     walker.element(Ctx::Feed, &mut feed, element);
-                    return Ok((walker.format, feed.into_meta(), walker.entries));
+                    if walker.reader.found_stray_markup() {
+                        return Ok(None);
+                    }
+                    return Ok(Some((walker.format, feed.into_meta(), walker.entries)));
                 }
                 Root::Html => {
                     return Err(ParseError::Html {
@@ -72,7 +80,8 @@ pub(crate) fn read(
                         .push("text before the feed's root ignored".into());
                 }
             }
-            Node::End { .. } => {}
+            Node::End { .. } | Node::Char(_) => {}
+            Node::Eof if walker.reader.found_stray_markup() => return Ok(None),
             Node::Eof => {
                 return Err(ParseError::NotAFeed(
                     "no RSS, RDF or Atom root element".into(),
@@ -88,6 +97,8 @@ struct Walker<'a, 'w> {
     warnings: &'w mut Warnings,
     tz: Tz,
     dialect: Dialect,
+    /// A root element's unknown namespace, whose elements are read as the format's own.
+    core: Ns,
     format: FeedFormat,
     entries: Vec<Entry>,
     eof: bool,
@@ -114,7 +125,7 @@ impl<'a> Walker<'a, '_> {
         loop {
             match self.next() {
                 Node::Start(element) => self.element(ctx, record, element),
-                Node::Text(_) => {}
+                Node::Text(_) | Node::Char(_) => {}
                 Node::End { .. } | Node::Eof => return,
             }
         }
@@ -124,8 +135,12 @@ impl<'a> Walker<'a, '_> {
         if matches!(element.ns, Ns::Rss090) {
             self.format = FeedFormat::Rss09x;
         }
-        match classify(self.dialect, ctx, &element) {
+        let action = classify(self.dialect, self.core, ctx, &element);
+        match action {
             Action::Descend if self.wrappers < MAX_WRAPPER_DEPTH => {
+                if ctx == Ctx::Feed {
+                    cdf_attributes(record, &element, self.tz);
+                }
                 self.wrappers += 1;
                 self.children(ctx, record);
                 self.wrappers -= 1;
@@ -136,25 +151,21 @@ impl<'a> Walker<'a, '_> {
                 self.store(record, field, markup, &element, captured);
             }
             Action::Link => {
-                self.link(ctx, record, &element);
-                self.skip();
+                let captured = self.capture(&element);
+                self.link(ctx, record, &element, &captured);
             }
             Action::Enclosure | Action::MediaContent => {
-                let size_attr = if matches!(element.ns, Ns::Media) {
-                    "filesize"
-                } else {
-                    "length"
-                };
-                if let Some(enclosure) = enclosure(&element, "url", size_attr) {
-                    let list = if matches!(element.ns, Ns::Media) {
-                        &mut record.media
-                    } else {
-                        &mut record.enclosures
+                let media = action == Action::MediaContent;
+                if let Some(url) = element.attr("url").filter(|u| !u.trim().is_empty()) {
+                    let (list, size_attr) = match media {
+                        true => (&mut record.media, "filesize"),
+                        false => (&mut record.enclosures, "length"),
                     };
-                    list.push(enclosure);
+                    push_capped(list, enclosure(&element, &url, size_attr));
                 }
                 self.skip();
             }
+
             Action::Category => {
                 let term = element.attr("term").map(|t| t.trim().to_string());
                 let captured = self.capture(&element);
@@ -163,7 +174,7 @@ impl<'a> Walker<'a, '_> {
             Action::Person(is_author) => {
                 let person = self.person(ctx);
                 if is_author && ctx == Ctx::Entry && person != Person::default() {
-                    record.authors.push((0, person));
+                    push_capped(&mut record.authors, (0, person));
                 }
             }
             _ => self.skip(),
@@ -176,8 +187,9 @@ impl<'a> Walker<'a, '_> {
             ..Record::default()
         };
         if let Some(about) = element.attr("about") {
-            record.id.offer(2, about.trim().to_string());
+            record.id.offer(1, about.trim().to_string());
         }
+        cdf_attributes(&mut record, &element, self.tz);
         self.children(Ctx::Entry, &mut record);
         if self.eof {
             self.warnings
@@ -201,6 +213,8 @@ impl<'a> Walker<'a, '_> {
                 }
                 Node::Text(piece) => {
                     if text.len() + piece.len() > MAX_FIELD_BYTES {
+                        let room = MAX_FIELD_BYTES.saturating_sub(text.len());
+                        text.to_mut().push_str(prefix_within(&piece, room));
                         oversized = true;
                     } else if text.is_empty() {
                         text = piece;
@@ -208,6 +222,14 @@ impl<'a> Walker<'a, '_> {
                         text.to_mut().push_str(&piece);
                     }
                 }
+                Node::Char(c) => {
+                    if text.len() + c.len_utf8() > MAX_FIELD_BYTES {
+                        oversized = true;
+                    } else {
+                        text.to_mut().push(c);
+                    }
+                }
+
                 Node::End { at } if depth == 0 => {
                     let mut markup = has_children
                         .then(|| self.src.get(element.content_start..at).unwrap_or_default());
@@ -237,7 +259,7 @@ impl<'a> Walker<'a, '_> {
                 Node::Start(_) => depth += 1,
                 Node::End { .. } if depth == 0 => return,
                 Node::End { .. } => depth -= 1,
-                Node::Text(_) => {}
+                Node::Text(_) | Node::Char(_) => {}
                 Node::Eof => return,
             }
         }
@@ -249,7 +271,8 @@ impl<'a> Walker<'a, '_> {
         loop {
             match self.next() {
                 Node::Start(child) => {
-                    let Action::PersonPart(part) = classify(self.dialect, ctx, &child) else {
+                    let Action::PersonPart(part) = classify(self.dialect, self.core, ctx, &child)
+                    else {
                         self.skip();
                         continue;
                     };
@@ -270,16 +293,20 @@ impl<'a> Walker<'a, '_> {
                         *slot = value;
                     }
                 }
-                Node::Text(_) => {}
+                Node::Text(_) | Node::Char(_) => {}
                 Node::End { .. } | Node::Eof => return person,
             }
         }
     }
 
-    fn link(&mut self, ctx: Ctx, record: &mut Record, element: &Element) {
-        let Some(href) = element.attr("href").filter(|h| !h.trim().is_empty()) else {
+    /// An Atom link; some feeds put the URL in the content instead of `href`.
+    fn link(&mut self, ctx: Ctx, record: &mut Record, element: &Element, captured: &Captured) {
+        let href = element
+            .attr("href")
+            .map_or_else(|| plain(captured), |h| h.trim().to_string());
+        if href.is_empty() {
             return;
-        };
+        }
         let rel = element
             .attr("rel")
             .map(|r| r.trim().to_ascii_lowercase())
@@ -292,9 +319,7 @@ impl<'a> Walker<'a, '_> {
                     .offer(u8::from(!is_html), element.resolve(&href));
             }
             "enclosure" if ctx == Ctx::Entry => {
-                if let Some(enclosure) = enclosure(element, "href", "length") {
-                    record.enclosures.push(enclosure);
-                }
+                push_capped(&mut record.enclosures, enclosure(element, &href, "length"))
             }
             _ => {}
         }
@@ -335,20 +360,18 @@ impl<'a> Walker<'a, '_> {
                 }
                 record.link.offer(0, element.resolve(&href))
             }
-            Field::Guid => {
-                let guid = plain(&captured);
-                if guid.is_empty() {
-                    return;
-                }
+            Field::Id(rank) => {
+                let id = plain(&captured);
+                // Like feedparser: an id is also the link of an entry that has none, unless it says
+                // isPermaLink="false".
                 let permalink = element
                     .attr("ispermalink")
-                    .is_none_or(|p| !p.trim().eq_ignore_ascii_case("false"));
-                if permalink {
-                    record.guid_link = Some(element.resolve(&guid));
+                    .is_none_or(|p| p.trim().eq_ignore_ascii_case("true"));
+                if permalink && record.guid_link.is_none() {
+                    record.guid_link = id_as_link(element, &id);
                 }
-                record.id.offer(0, guid)
+                record.id.offer(rank, id)
             }
-            Field::Id(rank) => record.id.offer(rank, plain(&captured)),
             Field::Published(rank) | Field::Updated(rank) => {
                 let text = plain(&captured);
                 let Some(date) = parse_date(&text, self.tz) else {
@@ -369,7 +392,7 @@ impl<'a> Walker<'a, '_> {
             Field::Author(rank) => {
                 let person = parse_person(&plain(&captured));
                 if person != Person::default() {
-                    record.authors.push((rank, person));
+                    push_capped(&mut record.authors, (rank, person));
                 }
                 false
             }
@@ -377,10 +400,16 @@ impl<'a> Walker<'a, '_> {
                 record.add_category(plain(&captured));
                 false
             }
+            Field::Poll(field) => {
+                record.poll.read(field, &plain(&captured));
+                false
+            }
         };
         if duplicate {
-            self.warnings
-                .push(format!("duplicate <{}> ignored", element.local));
+            self.warnings.push(format!(
+                "duplicate <{}>: the last one is kept",
+                element.local
+            ));
         }
     }
 
@@ -389,8 +418,15 @@ impl<'a> Walker<'a, '_> {
         match (markup, text_kind(markup, element, captured)) {
             (_, TextKind::Base64) => self.base64(captured),
             (Markup::MaybeHtml, _) if looks_like_html(&captured.text) => {
-                html_to_text(&captured.text)
+                // Escaped once more than it should be ("&amp;lt;b&amp;gt;") is common in RSS titles.
+                let once = html_to_text(&captured.text);
+                if looks_like_html(&once) {
+                    html_to_text(&once)
+                } else {
+                    once
+                }
             }
+
             (_, TextKind::Html | TextKind::Xhtml) => {
                 html_to_text(captured.markup.unwrap_or(&captured.text))
             }
@@ -491,10 +527,26 @@ fn unwrap_div(markup: &str) -> &str {
     }
 }
 
-fn enclosure(element: &Element, url_attr: &str, length_attr: &str) -> Option<Enclosure> {
-    let url = element.attr(url_attr).filter(|u| !u.trim().is_empty())?;
-    Some(Enclosure {
-        url: element.resolve(&url),
+/// An id that can serve as a link: a web URL, or a relative one. `tag:` and `urn:` ids cannot.
+fn id_as_link(element: &Element, id: &str) -> Option<String> {
+    let link = element.resolve(id);
+    let web = Url::parse(&link).map_or(true, |url| matches!(url.scheme(), "http" | "https"));
+    (web && !id.is_empty()).then_some(link)
+}
+
+/// Microsoft's Channel Definition Format, an RSS ancestor, puts links and dates in attributes.
+fn cdf_attributes(record: &mut Record, element: &Element, tz: Tz) {
+    if let Some(href) = element.attr("href") {
+        record.link.offer(1, element.resolve(&href));
+    }
+    if let Some(date) = element.attr("lastmod").and_then(|d| parse_date(&d, tz)) {
+        record.updated.offer(1, date);
+    }
+}
+
+fn enclosure(element: &Element, url: &str, length_attr: &str) -> Enclosure {
+    Enclosure {
+        url: element.resolve(url),
         mime_type: element
             .attr("type")
             .map(|t| t.trim().to_string())
@@ -502,7 +554,7 @@ fn enclosure(element: &Element, url_attr: &str, length_attr: &str) -> Option<Enc
         length: element
             .attr(length_attr)
             .and_then(|l| l.trim().parse().ok()),
-    })
+    }
 }
 
 /// Reads "jo@example.com (Jo Doe)", "Jo Doe <jo@example.com>", "jo@example.com" or "Jo Doe".
@@ -535,7 +587,18 @@ fn parse_person(s: &str) -> Person {
     }
 }
 
+/// The most categories, authors or enclosures kept per entry: lists are deduplicated, which costs
+/// quadratic time, and no reader needs more.
+const MAX_LIST: usize = 256;
+
+fn push_capped<T>(list: &mut Vec<T>, item: T) {
+    if list.len() < MAX_LIST {
+        list.push(item);
+    }
+}
+
 /// A field that several elements may supply; see [`Field`] for the precedence.
+
 #[derive(Debug)]
 struct Slot<T> {
     value: Option<T>,
@@ -552,15 +615,15 @@ impl<T> Default for Slot<T> {
 }
 
 impl<T> Slot<T> {
-    /// Offers a value; returns whether it was a duplicate of an equally ranked one (and ignored).
+    /// Offers a value: it replaces a weaker one and, like feedparser, an equally ranked one (the last of
+    /// duplicate elements wins). Returns whether it was such a duplicate.
     fn offer(&mut self, rank: u8, value: T) -> bool {
-        if self.value.is_none() || rank < self.rank {
+        let duplicate = self.value.is_some() && rank == self.rank;
+        if self.value.is_none() || rank <= self.rank {
             self.value = Some(value);
             self.rank = rank;
-            false
-        } else {
-            rank == self.rank
         }
+        duplicate
     }
 }
 
@@ -581,22 +644,83 @@ struct Record {
     enclosures: Vec<Enclosure>,
     media: Vec<Enclosure>,
     base: Option<Rc<Url>>,
+    poll: Poll,
+}
+
+/// The feed's polling requests as written; see [`PollHints`].
+#[derive(Debug, Default)]
+struct Poll {
+    ttl_minutes: Option<u64>,
+    period: Option<u64>,
+    frequency: Option<u64>,
+    hints: PollHints,
+}
+
+impl Poll {
+    fn read(&mut self, field: PollField, value: &str) {
+        match field {
+            PollField::Ttl => self.ttl_minutes = value.parse().ok(),
+            PollField::UpdateFrequency => self.frequency = value.parse().ok().filter(|&f| f > 0),
+            PollField::UpdatePeriod => {
+                self.period = match value.to_ascii_lowercase().as_str() {
+                    "hourly" => Some(3600),
+                    "daily" => Some(86_400),
+                    "weekly" => Some(7 * 86_400),
+                    "monthly" => Some(30 * 86_400),
+                    "yearly" => Some(365 * 86_400),
+                    _ => None,
+                }
+            }
+            PollField::SkipHour => {
+                // RSS says 0–23; some feeds write 24 for midnight.
+                let hour = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|&h| h <= 24)
+                    .map(|h| h % 24);
+                if let Some(hour) = hour.filter(|h| !self.hints.skip_hours.contains(h)) {
+                    self.hints.skip_hours.push(hour);
+                }
+            }
+            PollField::SkipDay => {
+                if let Some(day) = value
+                    .parse::<chrono::Weekday>()
+                    .ok()
+                    .filter(|d| !self.hints.skip_days.contains(d))
+                {
+                    self.hints.skip_days.push(day);
+                }
+            }
+        }
+    }
+
+    /// The longer of `<ttl>` and the `sy:` period: hints may only make polling rarer.
+    fn into_hints(self) -> PollHints {
+        let ttl = self.ttl_minutes.map(|m| m.saturating_mul(60));
+        let sy = self.period.map(|p| p / self.frequency.unwrap_or(1));
+        let seconds = ttl.max(sy).filter(|&s| s > 0);
+        PollHints {
+            min_interval: seconds.map(Duration::from_secs),
+            ..self.hints
+        }
+    }
 }
 
 impl Record {
     fn add_category(&mut self, category: String) {
         if !category.is_empty() && !self.categories.contains(&category) {
-            self.categories.push(category);
+            push_capped(&mut self.categories, category);
         }
     }
 
     fn into_meta(self) -> FeedMeta {
         FeedMeta {
             title: self.title.value,
-            link: self.link.value,
+            link: self.link.value.or(self.guid_link),
             description: self.summary.value,
             language: self.language.value.filter(|l| !l.is_empty()),
             updated: self.updated.value.or(self.published.value),
+            poll_hints: self.poll.into_hints(),
         }
     }
 
@@ -675,12 +799,28 @@ mod tests {
     }
 
     #[test]
+    fn poll_hints_take_the_longer_interval() {
+        let mut poll = Poll::default();
+        poll.read(PollField::Ttl, "60");
+        poll.read(PollField::UpdatePeriod, "Daily");
+        poll.read(PollField::UpdateFrequency, "4");
+        poll.read(PollField::SkipHour, "24");
+        poll.read(PollField::SkipHour, "3");
+        poll.read(PollField::SkipDay, "Sunday");
+        poll.read(PollField::SkipDay, "Funday");
+        let hints = poll.into_hints();
+        assert_eq!(hints.min_interval, Some(Duration::from_secs(6 * 3600)));
+        assert_eq!(hints.skip_hours, vec![0, 3]);
+        assert_eq!(hints.skip_days, vec![chrono::Weekday::Sun]);
+    }
+
+    #[test]
     fn slot_precedence() {
         let mut slot = Slot::default();
         assert!(!slot.offer(1, "dc"));
         assert!(!slot.offer(0, "core"));
         assert!(slot.offer(0, "again"));
         assert!(!slot.offer(2, "weaker"));
-        assert_eq!(slot.value, Some("core"));
+        assert_eq!(slot.value, Some("again"));
     }
 }

@@ -22,6 +22,13 @@ impl Warnings {
         }
     }
 
+    /// Adds `other`'s warnings after these.
+    pub fn append(&mut self, other: Warnings) {
+        for warning in other.into_vec() {
+            self.push(warning);
+        }
+    }
+
     pub fn into_vec(mut self) -> Vec<String> {
         if self.dropped > 0 {
             self.list

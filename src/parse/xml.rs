@@ -35,6 +35,7 @@ pub(crate) enum Ns {
     Content,
     Media,
     Itunes,
+    Sy,
     Xhtml,
     Xml,
     Other,
@@ -60,6 +61,7 @@ impl Ns {
             "http://search.yahoo.com/mrss" | "http://video.search.yahoo.com/mrss" => Ns::Media,
             "http://www.itunes.com/dtds/podcast-1.0.dtd"
             | "http://www.itunes.com/dtds/podcast-1.0" => Ns::Itunes,
+            "http://purl.org/rss/1.0/modules/syndication" => Ns::Sy,
             "http://www.w3.org/1999/xhtml" => Ns::Xhtml,
             "http://www.w3.org/xml/1998/namespace" => Ns::Xml,
             _ => Ns::Other,
@@ -74,6 +76,7 @@ impl Ns {
             "content" => Ns::Content,
             "media" => Ns::Media,
             "itunes" => Ns::Itunes,
+            "sy" => Ns::Sy,
             "atom" | "atom10" => Ns::Atom10,
             "rdf" => Ns::Rdf,
             "xhtml" => Ns::Xhtml,
@@ -89,6 +92,9 @@ pub(crate) enum Node<'a> {
     Start(Element<'a>),
     /// Character data with references decoded; CDATA sections are text too.
     Text(Cow<'a, str>),
+    /// A character reference (`&amp;`, `&#8217;`), apart so that it costs no allocation.
+    Char(char),
+
     /// Closes the innermost open element; `at` is where its end tag begins in the source.
     End {
         at: usize,
@@ -113,7 +119,10 @@ impl Element<'_> {
     /// The value of the attribute whose local name is `local` (ASCII case-insensitive, any prefix),
     /// with references decoded.
     pub fn attr(&self, local: &str) -> Option<Cow<'_, str>> {
-        self.tag.html_attributes().flatten().find_map(|a| {
+        if self.tag.attributes_raw().trim_ascii().is_empty() {
+            return None;
+        }
+        attributes(&self.tag).find_map(|a| {
             let key = a.key.as_ref();
             let key_local = key.rsplit(':').next().unwrap_or(key);
             let is_xmlns = key.starts_with("xmlns");
@@ -130,18 +139,32 @@ impl Element<'_> {
     }
 }
 
-/// `href` made absolute against `base` when possible, else `href` trimmed as written.
+/// `href` made absolute against `base` when it is relative; an absolute URL is kept as written, so that
+/// ids and links compare equal to what the publisher wrote.
 pub(crate) fn resolve_url(base: Option<&Url>, href: &str) -> String {
     let href = href.trim();
-    match base {
-        Some(base) => base
-            .join(href)
-            .map(String::from)
-            .unwrap_or_else(|_| href.to_string()),
-        None => Url::parse(href)
-            .map(String::from)
-            .unwrap_or_else(|_| href.to_string()),
+    if is_plain_web_url(href) || Url::parse(href).is_ok() {
+        return href.to_string();
     }
+    base.and_then(|base| base.join(href).ok())
+        .map_or_else(|| href.to_string(), String::from)
+}
+
+/// An absolute http(s) URL with nothing that needs parsing to tell: most links, checked cheaply.
+fn is_plain_web_url(href: &str) -> bool {
+    let rest = href
+        .strip_prefix("https://")
+        .or_else(|| href.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        r.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && r.bytes().all(|b| {
+                b.is_ascii_graphic()
+                    && !matches!(
+                        b,
+                        b'\\' | b'<' | b'>' | b'"' | b'`' | b'{' | b'}' | b'|' | b'^'
+                    )
+            })
+    })
 }
 
 struct Open<'a> {
@@ -153,6 +176,8 @@ struct Open<'a> {
 
 /// Stops reading after this many tokenizer errors: the document is noise.
 const MAX_ERRORS: usize = 100;
+/// Namespace declarations in scope beyond this are ignored: lookups scan them all.
+const MAX_BINDINGS: usize = 64;
 /// Elements nested deeper than this are flattened into their parent: real feeds nest a dozen levels.
 const MAX_DEPTH: usize = 256;
 
@@ -167,6 +192,8 @@ pub(crate) struct XmlReader<'a> {
     pending_at: usize,
     errors: usize,
     done: bool,
+    /// Set when a `<` opened no tag: see [`XmlReader::found_stray_markup`].
+    stray_markup: bool,
 }
 
 impl<'a> XmlReader<'a> {
@@ -188,6 +215,7 @@ impl<'a> XmlReader<'a> {
             pending_at: 0,
             errors: 0,
             done: false,
+            stray_markup: false,
         }
     }
 
@@ -206,6 +234,14 @@ impl<'a> XmlReader<'a> {
             let before = self.position();
             let event = self.reader.read_event();
             match event {
+                Ok(Event::Start(tag) | Event::Empty(tag)) if !starts_like_a_name(&tag) => {
+                    // `a < b`: the tokenizer has swallowed text as a tag. Stop; the caller repairs
+                    // the document and reads it again.
+                    self.stray_markup = true;
+                    self.done = true;
+                    self.open.clear();
+                    return Node::Eof;
+                }
                 Ok(Event::Start(tag)) => {
                     if self.open.len() >= MAX_DEPTH {
                         warnings.push(format!(
@@ -226,12 +262,19 @@ impl<'a> XmlReader<'a> {
                         return node;
                     }
                 }
-                Ok(Event::Text(text)) => return Node::Text(text.xml10_content()),
-                Ok(Event::CData(cdata)) => return Node::Text(cdata.xml10_content()),
+                // As written: line-end normalization costs a scan of every text, and no field needs it.
+                Ok(Event::Text(text)) => {
+                    // References arrive as their own events: an `&` left in text is a bare one.
+                    if memchr::memchr(b'&', text.as_ref().as_bytes()).is_some() {
+                        warnings.push("bare '&' read as text".into());
+                    }
+                    return Node::Text(text.into_inner());
+                }
+                Ok(Event::CData(cdata)) => return Node::Text(cdata.into_inner()),
                 Ok(Event::GeneralRef(reference)) => {
                     let name = reference.into_inner();
                     return Node::Text(match resolve_entity(&name) {
-                        Resolved::Xml(c) => Cow::Owned(c.to_string()),
+                        Resolved::Xml(c) => return Node::Char(c),
                         Resolved::Html(s) => {
                             warnings.push(format!(
                                 "HTML entity &{name}; is not defined in XML; decoded"
@@ -282,6 +325,12 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// Whether reading stopped at a `<` that opens no tag (`a < b`), which the tokenizer cannot read
+    /// past; the document needs [`super::repair::repair`] first.
+    pub fn found_stray_markup(&self) -> bool {
+        self.stray_markup
+    }
+
     fn position(&self) -> usize {
         usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
     }
@@ -299,9 +348,15 @@ impl<'a> XmlReader<'a> {
             .last()
             .map_or(self.root_base.clone(), |o| o.base.clone());
         let mut base = parent_base.clone();
-        for attr in tag.html_attributes().flatten() {
+        let raw = tag.attributes_raw();
+        let declares = raw.contains("xmlns") || raw.contains("base");
+        for attr in declares.then(|| attributes(&tag)).into_iter().flatten() {
             let key = attr.key.as_ref();
-            if key == "xmlns" {
+            if key.starts_with("xmlns") && self.bindings.len() >= MAX_BINDINGS {
+                warnings.push(format!(
+                    "more than {MAX_BINDINGS} namespace declarations; the rest ignored"
+                ));
+            } else if key == "xmlns" {
                 self.bindings
                     .push((Box::default(), Ns::from_uri(&attr.value)));
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
@@ -383,6 +438,25 @@ impl<'a> XmlReader<'a> {
             self.bindings.truncate(open.bindings_len);
         }
     }
+}
+
+/// A tag's attributes, read leniently (valueless and unquoted ones too) and without the duplicate check,
+/// which costs quadratic time on a tag with many attributes.
+fn attributes<'t>(
+    tag: &'t BytesStart,
+) -> impl Iterator<Item = quick_xml::events::attributes::Attribute<'t>> {
+    let mut attributes = tag.html_attributes();
+    attributes.with_checks(false);
+    attributes.flatten()
+}
+
+/// Whether a start tag's name begins as an XML name can.
+fn starts_like_a_name(tag: &BytesStart) -> bool {
+    tag.name()
+        .as_ref()
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80)
 }
 
 /// Errors after which nothing more can be read (an unterminated construct runs to the end).

@@ -26,10 +26,13 @@ pub(super) fn render(
             uri: None,
             version: None,
         }),
-        links: vec![
+        links: [
             link(self_url, "self", Some("application/atom+xml")),
             link(feed.site_url, "alternate", Some("text/html")),
-        ],
+        ]
+        .into_iter()
+        .chain(feed.hub.map(|hub| link(hub, "hub", None)))
+        .collect(),
         entries: feed.items.iter().map(entry).collect(),
         lang: Some(feed.language.clone()),
         ..Feed::default()

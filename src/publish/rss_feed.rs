@@ -24,7 +24,7 @@ pub(super) fn render(
         language: Some(feed.language.clone()),
         last_build_date: Some(rfc822(feed.updated)),
         generator: Some(GENERATOR.to_owned()),
-        extensions: self_link(self_url),
+        extensions: atom_links(self_url, feed.hub),
         namespaces: BTreeMap::from([("atom".to_owned(), ATOM_NAMESPACE.to_owned())]),
         items: feed.items.iter().map(item).collect(),
         ..Channel::default()
@@ -69,21 +69,25 @@ fn item(item: &ItemMeta) -> Item {
     }
 }
 
-/// `<atom:link rel="self">`: lets readers and validators know the feed's canonical URL.
-fn self_link(self_url: &str) -> ExtensionMap {
-    let link = Extension {
+/// `<atom:link rel="self">`, which lets readers and validators know the feed's canonical URL, and
+/// `<atom:link rel="hub">` when there is a WebSub hub to subscribe at.
+fn atom_links(self_url: &str, hub: Option<&str>) -> ExtensionMap {
+    let link = |href: &str, rel: &str, mime_type: Option<&str>| Extension {
         name: "atom:link".to_owned(),
         value: None,
-        attrs: BTreeMap::from([
-            ("href".to_owned(), self_url.to_owned()),
-            ("rel".to_owned(), "self".to_owned()),
-            ("type".to_owned(), "application/rss+xml".to_owned()),
-        ]),
+        attrs: [("href", href), ("rel", rel)]
+            .into_iter()
+            .chain(mime_type.map(|mime_type| ("type", mime_type)))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect(),
         children: BTreeMap::new(),
     };
+    let links = std::iter::once(link(self_url, "self", Some("application/rss+xml")))
+        .chain(hub.map(|hub| link(hub, "hub", None)))
+        .collect();
     BTreeMap::from([(
         "atom".to_owned(),
-        BTreeMap::from([("link".to_owned(), vec![link])]),
+        BTreeMap::from([("link".to_owned(), links)]),
     )])
 }
 

@@ -41,6 +41,7 @@ fn full_item() -> StoredItem {
             categories: vec!["정치".to_owned(), "대전".to_owned()],
             published: Some(at(2026, 3, 2, 9)),
             updated: Some(at(2026, 3, 2, 11)),
+            image: None,
         },
         source: source(
             "https://news.example.kr/rss.xml",
@@ -64,6 +65,7 @@ fn bare_item() -> StoredItem {
             categories: vec![],
             published: None,
             updated: None,
+            image: None,
         },
         source: source("https://other.example.com/feed.atom", "Other", None),
         first_seen: at(2026, 3, 1, 8),
@@ -83,6 +85,7 @@ fn english_item() -> StoredItem {
             categories: vec![],
             published: None,
             updated: Some(at(2026, 2, 28, 23)),
+            image: None,
         },
         source: source("https://world.example.org/rss", "World", None),
         first_seen: at(2026, 3, 1, 0),
@@ -110,6 +113,7 @@ fn edition() -> Edition {
                 items: vec![],
             },
         ],
+        ..Edition::default()
     }
 }
 
@@ -139,17 +143,29 @@ fn writes_both_formats_for_every_section() {
     let report = Publisher::new(&settings(dir.path()))
         .publish(&edition())
         .unwrap();
-    let expected: Vec<PathBuf> = [
+    let feeds = [
         "all.xml",
         "all.atom",
+        "all.json",
         "politics.xml",
         "politics.atom",
+        "politics.json",
         "empty.xml",
         "empty.atom",
-    ]
-    .iter()
-    .map(|name| Path::new("feeds").join(name))
-    .collect();
+        "empty.json",
+    ];
+    let pages = [
+        "style.css",
+        "index.html",
+        "sections/all.html",
+        "sections/politics.html",
+        "sections/empty.html",
+    ];
+    let expected: Vec<PathBuf> = feeds
+        .iter()
+        .map(|name| Path::new("feeds").join(name))
+        .chain(pages.iter().map(PathBuf::from))
+        .collect();
     assert_eq!(report.files, expected);
     for file in &expected {
         assert!(dir.path().join(file).is_file(), "{}", file.display());
@@ -348,7 +364,15 @@ fn publishing_again_gives_identical_bytes_and_writes_nothing() {
     let report = Publisher::new(&settings(dir.path()))
         .publish(&later)
         .unwrap();
-    assert_eq!(report.files, Vec::<PathBuf>::new());
+    // Only the pages change: their navigation lost the empty section.
+    assert_eq!(
+        report.files,
+        [
+            Path::new("index.html"),
+            Path::new("sections/all.html"),
+            Path::new("sections/politics.html")
+        ]
+    );
     assert_eq!(read(dir.path(), "feeds/all.xml"), before);
     assert_eq!(read(dir.path(), "feeds/all.atom"), atom_before);
 
@@ -360,7 +384,10 @@ fn publishing_again_gives_identical_bytes_and_writes_nothing() {
         report.files,
         [
             Path::new("feeds/politics.xml"),
-            Path::new("feeds/politics.atom")
+            Path::new("feeds/politics.atom"),
+            Path::new("feeds/politics.json"),
+            Path::new("index.html"),
+            Path::new("sections/politics.html")
         ]
     );
 }
@@ -374,16 +401,21 @@ fn no_temporary_files_are_left_behind() {
     let mut names: Vec<String> = fs::read_dir(dir.path().join("feeds"))
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        // Each file's compressed copies (`.br`, `.gz`) are covered by `precompress`'s tests.
+        .filter(|name| !name.ends_with(".br") && !name.ends_with(".gz"))
         .collect();
     names.sort();
     assert_eq!(
         names,
         [
             "all.atom",
+            "all.json",
             "all.xml",
             "empty.atom",
+            "empty.json",
             "empty.xml",
             "politics.atom",
+            "politics.json",
             "politics.xml"
         ]
     );
@@ -458,6 +490,7 @@ fn hostile_text_and_dates_still_make_readable_feeds() {
             title: "전체".to_owned(),
             items: vec![item],
         }],
+        ..Edition::default()
     };
     Publisher::new(&settings(dir.path()))
         .publish(&edition)

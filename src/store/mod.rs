@@ -5,6 +5,7 @@
 //! in WAL mode and every write is one transaction, so a crash (even `kill -9`) loses at most the
 //! write in flight, never a stored item.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -14,6 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::merge::{Source, StoredItem};
 use crate::normalize::{Item, Normalized};
+
+pub mod digests;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS feeds (
@@ -27,7 +30,12 @@ CREATE TABLE IF NOT EXISTS feeds (
     last_attempt  TEXT,
     last_success  TEXT,
     failures      INTEGER NOT NULL DEFAULT 0,
-    next_poll     TEXT
+    next_poll     TEXT,
+    body_hash     TEXT,
+    redirect_to   TEXT,
+    redirect_streak INTEGER NOT NULL DEFAULT 0,
+    moved_to      TEXT,
+    gone          TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
     feed_url   TEXT NOT NULL,
@@ -39,6 +47,24 @@ CREATE TABLE IF NOT EXISTS items (
     PRIMARY KEY (feed_url, item_id)
 );
 CREATE INDEX IF NOT EXISTS items_by_date ON items (feed_url, sort_date DESC);
+CREATE TABLE IF NOT EXISTS digests (
+    day          TEXT PRIMARY KEY,
+    subject      TEXT NOT NULL,
+    items        INTEGER NOT NULL,
+    summary_html TEXT NOT NULL,
+    published    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS digest_sends (
+    day          TEXT NOT NULL,
+    recipient    TEXT NOT NULL,
+    message_id   TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_attempt TEXT,
+    last_error   TEXT,
+    next_attempt TEXT,
+    PRIMARY KEY (day, recipient)
+);
 ";
 
 #[derive(Debug, thiserror::Error)]
@@ -62,25 +88,44 @@ pub enum StoreError {
 pub struct FeedState {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// Hash of the last body read: an identical 200 is not parsed again.
+    pub body_hash: Option<String>,
     pub last_status: Option<u16>,
     pub last_error: Option<String>,
     pub last_attempt: Option<DateTime<Utc>>,
     pub last_success: Option<DateTime<Utc>>,
     /// Failed polls in a row.
     pub failures: u32,
+    /// `None` when never polled, or Gone.
     pub next_poll: Option<DateTime<Utc>>,
+    /// The target of the permanent redirects seen on the last polls, and how many in a row.
+    pub redirect_to: Option<String>,
+    pub redirect_streak: u32,
+    /// Where the feed has moved for good: it is fetched there from now on.
+    pub moved_to: Option<String>,
+    /// Set on 410 Gone: the fingerprint of the config entry that was gone.
+    pub gone: Option<String>,
 }
 
-/// The result of one poll, to remember.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PollRecord {
-    pub at: DateTime<Utc>,
-    pub status: Option<u16>,
-    /// `None` on success.
-    pub error: Option<String>,
-    /// New validators; `None` keeps the stored ones (a 304 sends none).
-    pub validators: Option<(Option<String>, Option<String>)>,
-    pub next_poll: DateTime<Utc>,
+const FEED_STATE_COLUMNS: &str = "etag, last_modified, body_hash, last_status, last_error,
+    last_attempt, last_success, failures, next_poll, redirect_to, redirect_streak, moved_to, gone";
+
+fn feed_state_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FeedState> {
+    Ok(FeedState {
+        etag: row.get(0)?,
+        last_modified: row.get(1)?,
+        body_hash: row.get(2)?,
+        last_status: row.get(3)?,
+        last_error: row.get(4)?,
+        last_attempt: row.get(5)?,
+        last_success: row.get(6)?,
+        failures: row.get(7)?,
+        next_poll: row.get(8)?,
+        redirect_to: row.get(9)?,
+        redirect_streak: row.get(10)?,
+        moved_to: row.get(11)?,
+        gone: row.get(12)?,
+    })
 }
 
 /// How one save changed the store.
@@ -131,55 +176,51 @@ impl Store {
         let conn = self.conn();
         let state = conn
             .query_row(
-                "SELECT etag, last_modified, last_status, last_error, last_attempt, last_success,
-                        failures, next_poll
-                 FROM feeds WHERE url = ?1",
+                &format!("SELECT {FEED_STATE_COLUMNS} FROM feeds WHERE url = ?1"),
                 [url],
-                |row| {
-                    Ok(FeedState {
-                        etag: row.get(0)?,
-                        last_modified: row.get(1)?,
-                        last_status: row.get(2)?,
-                        last_error: row.get(3)?,
-                        last_attempt: row.get(4)?,
-                        last_success: row.get(5)?,
-                        failures: row.get(6)?,
-                        next_poll: row.get(7)?,
-                    })
-                },
+                feed_state_from_row,
             )
             .optional()?;
         Ok(state)
     }
 
-    /// Remembers the outcome of a poll.
-    pub fn record_poll(&self, url: &str, record: &PollRecord) -> Result<(), StoreError> {
-        let success = record.error.is_none();
+    /// Every feed's state, by URL: one query for a whole cycle.
+    pub fn feed_states(&self) -> Result<HashMap<String, FeedState>, StoreError> {
+        let conn = self.conn();
+        let mut query = conn.prepare(&format!("SELECT {FEED_STATE_COLUMNS}, url FROM feeds"))?;
+        let rows = query.query_map([], |row| Ok((row.get(13)?, feed_state_from_row(row)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Remembers a feed's state after a poll.
+    pub fn save_feed_state(&self, url: &str, state: &FeedState) -> Result<(), StoreError> {
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO feeds (url, last_status, last_error, last_attempt, last_success, failures,
-                                next_poll)
-             VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?4 END, CASE WHEN ?5 THEN 0 ELSE 1 END, ?6)
+            "INSERT INTO feeds (url, etag, last_modified, body_hash, last_status, last_error,
+                                last_attempt, last_success, failures, next_poll, redirect_to,
+                                redirect_streak, moved_to, gone)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (url) DO UPDATE SET
-                last_status = ?2, last_error = ?3, last_attempt = ?4,
-                last_success = CASE WHEN ?5 THEN ?4 ELSE last_success END,
-                failures = CASE WHEN ?5 THEN 0 ELSE failures + 1 END,
-                next_poll = ?6",
+                etag = ?2, last_modified = ?3, body_hash = ?4, last_status = ?5, last_error = ?6,
+                last_attempt = ?7, last_success = ?8, failures = ?9, next_poll = ?10,
+                redirect_to = ?11, redirect_streak = ?12, moved_to = ?13, gone = ?14",
             params![
                 url,
-                record.status,
-                record.error,
-                record.at,
-                success,
-                record.next_poll
+                state.etag,
+                state.last_modified,
+                state.body_hash,
+                state.last_status,
+                state.last_error,
+                state.last_attempt,
+                state.last_success,
+                state.failures,
+                state.next_poll,
+                state.redirect_to,
+                state.redirect_streak,
+                state.moved_to,
+                state.gone
             ],
         )?;
-        if let Some((etag, last_modified)) = &record.validators {
-            conn.execute(
-                "UPDATE feeds SET etag = ?2, last_modified = ?3 WHERE url = ?1",
-                params![url, etag, last_modified],
-            )?;
-        }
         Ok(())
     }
 
@@ -314,6 +355,7 @@ mod tests {
             categories: vec![],
             published: None,
             updated: None,
+            image: None,
         }
     }
 
@@ -369,34 +411,33 @@ mod tests {
     }
 
     #[test]
-    fn poll_records_count_failures_and_keep_validators() {
+    fn feed_state_round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("g.db")).unwrap();
         let url = "https://a.example/rss";
         assert_eq!(store.feed_state(url).unwrap(), None);
-        let ok = PollRecord {
-            at: at("2026-01-01T00:00:00Z"),
-            status: Some(200),
-            error: None,
-            validators: Some((Some("\"v1\"".into()), None)),
-            next_poll: at("2026-01-01T00:15:00Z"),
+        let state = FeedState {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+            body_hash: Some("abc".into()),
+            last_status: Some(301),
+            last_error: Some("HTTP 500".into()),
+            last_attempt: Some(at("2026-01-01T00:15:00Z")),
+            last_success: Some(at("2026-01-01T00:00:00Z")),
+            failures: 2,
+            next_poll: Some(at("2026-01-01T00:30:00Z")),
+            redirect_to: Some("https://b.example/rss".into()),
+            redirect_streak: 2,
+            moved_to: None,
+            gone: Some("fingerprint".into()),
         };
-        store.record_poll(url, &ok).unwrap();
-        let failed = PollRecord {
-            at: at("2026-01-01T00:15:00Z"),
-            status: Some(500),
-            error: Some("HTTP 500".into()),
-            validators: None,
-            next_poll: at("2026-01-01T00:30:00Z"),
-        };
-        store.record_poll(url, &failed).unwrap();
-        store.record_poll(url, &failed).unwrap();
-        let state = store.feed_state(url).unwrap().unwrap();
-        assert_eq!(state.failures, 2);
-        assert_eq!(state.etag.as_deref(), Some("\"v1\""));
-        assert_eq!(state.last_success, Some(at("2026-01-01T00:00:00Z")));
-        assert_eq!(state.last_error.as_deref(), Some("HTTP 500"));
-        store.record_poll(url, &ok).unwrap();
-        assert_eq!(store.feed_state(url).unwrap().unwrap().failures, 0);
+        store.save_feed_state(url, &state).unwrap();
+        // Saving items keeps the fetch state.
+        store
+            .save_items(url, &feed(vec![item("1", "a")]), at("2026-01-01T00:00:00Z"))
+            .unwrap();
+        drop(store);
+        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        assert_eq!(store.feed_state(url).unwrap(), Some(state));
     }
 }

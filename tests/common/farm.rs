@@ -1,5 +1,6 @@
 //! The feed farm: an HTTP server on 127.0.0.1 with an ephemeral port, serving fixture feeds that a
-//! test can change between requests (body, status, delay), and remembering every request.
+//! test can change between requests (body, status, headers, delay, trickle), and remembering every
+//! request. `hanging_server` and `resetting_server` stand in for servers that misbehave below HTTP.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -11,6 +12,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use futures_util::StreamExt;
 
 /// What the farm answers on one path.
 #[derive(Debug, Clone)]
@@ -22,6 +24,10 @@ pub struct Route {
     pub delay: Duration,
     /// Answer 304 to a matching If-None-Match.
     pub etag: Option<String>,
+    /// More response headers (Location, Retry-After, Content-Encoding…).
+    pub headers: Vec<(String, String)>,
+    /// Send the body one byte per this interval.
+    pub trickle: Option<Duration>,
 }
 
 impl Route {
@@ -32,6 +38,8 @@ impl Route {
             body: body.into(),
             delay: Duration::ZERO,
             etag: None,
+            headers: Vec::new(),
+            trickle: None,
         }
     }
 
@@ -52,6 +60,21 @@ impl Route {
 
     pub fn with_delay(mut self, delay: Duration) -> Route {
         self.delay = delay;
+        self
+    }
+
+    /// A redirect with `status` to `location`.
+    pub fn redirect(status: u16, location: &str) -> Route {
+        Route::status(status).with_header("location", location)
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Route {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn with_trickle(mut self, interval: Duration) -> Route {
+        self.trickle = Some(interval);
         self
     }
 
@@ -78,7 +101,7 @@ struct FarmState {
 pub struct Farm {
     addr: SocketAddr,
     state: Arc<Mutex<FarmState>>,
-    _runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Runtime,
 }
 
 impl Farm {
@@ -101,7 +124,7 @@ impl Farm {
         Farm {
             addr,
             state,
-            _runtime: runtime,
+            runtime,
         }
     }
 
@@ -155,7 +178,51 @@ async fn answer(State(state): State<Arc<Mutex<FarmState>>>, request: Request) ->
     if let Some(etag) = route.etag {
         response = response.header(header::ETAG, etag);
     }
-    response.body(Body::from(route.body)).expect("response")
+    for (name, value) in &route.headers {
+        response = response.header(name.as_str(), value.as_str());
+    }
+    let body = match route.trickle {
+        None => Body::from(route.body),
+        Some(interval) => {
+            let bytes = futures_util::stream::iter(route.body).then(move |byte| async move {
+                tokio::time::sleep(interval).await;
+                Ok::<_, std::io::Error>(vec![byte])
+            });
+            Body::from_stream(bytes)
+        }
+    };
+    response.body(body).expect("response")
+}
+
+/// A server that accepts connections and never answers; returns its address.
+pub fn hanging_server(farm: &Farm) -> SocketAddr {
+    let listener = farm
+        .runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    farm.runtime.spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    addr
+}
+
+/// A server that accepts connections and closes them at once, before any answer.
+pub fn resetting_server(farm: &Farm) -> SocketAddr {
+    let listener = farm
+        .runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    farm.runtime.spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            drop(socket);
+        }
+    });
+    addr
 }
 
 fn plain(status: StatusCode, body: &'static str) -> Response {

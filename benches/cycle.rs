@@ -1,0 +1,166 @@
+//! `cargo bench --bench cycle`: a full `gazette once` over 10,000 local feeds against the floor, a
+//! bare concurrent reqwest GET loop over the same URLs, in the same run. Prints wall times, peak
+//! memory and the ratios the fetch issue sets targets for:
+//!
+//! - first cycle ≤ 1.5× the floor,
+//! - peak RSS ≤ 200 MiB,
+//! - second cycle (a third changed, a third 304, a third unchanged 200) ≤ 0.3× the first.
+//!
+//! `GAZETTE_BENCH_FEEDS=1000 cargo bench --bench cycle` runs a smaller farm.
+
+#[allow(dead_code)] // the tests use more of the farm than the bench
+#[path = "../tests/common/farm.rs"]
+mod farm;
+#[allow(dead_code)]
+#[path = "../tests/common/feeds.rs"]
+mod feeds;
+
+use std::time::{Duration, Instant};
+
+use farm::{Farm, Route};
+use feeds::{TestItem, rss};
+use futures_util::StreamExt;
+
+const ITEMS_PER_FEED: usize = 20;
+/// Concurrent requests, for gazette and the floor alike.
+const CONCURRENCY: usize = 64;
+
+fn feed_body(feed: usize, generation: usize) -> String {
+    let items: Vec<TestItem> = (0..ITEMS_PER_FEED)
+        .map(|n| {
+            let id = format!("f{feed}-g{generation}-{n}");
+            TestItem::new(
+                &id,
+                &format!("피드 {feed}의 기사 {n} (판 {generation})"),
+                &format!(
+                    "2026-01-{:02}T{:02}:{:02}:00Z",
+                    1 + n % 28,
+                    n % 24,
+                    feed % 60
+                ),
+            )
+        })
+        .collect();
+    rss(&format!("벤치 피드 {feed}"), &items)
+}
+
+/// Serves every feed; in `generation` 1, a third change, a third answer 304, a third send the
+/// same body again.
+fn serve_generation(farm: &Farm, feeds: usize, generation: usize) {
+    for feed in 0..feeds {
+        let changed = generation > 0 && feed % 3 == 0;
+        let body = feed_body(feed, usize::from(changed) * generation);
+        let route = Route::rss(body);
+        let route = if feed % 3 == 1 {
+            route.with_etag(&format!("\"{feed}\""))
+        } else {
+            route
+        };
+        farm.set(&format!("/feed/{feed}.xml"), route);
+    }
+}
+
+/// The floor: every URL fetched once, bodies read, at the same concurrency.
+fn floor(urls: &[String]) -> Duration {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        futures_util::stream::iter(urls)
+            .map(|url| {
+                let client = client.clone();
+                async move {
+                    if let Ok(response) = client.get(url).send().await {
+                        let _ = response.bytes().await;
+                    }
+                }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect::<Vec<()>>()
+            .await;
+        started.elapsed()
+    })
+}
+
+/// Runs `gazette once`; its wall time and peak RSS in KiB.
+fn once(dir: &std::path::Path) -> (Duration, u64) {
+    let started = Instant::now();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["once", "--config"])
+        .arg(dir.join("feeds.toml"))
+        .env("GAZETTE_LOG", "gazette=info")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run gazette");
+    let elapsed = started.elapsed();
+    assert!(status.success(), "gazette once failed");
+    (elapsed, peak_child_rss_kib())
+}
+
+/// The largest resident set of any child so far (Linux reports KiB).
+fn peak_child_rss_kib() -> u64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_CHILDREN is a valid target.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    u64::try_from(usage.ru_maxrss).unwrap_or(0)
+}
+
+fn main() {
+    let feeds: usize = std::env::var("GAZETTE_BENCH_FEEDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    let farm = Farm::start();
+    serve_generation(&farm, feeds, 0);
+    let urls: Vec<String> = (0..feeds)
+        .map(|f| farm.url(&format!("/feed/{f}.xml")))
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config: String = urls
+        .iter()
+        .map(|url| format!("[[feed]]\nurl = \"{url}\"\n"))
+        .collect();
+    // One farm stands in for many hosts: the per-host limit is lifted to the global one.
+    std::fs::write(
+        dir.path().join("feeds.toml"),
+        format!(
+            "[gazette]\nallow_private = true\nconcurrency = {CONCURRENCY}\nper_host = {CONCURRENCY}\n\n{config}"
+        ),
+    )
+    .expect("write config");
+
+    println!(
+        "bench cycle: {feeds} feeds × {ITEMS_PER_FEED} items on {}",
+        farm.url("/")
+    );
+    let floor_time = floor(&urls);
+    println!(
+        "floor (bare reqwest GET loop): {:>8.2} s",
+        floor_time.as_secs_f64()
+    );
+    let (first, first_rss) = once(dir.path());
+    println!(
+        "gazette once, first cycle:     {:>8.2} s   peak RSS {:.0} MiB",
+        first.as_secs_f64(),
+        first_rss as f64 / 1024.0
+    );
+    serve_generation(&farm, feeds, 1);
+    let (second, second_rss) = once(dir.path());
+    println!(
+        "gazette once, second cycle:    {:>8.2} s   peak RSS {:.0} MiB (peak of both runs)",
+        second.as_secs_f64(),
+        second_rss as f64 / 1024.0
+    );
+    let first_ratio = first.as_secs_f64() / floor_time.as_secs_f64();
+    let second_ratio = second.as_secs_f64() / first.as_secs_f64();
+    println!("first / floor:  {first_ratio:.2}×  (target ≤ 1.5×)");
+    println!("second / first: {second_ratio:.2}×  (target ≤ 0.3×)");
+    println!(
+        "peak RSS:       {:.0} MiB (target ≤ 200 MiB)",
+        first_rss.max(second_rss) as f64 / 1024.0
+    );
+}

@@ -1,0 +1,581 @@
+//! The cycle and the daemon loop: the only place that knows about time and scheduling.
+//!
+//! A cycle polls the due feeds concurrently (fetch → parse → normalize → store, per feed), and a
+//! publish reads the store back, merges and writes the output. One feed's failure is recorded on
+//! that feed and never stops the others.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use sha2::{Digest, Sha256};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+mod health;
+pub mod schedule;
+
+pub use health::{FeedHealth, feed_health};
+
+use schedule::{Policy, Poll, PollResult, after_poll, is_due};
+
+use crate::config::{Config, FeedConfig};
+use crate::fetch::{ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
+use crate::merge::merge;
+use crate::metrics::Metrics;
+use crate::normalize::normalize;
+use crate::parse::{ParseHints, parse};
+use crate::publish::{PublishError, PublishReport, Publisher};
+use crate::reload::ConfigWatch;
+use crate::serve::Site;
+use crate::store::{FeedState, SaveStats, Store, StoreError};
+
+/// Why the pipeline could not start or go on.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+    #[error("cannot create {path}: {source}")]
+    CreateDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("a background task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error(transparent)]
+    Digest(#[from] crate::digest::DigestError),
+}
+
+/// How one feed's poll went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedReport {
+    pub url: String,
+    /// The configured name, else the feed's own title, else the URL.
+    pub name: String,
+    /// HTTP status, when the server answered.
+    pub status: Option<u16>,
+    pub saved: SaveStats,
+    pub error: Option<String>,
+}
+
+/// How one cycle went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleReport {
+    pub feeds: Vec<FeedReport>,
+    pub duration: Duration,
+}
+
+impl CycleReport {
+    /// Whether any item was added or changed: only then is a publish worth it.
+    pub fn changed(&self) -> bool {
+        self.feeds
+            .iter()
+            .any(|feed| feed.saved.new + feed.saved.updated > 0)
+    }
+
+    pub fn failures(&self) -> usize {
+        self.feeds
+            .iter()
+            .filter(|feed| feed.error.is_some())
+            .count()
+    }
+
+    /// One log line.
+    pub fn summary(&self) -> String {
+        let (new, updated) = self.feeds.iter().fold((0, 0), |(n, u), feed| {
+            (n + feed.saved.new, u + feed.saved.updated)
+        });
+        format!(
+            "polled {} feeds in {:.1}s: {new} new, {updated} updated items, {} failed",
+            self.feeds.len(),
+            self.duration.as_secs_f64(),
+            self.failures()
+        )
+    }
+}
+
+/// The stages wired together: owns the fetcher, the store and the publisher.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    config: Arc<Config>,
+    fetcher: Fetcher,
+    store: Arc<Store>,
+    publisher: Publisher,
+    metrics: Arc<Metrics>,
+}
+
+impl Pipeline {
+    /// Opens the store (creating its folder) and builds the HTTP client.
+    pub fn open(config: Config) -> Result<Pipeline, DaemonError> {
+        if let Some(parent) = config.gazette.database.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| DaemonError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let store = Store::open(&config.gazette.database)?;
+        let fetcher = Fetcher::new(&FetchSettings::from_config(&config.gazette))?;
+        Ok(Pipeline {
+            publisher: Publisher::new(&config.gazette),
+            fetcher,
+            store: Arc::new(store),
+            config: Arc::new(config),
+            metrics: Arc::default(),
+        })
+    }
+
+    /// This pipeline with `config` in force (after a reload): the same store and metrics, the
+    /// fetcher and publisher rebuilt from the new settings. Keeps the current fetcher if the new
+    /// settings cannot make one.
+    fn reconfigured(&self, config: Arc<Config>) -> Pipeline {
+        let fetcher = Fetcher::new(&FetchSettings::from_config(&config.gazette))
+            .inspect_err(|error| tracing::error!("{error}: keeping the current HTTP client"))
+            .unwrap_or_else(|_| self.fetcher.clone());
+        Pipeline {
+            fetcher,
+            publisher: Publisher::new(&config.gazette),
+            config,
+            ..self.clone()
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// One full cycle: polls every enabled feed (but those that are Gone), then publishes.
+    pub async fn once(&self) -> Result<CycleReport, DaemonError> {
+        let states = self.feed_states().await?;
+        let feeds = self
+            .enabled_feeds()
+            .filter(|feed| {
+                let state = states.get(feed.url.as_str());
+                is_due(state, &fingerprint(feed), DateTime::<Utc>::MAX_UTC)
+            })
+            .cloned()
+            .collect();
+        let report = self.poll_at(feeds, &states, Utc::now()).await;
+        self.publish().await?;
+        Ok(report)
+    }
+
+    fn enabled_feeds(&self) -> impl Iterator<Item = &FeedConfig> {
+        self.config.feeds.iter().filter(|feed| feed.enabled)
+    }
+
+    /// The health of every configured feed.
+    pub async fn health(&self) -> Result<Vec<FeedHealth>, DaemonError> {
+        let config = Arc::clone(&self.config);
+        self.with_store(move |store| feed_health(&config, store))
+            .await
+    }
+
+    /// How the latest digest's sends went, if any was tried.
+    pub async fn digest_status(
+        &self,
+    ) -> Result<Option<crate::store::digests::DigestStatus>, DaemonError> {
+        self.with_store(Store::digest_status).await
+    }
+
+    /// Every feed's stored state, by configured URL.
+    pub async fn feed_states(&self) -> Result<HashMap<String, FeedState>, DaemonError> {
+        self.with_store(Store::feed_states).await
+    }
+
+    /// Polls `feeds` at `now` (injected, so schedules can be tested), with a progress bar on a
+    /// terminal. All feeds start at once: the fetcher's per-host and global limits pace them, so a
+    /// slow host never holds up the others.
+    pub async fn poll_at(
+        &self,
+        feeds: Vec<FeedConfig>,
+        states: &HashMap<String, FeedState>,
+        now: DateTime<Utc>,
+    ) -> CycleReport {
+        let started = Instant::now();
+        let progress = progress_bar(feeds.len());
+        let in_flight = feeds.len().max(1);
+        let mut reports = futures_util::stream::iter(feeds)
+            .map(|feed| {
+                let progress = progress.clone();
+                let previous = states.get(feed.url.as_str()).cloned().unwrap_or_default();
+                async move {
+                    let report = self.poll_feed(&feed, previous, now).await;
+                    progress.inc(1);
+                    report
+                }
+            })
+            .buffer_unordered(in_flight)
+            .collect::<Vec<_>>()
+            .await;
+        progress.finish_and_clear();
+        // Report in config order, not completion order.
+        reports.sort_by_key(|report| {
+            self.config
+                .feeds
+                .iter()
+                .position(|feed| feed.url.as_str() == report.url)
+        });
+        let report = CycleReport {
+            feeds: reports,
+            duration: started.elapsed(),
+        };
+        self.metrics.record_cycle(&report, Utc::now());
+        tracing::info!("{}", report.summary());
+        report
+    }
+
+    /// Fetch → parse → normalize → store for one feed; every failure ends up in the report and
+    /// the store, never in a panic or an early return of the cycle.
+    async fn poll_feed(
+        &self,
+        feed: &FeedConfig,
+        previous: FeedState,
+        now: DateTime<Utc>,
+    ) -> FeedReport {
+        let key = feed.url.as_str().to_owned();
+        let mut report = FeedReport {
+            url: key.clone(),
+            name: feed.name.clone().unwrap_or_else(|| key.clone()),
+            status: None,
+            saved: SaveStats::default(),
+            error: None,
+        };
+        let url = previous
+            .moved_to
+            .as_deref()
+            .and_then(|moved| Url::parse(moved).ok())
+            .unwrap_or_else(|| feed.url.clone());
+        let request = FetchRequest {
+            url,
+            etag: previous.etag.clone(),
+            last_modified: previous.last_modified.clone(),
+            allow_private: feed.allow_private_or(&self.config.gazette),
+        };
+        let (result, moved_to) = match self.fetcher.fetch(&request).await {
+            FetchOutcome::NotModified { moved_to } => {
+                report.status = Some(304);
+                (PollResult::Unchanged, moved_to)
+            }
+            FetchOutcome::Failed { error, retry_after } => {
+                report.status = error.status();
+                let error = error.to_string();
+                (PollResult::Failed { error, retry_after }, None)
+            }
+            FetchOutcome::Fetched(fetched) => {
+                report.status = Some(fetched.status);
+                let moved_to = fetched.moved_to.clone();
+                (
+                    self.read(feed, fetched, &previous, now, &mut report).await,
+                    moved_to,
+                )
+            }
+        };
+        if let PollResult::Failed { error, .. } = &result {
+            report.error = Some(error.clone());
+            tracing::warn!(feed = %feed.url, "{error}");
+        }
+        let poll = Poll {
+            at: now,
+            status: report.status,
+            result,
+            moved_to: moved_to.map(String::from),
+        };
+        let state = after_poll(&previous, &poll, &self.policy(feed), &key);
+        if state.gone.is_some() && previous.gone.is_none() {
+            tracing::warn!(
+                feed = %feed.url,
+                "410 Gone: the feed is disabled until its entry in feeds.toml changes"
+            );
+        }
+        if let Some(moved) = state
+            .moved_to
+            .as_deref()
+            .filter(|m| previous.moved_to.as_deref() != Some(m))
+        {
+            tracing::warn!(
+                feed = %feed.url,
+                "moved permanently to {moved}: polling it there from now on; update feeds.toml"
+            );
+        }
+        if let Err(error) = self
+            .with_store(move |store| store.save_feed_state(&key, &state))
+            .await
+        {
+            tracing::error!(feed = %feed.url, "cannot record the poll: {error}");
+        }
+        report
+    }
+
+    /// Parse → normalize → store of a fetched body; an unchanged body is not parsed at all.
+    async fn read(
+        &self,
+        feed: &FeedConfig,
+        fetched: Fetched,
+        previous: &FeedState,
+        now: DateTime<Utc>,
+        report: &mut FeedReport,
+    ) -> PollResult {
+        let body_hash = hex::encode(&Sha256::digest(&fetched.body)[..16]);
+        if previous.body_hash.as_deref() == Some(body_hash.as_str()) {
+            return PollResult::Unchanged;
+        }
+        let (etag, last_modified) = (fetched.etag.clone(), fetched.last_modified.clone());
+        let timezone = feed.timezone_or(&self.config.gazette);
+        let feed_config = feed.clone();
+        let processed = tokio::task::spawn_blocking(move || {
+            let hints = ParseHints {
+                content_type: fetched.content_type.as_deref(),
+                url: Some(&fetched.final_url),
+                timezone,
+            };
+            parse(&fetched.body, &hints).map(|parsed| {
+                let normalized = normalize(&parsed, &feed_config, &fetched.final_url, now);
+                (normalized, parsed.meta.poll_hints)
+            })
+        })
+        .await;
+        let failed = |error: String| PollResult::Failed {
+            error,
+            retry_after: None,
+        };
+        let (normalized, hints) = match processed {
+            Ok(Ok(processed)) => processed,
+            Ok(Err(error)) => return failed(error.to_string()),
+            Err(error) => return failed(format!("parser crashed: {error}")),
+        };
+        if let (None, Some(title)) = (&feed.name, &normalized.feed_title) {
+            report.name.clone_from(title);
+        }
+        for warning in &normalized.warnings {
+            tracing::debug!(feed = %feed.url, "{warning}");
+        }
+        let key = feed.url.as_str().to_owned();
+        match self
+            .with_store(move |store| store.save_items(&key, &normalized, now))
+            .await
+        {
+            Ok(saved) => report.saved = saved,
+            Err(error) => return failed(error.to_string()),
+        }
+        PollResult::Read {
+            etag,
+            last_modified,
+            body_hash,
+            hints,
+        }
+    }
+
+    /// What the schedule needs of `feed`'s config.
+    fn policy(&self, feed: &FeedConfig) -> Policy {
+        Policy {
+            interval: feed.interval_or(&self.config.gazette),
+            move_after: self.config.gazette.move_after,
+            fingerprint: fingerprint(feed),
+        }
+    }
+
+    /// Reads the store, merges and writes the output.
+    pub async fn publish(&self) -> Result<PublishReport, DaemonError> {
+        let pipeline = self.clone();
+        let report = tokio::task::spawn_blocking(move || -> Result<PublishReport, DaemonError> {
+            let started = Instant::now();
+            let urls: Vec<&str> = pipeline.enabled_feeds().map(|f| f.url.as_str()).collect();
+            let items = pipeline
+                .store
+                .recent_items(&urls, pipeline.config.gazette.max_items)?;
+            let edition = merge(&pipeline.config, items, Utc::now());
+            let mut report = pipeline.publisher.publish(&edition)?;
+            report
+                .files
+                .extend(pipeline.publisher.publish_sources(&pipeline.config)?);
+            pipeline
+                .metrics
+                .record_publish(&edition.sections, started.elapsed());
+            tracing::info!(
+                "published {} changed files in {:.2}s",
+                report.files.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(report)
+        })
+        .await??;
+        crate::websub::announce(&self.config.gazette, &report.files).await;
+        Ok(report)
+    }
+
+    /// Runs `work` on the store off the async threads: SQLite calls block.
+    async fn with_store<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, DaemonError> {
+        let store = Arc::clone(&self.store);
+        Ok(tokio::task::spawn_blocking(move || work(&store)).await??)
+    }
+
+    /// The daemon: polls feeds when due and publishes after every cycle that changed anything,
+    /// until `shutdown` is cancelled. A cycle in flight is abandoned at shutdown, but a store
+    /// write already started always completes. Each config that `reloads` hands on is applied
+    /// before the next cycle, and published at once (sections may have changed).
+    pub async fn run(
+        &self,
+        shutdown: CancellationToken,
+        mut reloads: ConfigWatch,
+    ) -> Result<(), DaemonError> {
+        let mut pipeline = self.clone();
+        // What is stored is published at once, so a restart never serves stale or missing files.
+        pipeline.publish().await?;
+        let digest =
+            crate::digest::Scheduler::new(&self.config, Arc::clone(&self.store), Utc::now())?;
+        while !shutdown.is_cancelled() {
+            let latest = Arc::clone(&reloads.borrow_and_update());
+            if !Arc::ptr_eq(&latest, &pipeline.config) {
+                pipeline = pipeline.reconfigured(latest);
+                if let Err(error) = pipeline.publish().await {
+                    tracing::error!("publish failed: {error}");
+                }
+            }
+            let now = Utc::now();
+            let states = pipeline.feed_states().await?;
+            let due: Vec<FeedConfig> = pipeline
+                .enabled_feeds()
+                .filter(|feed| is_due(states.get(feed.url.as_str()), &fingerprint(feed), now))
+                .cloned()
+                .collect();
+            if !due.is_empty() {
+                let report = tokio::select! {
+                    report = pipeline.poll_at(due, &states, now) => report,
+                    () = shutdown.cancelled() => break,
+                };
+                if report.changed()
+                    && let Err(error) = pipeline.publish().await
+                {
+                    tracing::error!("publish failed: {error}");
+                }
+            }
+            digest.tick(&pipeline.config, Utc::now()).await;
+            let wait = pipeline.next_wake(Utc::now()).await?;
+            let wait = digest.cap_wait(&pipeline.config, Utc::now(), wait);
+            tracing::debug!("next poll in {}s", wait.as_secs());
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = shutdown.cancelled() => {}
+                Ok(()) = reloads.changed() => {}
+            }
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    /// How long to sleep until the earliest due feed (at most a minute, so clock jumps heal).
+    async fn next_wake(&self, now: DateTime<Utc>) -> Result<Duration, DaemonError> {
+        let states = self.feed_states().await?;
+        let earliest = self
+            .enabled_feeds()
+            .filter_map(|feed| match states.get(feed.url.as_str()) {
+                None => Some(now),
+                Some(state) if state.gone.as_deref() == Some(fingerprint(feed).as_str()) => None,
+                Some(state) => Some(state.next_poll.unwrap_or(now)),
+            })
+            .min();
+        let wait = earliest.map_or(Duration::from_secs(60), |next| {
+            (next - now).to_std().unwrap_or(Duration::ZERO)
+        });
+        Ok(wait.clamp(Duration::from_millis(200), Duration::from_secs(60)))
+    }
+
+    /// Runs the daemon and serves the output at `listen`, until SIGINT or SIGTERM.
+    pub async fn run_and_serve(&self) -> Result<(), DaemonError> {
+        let listen = self.config.gazette.listen;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|source| DaemonError::Listen {
+                addr: listen,
+                source,
+            })?;
+        tracing::info!(
+            "serving {} at http://{listen}/",
+            self.publisher.output_dir().display()
+        );
+        let shutdown = CancellationToken::new();
+        tokio::spawn(cancel_on_signal(shutdown.clone()));
+        let reloads = crate::reload::spawn(Arc::clone(&self.config), shutdown.clone());
+        let site = Site {
+            output_dir: self.publisher.output_dir().to_path_buf(),
+            config: reloads.clone(),
+            store: Arc::clone(&self.store),
+            metrics: Arc::clone(&self.metrics),
+        };
+        let server = tokio::spawn(crate::serve::serve(
+            listener,
+            site,
+            shutdown.clone().cancelled_owned(),
+        ));
+        let result = self.run(shutdown.clone(), reloads).await;
+        shutdown.cancel();
+        match server.await? {
+            Ok(()) => result,
+            Err(source) => Err(DaemonError::Listen {
+                addr: listen,
+                source,
+            }),
+        }
+    }
+}
+
+/// Identifies a feed's config entry: a Gone feed is polled again once it changes.
+fn fingerprint(feed: &FeedConfig) -> String {
+    hex::encode(&Sha256::digest(format!("{feed:?}").as_bytes())[..16])
+}
+
+/// Cancels `token` at the first SIGINT or SIGTERM.
+async fn cancel_on_signal(token: CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(error) => {
+                    tracing::error!("cannot listen for SIGTERM: {error}");
+                    let _ = interrupt.await;
+                    token.cancel();
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down");
+    token.cancel();
+}
+
+/// A bar on a terminal; hidden otherwise, where the per-cycle log line tells the progress.
+fn progress_bar(len: usize) -> ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} polling feeds {pos}/{len} {wide_bar}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}

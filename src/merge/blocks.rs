@@ -1,0 +1,207 @@
+//! The front page's blocks: headlines and ranking (stories scored by how many outlets reported
+//! them, fading with age), the latest stories, and photo stories.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::config::Config;
+
+use super::labels::Labels;
+use super::{Block, BlockKind, SectionEdition, StoredItem, outlet};
+
+/// Stories in a headlines block.
+pub const HEADLINES: usize = 10;
+/// Stories in a ranking block.
+pub const RANKING: usize = 10;
+/// Stories in the latest block.
+pub const LATEST: usize = 30;
+/// Stories in the photos block.
+pub const PHOTOS: usize = 12;
+
+/// Headlines are the day's stories.
+const HEADLINE_WINDOW: TimeDelta = TimeDelta::hours(24);
+/// The ranking looks back two days, so that it differs from the headlines as a day goes on.
+const RANKING_WINDOW: TimeDelta = TimeDelta::hours(48);
+
+/// One story as blocks see it.
+pub struct StoryRef<'a> {
+    /// Index of the published item.
+    pub lead: usize,
+    /// Indexes of its items, newest first.
+    pub members: &'a [usize],
+    /// Indexes into the config's sections.
+    pub sections: &'a BTreeSet<usize>,
+}
+
+/// The stories, newest lead first, over the merged items.
+pub struct StoryView<'a> {
+    pub items: &'a [StoredItem],
+    pub stories: Vec<StoryRef<'a>>,
+}
+
+/// A story with what ranking needs, computed once.
+struct Scored<'v, 'a> {
+    story: &'v StoryRef<'a>,
+    score: f64,
+    /// Its newest article's date: a story still being reported is fresh.
+    newest: DateTime<Utc>,
+}
+
+/// Every block, in the order they are published: headlines overall then per section, ranking
+/// overall then per `[[edition]]`, latest, photos.
+pub fn blocks(
+    config: &Config,
+    labels: &Labels,
+    view: &StoryView<'_>,
+    now: DateTime<Utc>,
+) -> Vec<Block> {
+    let half_life = config.gazette.half_life.as_secs_f64().max(1.0);
+    let scored: Vec<Scored> = view
+        .stories
+        .iter()
+        .map(|story| {
+            let newest = story
+                .members
+                .first()
+                .map_or(view.items[story.lead].date(), |&at| view.items[at].date());
+            let outlets: BTreeSet<String> = story
+                .members
+                .iter()
+                .map(|&at| outlet(&view.items[at]))
+                .collect();
+            // Future dates (a day of clock skew is allowed in) count as now.
+            let age = (now - newest).num_seconds().max(0) as f64;
+            Scored {
+                story,
+                score: outlets.len() as f64 * 0.5f64.powf(age / half_life),
+                newest,
+            }
+        })
+        .collect();
+    let block = |kind, scope: Option<&str>, title: String, stories: Vec<&Scored>| Block {
+        kind,
+        scope: scope.map(str::to_owned),
+        feed: SectionEdition {
+            id: match scope {
+                Some(scope) => format!("{}-{scope}", kind_id(kind)),
+                None => kind_id(kind).to_owned(),
+            },
+            title,
+            items: stories
+                .iter()
+                .map(|scored| view.items[scored.story.lead].clone())
+                .collect(),
+        },
+    };
+
+    let mut blocks = Vec::new();
+    let recent = |window: TimeDelta| {
+        move |scored: &&Scored| now - scored.newest <= window && scored.newest - now <= window
+    };
+    blocks.push(block(
+        BlockKind::Headlines,
+        None,
+        labels.headlines.to_owned(),
+        top(scored.iter().filter(recent(HEADLINE_WINDOW)), HEADLINES),
+    ));
+    for (index, section) in config.sections.iter().enumerate() {
+        let stories = scored
+            .iter()
+            .filter(recent(HEADLINE_WINDOW))
+            .filter(|scored| scored.story.sections.contains(&index));
+        blocks.push(block(
+            BlockKind::Headlines,
+            Some(&section.id),
+            format!("{} · {}", labels.headlines, section.title),
+            top(stories, HEADLINES),
+        ));
+    }
+    blocks.push(block(
+        BlockKind::Ranking,
+        None,
+        labels.ranking.to_owned(),
+        top(scored.iter().filter(recent(RANKING_WINDOW)), RANKING),
+    ));
+    for edition in &config.editions {
+        let stories = scored
+            .iter()
+            .filter(recent(RANKING_WINDOW))
+            .filter(|scored| {
+                scored.story.members.iter().any(|&at| {
+                    let feed_url = view.items[at].source.feed_url.as_str();
+                    edition.feeds.iter().any(|url| url.as_str() == feed_url)
+                })
+            });
+        blocks.push(block(
+            BlockKind::Ranking,
+            Some(&edition.id),
+            format!("{} · {}", labels.ranking, edition.title),
+            top(stories, RANKING),
+        ));
+    }
+    blocks.push(block(
+        BlockKind::Latest,
+        None,
+        labels.latest.to_owned(),
+        scored.iter().take(LATEST).collect(),
+    ));
+    blocks.push(photos(view, labels));
+    blocks
+}
+
+/// The `count` best-scored stories; ties go to the newer lead.
+fn top<'s, 'v, 'a>(
+    stories: impl Iterator<Item = &'s Scored<'v, 'a>>,
+    count: usize,
+) -> Vec<&'s Scored<'v, 'a>>
+where
+    'v: 's,
+    'a: 'v,
+{
+    let mut stories: Vec<&Scored> = stories.collect();
+    stories.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.story.lead.cmp(&b.story.lead))
+    });
+    stories.truncate(count);
+    stories
+}
+
+/// The newest stories with a picture, each shown with its lead's picture or else the first one
+/// another article of the story has.
+fn photos(view: &StoryView<'_>, labels: &Labels) -> Block {
+    let items = view
+        .stories
+        .iter()
+        .filter_map(|story| {
+            let image = std::iter::once(&story.lead)
+                .chain(story.members)
+                .find_map(|&at| view.items[at].item.image.clone())?;
+            let mut lead = view.items[story.lead].clone();
+            lead.item.image = Some(image);
+            Some(lead)
+        })
+        .take(PHOTOS)
+        .collect();
+    Block {
+        kind: BlockKind::Photos,
+        scope: None,
+        feed: SectionEdition {
+            id: kind_id(BlockKind::Photos).to_owned(),
+            title: labels.photos.to_owned(),
+            items,
+        },
+    }
+}
+
+/// The block's name in file names.
+fn kind_id(kind: BlockKind) -> &'static str {
+    match kind {
+        BlockKind::Headlines => "headlines",
+        BlockKind::Ranking => "ranking",
+        BlockKind::Latest => "latest",
+        BlockKind::Photos => "photos",
+    }
+}

@@ -1,0 +1,114 @@
+//! One article seen through several feeds: the same guid, the same canonical URL, or nearly the same
+//! title within two days. Such items are grouped so that the article is published once.
+
+use std::collections::HashMap;
+
+use chrono::TimeDelta;
+
+use super::StoredItem;
+use super::canonical::canonical_url;
+use super::similar::{Index, by_rarity, jaccard};
+use super::text::{bigrams, comparable_title};
+
+/// Titles at least this similar (Jaccard of character bigrams) are the same article.
+pub const TITLE_SIMILARITY: f64 = 0.8;
+
+/// Only titles this close in time are compared: the same words a week apart are a new story.
+pub const TITLE_WINDOW: TimeDelta = TimeDelta::hours(48);
+
+/// Shortest guid trusted across feeds: short ones ("123") are only unique within their own feed.
+const GLOBAL_ID_CHARS: usize = 20;
+
+/// Groups of indexes into `items` that are one article, each group in index order, groups in the
+/// order of their first index. `items` must be sorted newest first.
+pub fn duplicates(items: &[StoredItem]) -> Vec<Vec<usize>> {
+    let mut groups = UnionFind::new(items.len());
+    join_equal_keys(&mut groups, items.iter().map(global_id));
+    join_equal_keys(
+        &mut groups,
+        items
+            .iter()
+            .map(|stored| stored.item.link.as_deref().and_then(canonical_url)),
+    );
+    join_similar_titles(&mut groups, items);
+    groups.sets()
+}
+
+/// The item's id when it can only belong to this article: a URL, URN or tag, or a long token.
+fn global_id(stored: &StoredItem) -> Option<String> {
+    let id = stored.item.id.as_str();
+    (id.contains(':') || id.chars().count() >= GLOBAL_ID_CHARS).then(|| id.to_owned())
+}
+
+/// Joins the items that share a key.
+fn join_equal_keys(groups: &mut UnionFind, keys: impl Iterator<Item = Option<String>>) {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    for (index, key) in keys.enumerate() {
+        if let Some(key) = key {
+            let at = *first.entry(key).or_insert(index);
+            groups.join(at, index);
+        }
+    }
+}
+
+/// Joins items whose comparable titles are near-duplicates within [`TITLE_WINDOW`].
+fn join_similar_titles(groups: &mut UnionFind, items: &[StoredItem]) {
+    let sets: Vec<Vec<u64>> = items
+        .iter()
+        .map(|stored| bigrams(&comparable_title(&stored.item.title)))
+        .collect();
+    let (sets, tokens) = by_rarity(&sets);
+    let mut index = Index::new(TITLE_SIMILARITY, tokens, items.len());
+    for (at, set) in sets.iter().enumerate() {
+        if set.is_empty() {
+            continue;
+        }
+        let date = items[at].date();
+        // Items come newest first, so an item too new for this one is too new for older ones.
+        let expired = |other: usize| items[other].date() - date > TITLE_WINDOW;
+        for other in index.candidates(set, |d| sets[d].len(), expired) {
+            if jaccard(set, &sets[other]) >= TITLE_SIMILARITY {
+                groups.join(other, at);
+            }
+        }
+        index.insert(at, set);
+    }
+}
+
+/// Disjoint sets of indexes, joined with path halving.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(len: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..len).collect(),
+        }
+    }
+
+    fn root(&mut self, mut at: usize) -> usize {
+        while self.parent[at] != at {
+            self.parent[at] = self.parent[self.parent[at]];
+            at = self.parent[at];
+        }
+        at
+    }
+
+    /// The smaller root wins, so that a group's root is its first index.
+    fn join(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.root(a), self.root(b));
+        let (low, high) = (a.min(b), a.max(b));
+        self.parent[high] = low;
+    }
+
+    /// Every set, in the order of its first index.
+    fn sets(mut self) -> Vec<Vec<usize>> {
+        let mut by_root: Vec<Vec<usize>> = vec![Vec::new(); self.parent.len()];
+        for at in 0..self.parent.len() {
+            let root = self.root(at);
+            by_root[root].push(at);
+        }
+        by_root.into_iter().filter(|set| !set.is_empty()).collect()
+    }
+}

@@ -1,0 +1,393 @@
+//! Stage 6: stored items + [`Config`] → [`Edition`], the sections and blocks as they will be
+//! published. Pure: no I/O, no clock (`now` is passed in).
+//!
+//! The steps, each in its own module: [`rules`] keeps items and places them in sections;
+//! [`dedup`] groups the copies of one article; [`cluster`] groups different papers' articles on
+//! one story; [`blocks`] ranks stories into headlines, ranking, latest and photos.
+
+mod blocks;
+mod canonical;
+mod cluster;
+mod dedup;
+mod labels;
+mod rules;
+mod similar;
+mod text;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::config::{ALL_SECTION, Config, ContentPolicy, FeedConfig};
+use crate::normalize::Item;
+
+pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
+pub use labels::Labels;
+
+/// An item with where it came from, as read back from the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredItem {
+    pub item: Item,
+    pub source: Source,
+    /// When gazette first saw the item: its date when the feed gives none.
+    pub first_seen: DateTime<Utc>,
+}
+
+/// The feed an item came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// The feed's URL as configured: with the item id, the item's identity.
+    pub feed_url: String,
+    /// The configured name, else the feed's own title, else its host.
+    pub name: String,
+    /// The feed's site link, if it gave one.
+    pub site_link: Option<String>,
+}
+
+impl StoredItem {
+    /// The date the item is sorted and published by: its own, else when we first saw it.
+    pub fn date(&self) -> DateTime<Utc> {
+        self.item
+            .published
+            .or(self.item.updated)
+            .unwrap_or(self.first_seen)
+    }
+}
+
+/// Everything one publish writes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Edition {
+    pub generated: DateTime<Utc>,
+    /// `all` first, then the configured sections in config order.
+    pub sections: Vec<SectionEdition>,
+    /// Headlines (overall, then per section), ranking (overall, then per `[[edition]]`), latest
+    /// and photos: each published as a feed like a section.
+    pub blocks: Vec<Block>,
+    /// The other articles of each published story that has some, by the [`StoredItem::key`] of
+    /// the item published for it.
+    pub coverage: BTreeMap<String, Coverage>,
+}
+
+/// One section's stories, newest first: the item published for each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionEdition {
+    pub id: String,
+    pub title: String,
+    pub items: Vec<StoredItem>,
+}
+
+/// A ranked or picked list of stories, published like a section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// The section or `[[edition]]` it is about; `None` for every story.
+    pub scope: Option<String>,
+    /// Its id (`headlines`, `headlines-{section}`, `ranking-{edition}`…), title and stories.
+    pub feed: SectionEdition,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// Most covered stories of the last day, fading with age.
+    Headlines,
+    /// Most covered stories of the last two days, numbered.
+    Ranking,
+    /// Newest stories.
+    Latest,
+    /// Newest stories with a picture.
+    Photos,
+}
+
+/// Who else reported a story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coverage {
+    /// How many outlets (sites) reported it, the published one included.
+    pub outlets: usize,
+    /// The story's other articles, oldest first.
+    pub others: Vec<Related>,
+}
+
+/// Another article on a story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Related {
+    pub source: String,
+    pub title: String,
+    pub link: Option<String>,
+}
+
+/// One story while merging: indexes into the sorted items.
+struct Story {
+    /// The earliest article: the one published, whose id therefore stays put as others arrive.
+    lead: usize,
+    members: Vec<usize>,
+    /// Indexes into the config's sections.
+    sections: BTreeSet<usize>,
+}
+
+/// Builds the edition: items of enabled feeds that pass their feed's filters, deduplicated and
+/// clustered into stories; each section holds the stories placed in it (by a feed's `sections`,
+/// or a section's `categories` and `keywords`), `all` every story, newest first, at most
+/// `max_items` each; then the blocks.
+pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edition {
+    let labels = Labels::for_language(&config.gazette.language);
+    let rules = rules::Rules::new(config);
+    let mut kept: Vec<(StoredItem, Vec<usize>)> = items
+        .into_iter()
+        .filter_map(|mut stored| {
+            let feed = rules.feed(&stored.source.feed_url)?;
+            let sections = rules.place(&stored.source.feed_url, &stored.item)?;
+            stored.source.name = source_name(feed, &stored.source.name);
+            apply_policy(&mut stored.item, feed.content);
+            Some((stored, sections))
+        })
+        .collect();
+    kept.sort_by(|(a, _), (b, _)| b.date().cmp(&a.date()).then_with(|| a.key().cmp(&b.key())));
+    let (items, placements): (Vec<StoredItem>, Vec<Vec<usize>>) = kept.into_iter().unzip();
+
+    let mut stories: Vec<Story> = cluster::stories(&items, dedup::duplicates(&items))
+        .into_iter()
+        .map(|members| Story {
+            // Items are newest first: the last member is the earliest.
+            lead: members.last().copied().unwrap_or_default(),
+            sections: members
+                .iter()
+                .flat_map(|&at| placements[at].iter().copied())
+                .collect(),
+            members,
+        })
+        .collect();
+    stories.sort_by_key(|story| story.lead);
+
+    let max = config.gazette.max_items;
+    let section =
+        |id: &str, title: &str, picked: &mut dyn Iterator<Item = &Story>| SectionEdition {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            items: picked
+                .take(max)
+                .map(|story| items[story.lead].clone())
+                .collect(),
+        };
+    let all = section(ALL_SECTION, labels.all, &mut stories.iter());
+    let sections = config.sections.iter().enumerate().map(|(index, config)| {
+        let mut placed = stories
+            .iter()
+            .filter(|story| story.sections.contains(&index));
+        section(&config.id, &config.title, &mut placed)
+    });
+    let sections: Vec<SectionEdition> = std::iter::once(all).chain(sections).collect();
+    let view = blocks::StoryView {
+        items: &items,
+        stories: stories
+            .iter()
+            .map(|story| blocks::StoryRef {
+                lead: story.lead,
+                members: &story.members,
+                sections: &story.sections,
+            })
+            .collect(),
+    };
+    let blocks = blocks::blocks(config, labels, &view, now);
+    let coverage = coverage(&items, &stories, &sections, &blocks);
+    Edition {
+        generated: now,
+        sections,
+        blocks,
+        coverage,
+    }
+}
+
+/// Takes out what the feed's content policy does not allow republishing, whatever was stored
+/// under an earlier policy.
+fn apply_policy(item: &mut Item, policy: ContentPolicy) {
+    match policy {
+        ContentPolicy::Full => {}
+        ContentPolicy::Summary => item.content_html = None,
+        ContentPolicy::Title => {
+            item.summary = None;
+            item.content_html = None;
+            item.image = None;
+        }
+    }
+}
+
+/// The coverage of every published story reported more than once.
+fn coverage(
+    items: &[StoredItem],
+    stories: &[Story],
+    sections: &[SectionEdition],
+    blocks: &[Block],
+) -> BTreeMap<String, Coverage> {
+    let published: HashSet<String> = sections
+        .iter()
+        .chain(blocks.iter().map(|block| &block.feed))
+        .flat_map(|section| section.items.iter().map(StoredItem::key))
+        .collect();
+    stories
+        .iter()
+        .filter(|story| story.members.len() > 1)
+        .filter_map(|story| {
+            let key = items[story.lead].key();
+            published
+                .contains(&key)
+                .then(|| (key, story_coverage(items, story)))
+        })
+        .collect()
+}
+
+fn story_coverage(items: &[StoredItem], story: &Story) -> Coverage {
+    let outlets: BTreeSet<String> = story.members.iter().map(|&at| outlet(&items[at])).collect();
+    let mut links: HashSet<Option<&str>> = HashSet::from([items[story.lead].item.link.as_deref()]);
+    let others = story
+        .members
+        .iter()
+        .rev()
+        .filter(|&&at| at != story.lead)
+        .map(|&at| &items[at])
+        .filter(|stored| stored.item.link.is_none() || links.insert(stored.item.link.as_deref()))
+        .map(|stored| Related {
+            source: stored.source.name.clone(),
+            title: stored.item.title.clone(),
+            link: stored.item.link.clone(),
+        })
+        .collect();
+    Coverage {
+        outlets: outlets.len(),
+        others,
+    }
+}
+
+/// The site an item comes from: its feed's host without `www.` or `m.`, so that one paper's
+/// feeds count once.
+fn outlet(stored: &StoredItem) -> String {
+    let host = url::Url::parse(&stored.source.feed_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_else(|| stored.source.feed_url.clone());
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    host.strip_prefix("m.").unwrap_or(host).to_owned()
+}
+
+/// The configured name, else the feed's own title, else its host.
+fn source_name(feed: &FeedConfig, feed_title: &str) -> String {
+    feed.name
+        .clone()
+        .or_else(|| (!feed_title.trim().is_empty()).then(|| feed_title.trim().to_owned()))
+        .or_else(|| feed.url.host_str().map(str::to_owned))
+        .unwrap_or_else(|| feed.url.to_string())
+}
+
+impl StoredItem {
+    /// A stable key for the item across cycles and restarts: a hash of its feed URL and id.
+    pub fn key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(self.source.feed_url.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(self.item.id.as_bytes());
+        hex::encode(&hasher.finalize()[..16])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const CONFIG: &str = r#"
+[gazette]
+max_items = 2
+
+[[section]]
+id = "politics"
+title = "정치/행정"
+
+[[section]]
+id = "economy"
+title = "경제"
+
+[[feed]]
+url = "https://a.example/rss"
+name = "중도일보"
+sections = ["politics"]
+
+[[feed]]
+url = "https://b.example/rss"
+sections = ["politics", "economy"]
+
+[[feed]]
+url = "https://off.example/rss"
+sections = ["economy"]
+enabled = false
+"#;
+
+    fn stored(feed_url: &str, id: &str, hour: u32, dated: bool) -> StoredItem {
+        let date: DateTime<Utc> = format!("2026-01-11T{hour:02}:00:00Z").parse().unwrap();
+        StoredItem {
+            item: Item {
+                id: id.into(),
+                title: id.into(),
+                link: None,
+                summary: None,
+                content_html: None,
+                authors: vec![],
+                categories: vec![],
+                published: dated.then_some(date),
+                updated: None,
+                image: None,
+            },
+            source: Source {
+                feed_url: feed_url.into(),
+                name: "Feed title".into(),
+                site_link: None,
+            },
+            first_seen: date,
+        }
+    }
+
+    fn ids(section: &SectionEdition) -> Vec<&str> {
+        section.items.iter().map(|s| s.item.id.as_str()).collect()
+    }
+
+    #[test]
+    fn sections_hold_their_feeds_newest_first() {
+        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        let items = vec![
+            stored("https://a.example/rss", "a-old", 1, true),
+            stored("https://b.example/rss", "b-new", 9, true),
+            stored("https://a.example/rss", "a-undated", 5, false),
+            stored("https://off.example/rss", "off", 10, true),
+            stored("https://gone.example/rss", "gone", 11, true),
+        ];
+        let now = "2026-01-11T12:00:00Z".parse().unwrap();
+        let edition = merge(&config, items, now);
+        let titles: Vec<_> = edition.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["전체", "정치/행정", "경제"]);
+        assert_eq!(edition.sections[0].id, ALL_SECTION);
+        assert_eq!(
+            ids(&edition.sections[0]),
+            ["b-new", "a-undated"],
+            "max_items"
+        );
+        assert_eq!(ids(&edition.sections[1]), ["b-new", "a-undated"]);
+        assert_eq!(
+            ids(&edition.sections[2]),
+            ["b-new"],
+            "disabled feeds are left out"
+        );
+        let names: Vec<_> = edition.sections[1]
+            .items
+            .iter()
+            .map(|s| s.source.name.as_str())
+            .collect();
+        assert_eq!(names, ["Feed title", "중도일보"], "configured name wins");
+    }
+
+    #[test]
+    fn source_name_falls_back_to_the_host() {
+        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        assert_eq!(source_name(&config.feeds[1], "  "), "b.example");
+        assert_eq!(Labels::for_language("en").all, "All");
+    }
+}

@@ -1,0 +1,162 @@
+//! Finding similar texts among many without comparing every pair: prefix filtering.
+//!
+//! Each text is a set of tokens (character bigrams) ordered rarest first. Two sets with a Jaccard
+//! similarity of at least `t` must share a token among the first `|x| - ⌈t·|x|⌉ + 1` of each, so
+//! only those prefixes are indexed and probed. Rare tokens make short posting lists, which keeps
+//! 100,000 titles to a few candidates each.
+
+use std::collections::HashMap;
+
+/// Token sets relabelled so that rarer tokens have smaller numbers, each sorted ascending.
+pub fn by_rarity(sets: &[Vec<u64>]) -> (Vec<Vec<u32>>, usize) {
+    let mut frequency: HashMap<u64, u32> = HashMap::new();
+    for set in sets {
+        for &token in set {
+            *frequency.entry(token).or_default() += 1;
+        }
+    }
+    let mut tokens: Vec<(u32, u64)> = frequency.iter().map(|(&t, &n)| (n, t)).collect();
+    // Ties broken by the token itself, so that the order (hence the result) never depends on
+    // hashing.
+    tokens.sort_unstable();
+    let rank: HashMap<u64, u32> = tokens
+        .iter()
+        .zip(0u32..)
+        .map(|(&(_, token), rank)| (token, rank))
+        .collect();
+    let ranked = sets
+        .iter()
+        .map(|set| {
+            let mut ranked: Vec<u32> = set.iter().filter_map(|t| rank.get(t).copied()).collect();
+            ranked.sort_unstable();
+            ranked
+        })
+        .collect();
+    (ranked, tokens.len())
+}
+
+/// |a ∩ b| / |a ∪ b| of two sorted sets; 0 when both are empty.
+pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - common;
+    if union == 0 {
+        0.0
+    } else {
+        common as f64 / union as f64
+    }
+}
+
+/// The inserted sets, findable by any set that may reach `threshold` with them.
+pub struct Index {
+    threshold: f64,
+    /// For each token, the documents whose prefix holds it, and how many of them have expired.
+    postings: Vec<(usize, Vec<usize>)>,
+    /// Marks documents already returned by the current probe (`probe` numbers them).
+    seen: Vec<u32>,
+    probe: u32,
+}
+
+impl Index {
+    /// An index over token numbers `0..tokens`, for documents numbered `0..documents`.
+    pub fn new(threshold: f64, tokens: usize, documents: usize) -> Index {
+        Index {
+            threshold,
+            postings: vec![(0, Vec::new()); tokens],
+            seen: vec![0; documents],
+            probe: 0,
+        }
+    }
+
+    /// How many of a set's first tokens must be indexed and probed.
+    fn prefix(&self, set: &[u32]) -> usize {
+        let needed = (self.threshold * set.len() as f64).ceil() as usize;
+        (set.len() + 1).saturating_sub(needed).min(set.len())
+    }
+
+    /// Every inserted document that shares a prefix token with `set`, each once, in no order;
+    /// those whose size rules out reaching the threshold are skipped, and so are expired ones.
+    /// Documents must expire in the order they were inserted, and stay expired for every later
+    /// probe (a time window sliding one way): then each is passed over only once.
+    pub fn candidates(
+        &mut self,
+        set: &[u32],
+        sizes: impl Fn(usize) -> usize,
+        expired: impl Fn(usize) -> bool,
+    ) -> Vec<usize> {
+        self.probe += 1;
+        let (low, high) = (
+            self.threshold * set.len() as f64,
+            set.len() as f64 / self.threshold,
+        );
+        let mut found = Vec::new();
+        for &token in &set[..self.prefix(set)] {
+            let Some((start, posting)) = self.postings.get_mut(token as usize) else {
+                continue;
+            };
+            while *start < posting.len() && expired(posting[*start]) {
+                *start += 1;
+            }
+            for &document in &posting[*start..] {
+                let size = sizes(document) as f64;
+                if self.seen[document] != self.probe && size >= low && size <= high {
+                    self.seen[document] = self.probe;
+                    found.push(document);
+                }
+            }
+        }
+        found
+    }
+
+    /// Makes `document` (whose tokens are `set`) findable.
+    pub fn insert(&mut self, document: usize, set: &[u32]) {
+        for &token in &set[..self.prefix(set)] {
+            if let Some((_, posting)) = self.postings.get_mut(token as usize) {
+                posting.push(document);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merge::text::bigrams;
+
+    #[test]
+    fn finds_every_pair_above_the_threshold() {
+        let texts = [
+            "대전시 예산 6조 편성",
+            "대전시, 예산 6조 편성",
+            "세종시 예산 2조 편성",
+            "전혀 다른 이야기",
+            "",
+        ];
+        let sets: Vec<Vec<u64>> = texts.iter().map(|t| bigrams(t)).collect();
+        let (sets, tokens) = by_rarity(&sets);
+        for threshold in [0.3, 0.5, 0.8] {
+            let mut index = Index::new(threshold, tokens, sets.len());
+            for (i, set) in sets.iter().enumerate() {
+                let found = index.candidates(set, |d| sets[d].len(), |_| false);
+                for (j, other) in sets[..i].iter().enumerate() {
+                    if jaccard(set, other) >= threshold {
+                        assert!(found.contains(&j), "{threshold}: {i} misses {j}");
+                    }
+                }
+                index.insert(i, set);
+            }
+        }
+        assert_eq!(jaccard(&sets[0], &sets[1]), 1.0);
+        assert_eq!(jaccard(&sets[4], &sets[4]), 0.0);
+    }
+}

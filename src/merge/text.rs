@@ -1,0 +1,229 @@
+//! Text as merge compares it: titles reduced to what makes them the same story, and folded forms
+//! for rule matching. Korean headlines carry no reliable spacing, so comparisons work on characters.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// A title reduced for comparison: NFKC (full-width letters and digits become ASCII), every quote
+/// character made `'`, bracket tags such as `[속보]`, `[포토]`, `(종합)`, `(2보)` removed, spaces
+/// collapsed, lowercase.
+pub fn comparable_title(title: &str) -> String {
+    let unified: String = title.nfkc().map(unify_quote).collect();
+    let untagged = remove_bracket_tags(&unified);
+    untagged
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Every quote-like character as `'`: papers write the same headline with ' " ` ‘ ’ “ ” ′ ″ ＇.
+fn unify_quote(c: char) -> char {
+    match c {
+        '"' | '`' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{201C}' | '\u{201D}'
+        | '\u{201E}' | '\u{201F}' | '\u{2032}' | '\u{2033}' | '\u{00B4}' | '\u{300C}'
+        | '\u{300D}' | '\u{300E}' | '\u{300F}' => '\'',
+        c => c,
+    }
+}
+
+/// Longest text inside brackets that still counts as a tag (`[단독]`, `(종합2보)`, `【포토】`);
+/// longer brackets hold part of the headline and are kept.
+const TAG_CHARS: usize = 8;
+
+/// Removes short bracketed tags; anything else (an unclosed bracket, a long aside) is kept.
+fn remove_bracket_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((at, open)) = rest.char_indices().find(|&(_, c)| closing(c).is_some()) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + open.len_utf8()..];
+        let close = closing(open).unwrap_or(open);
+        match after.find(close) {
+            Some(end) if after[..end].chars().count() <= TAG_CHARS => {
+                out.push(' ');
+                rest = &after[end + close.len_utf8()..];
+            }
+            _ => {
+                out.push(open);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn closing(open: char) -> Option<char> {
+    match open {
+        '[' => Some(']'),
+        '(' => Some(')'),
+        '【' => Some('】'),
+        '〔' => Some('〕'),
+        '<' => Some('>'),
+        '〈' => Some('〉'),
+        '《' => Some('》'),
+        _ => None,
+    }
+}
+
+/// Text folded for rule matching: NFKC, lowercase, no whitespace, so that "Ｋ-POP", "k-pop" and
+/// "K - POP" all read "k-pop".
+pub fn fold(text: &str) -> String {
+    text.nfkc()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The character bigrams of `text`'s letters and digits, as `u64`s (two code points), sorted and
+/// without repeats. Punctuation and spaces are skipped, so spacing and quoting never matter.
+pub fn bigrams(text: &str) -> Vec<u64> {
+    let chars: Vec<char> = text.chars().filter(|c| c.is_alphanumeric()).collect();
+    let mut grams: Vec<u64> = chars
+        .windows(2)
+        .map(|pair| (u64::from(pair[0]) << 32) | u64::from(pair[1]))
+        .collect();
+    grams.sort_unstable();
+    grams.dedup();
+    grams
+}
+
+/// The letter-and-digit bigrams of each word (a lone character counts as one), sorted, without
+/// repeats. Unlike [`bigrams`] nothing spans two words, so a title's words can be looked for in
+/// another text whatever the particles and spacing around them.
+pub fn word_bigrams(text: &str) -> Vec<u64> {
+    let mut grams = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let chars: Vec<char> = word.chars().collect();
+        if let [single] = chars.as_slice() {
+            grams.push(u64::from(*single));
+        }
+        grams.extend(
+            chars
+                .windows(2)
+                .map(|pair| (u64::from(pair[0]) << 32) | u64::from(pair[1])),
+        );
+    }
+    grams.sort_unstable();
+    grams.dedup();
+    grams
+}
+
+/// Amounts written with Korean large-number units (만, 억, 조), in units of 10,000, so that
+/// "6조 8000억", "6조8천억" and "6.8조" are all 680,000,000. Two stories that name different sums
+/// are different stories, however alike their wording.
+pub fn amounts(text: &str) -> Vec<u64> {
+    let chars: Vec<char> = text.nfkc().collect();
+    let mut found = Vec::new();
+    let mut at = 0;
+    // The amount being read, its smallest unit so far, and where its last part ended.
+    let mut current: Option<(f64, f64, usize)> = None;
+    while at < chars.len() {
+        let start = at;
+        while at < chars.len() && (chars[at].is_ascii_digit() || matches!(chars[at], ',' | '.')) {
+            at += 1;
+        }
+        if at == start {
+            at += 1;
+            continue;
+        }
+        let digits: String = chars[start..at].iter().filter(|c| **c != ',').collect();
+        let Ok(mut value) = digits.trim_end_matches('.').parse::<f64>() else {
+            continue;
+        };
+        if chars.get(at) == Some(&'천') {
+            value *= 1_000.0;
+            at += 1;
+        }
+        let unit = match chars.get(at) {
+            Some('만') => 1.0,
+            Some('억') => 10_000.0,
+            Some('조') => 100_000_000.0,
+            _ => {
+                flush(&mut current, &mut found);
+                continue;
+            }
+        };
+        at += 1;
+        // "6조 8000억": a smaller unit right after a larger one continues the same amount.
+        current = match current {
+            Some((sum, smallest, end)) if unit < smallest && start - end <= 1 => {
+                Some((sum + value * unit, unit, at))
+            }
+            _ => {
+                flush(&mut current, &mut found);
+                Some((value * unit, unit, at))
+            }
+        };
+    }
+    flush(&mut current, &mut found);
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+fn flush(current: &mut Option<(f64, f64, usize)>, found: &mut Vec<u64>) {
+    if let Some((sum, _, _)) = current.take() {
+        // In units of 10,000, any amount a headline names fits; the cast saturates otherwise.
+        found.push(sum.round() as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_quotes_width_and_spaces_do_not_count() {
+        assert_eq!(
+            comparable_title("[속보]  대전  유성구 화재 (종합2보)"),
+            "대전 유성구 화재"
+        );
+        assert_eq!(
+            comparable_title("[포토] 갑천 `벚꽃 명소`"),
+            comparable_title("【포토】 갑천 '벚꽃 명소'")
+        );
+        assert_eq!(comparable_title("“ＡＩ” 시대"), "'ai' 시대");
+        assert_eq!(
+            comparable_title("(이 괄호 안은 제목의 일부이므로 지우지 않는다) 본문"),
+            "(이 괄호 안은 제목의 일부이므로 지우지 않는다) 본문"
+        );
+        assert_eq!(comparable_title("끝나지 않은 [괄호"), "끝나지 않은 [괄호");
+    }
+
+    #[test]
+    fn fold_ignores_case_width_and_spaces() {
+        assert_eq!(fold("Ｋ - POP"), fold("k-pop"));
+        assert_eq!(fold("정치 / 행정"), "정치/행정");
+    }
+
+    #[test]
+    fn amounts_read_korean_units() {
+        let budget = vec![680_000_000];
+        assert_eq!(amounts("예산 6조 8000억 원 편성"), budget);
+        assert_eq!(amounts("6조8천억 역대 최대"), budget);
+        assert_eq!(amounts("역대 최대 6.8조…"), budget);
+        assert_eq!(
+            amounts("2조 3000억 원, 3000억 원"),
+            vec![30_000_000, 230_000_000]
+        );
+        assert_eq!(amounts("주민 30명, 2,900선, 2027년"), Vec::<u64>::new());
+        assert_eq!(amounts("1,000만 관객"), vec![1_000]);
+    }
+
+    #[test]
+    fn word_bigrams_stay_inside_words() {
+        assert_eq!(word_bigrams("대전 시"), {
+            let mut expected = vec![(u64::from('대') << 32) | u64::from('전'), u64::from('시')];
+            expected.sort_unstable();
+            expected
+        });
+    }
+
+    #[test]
+    fn bigrams_skip_spaces_and_punctuation() {
+        assert_eq!(bigrams("대전 시청"), bigrams("대전시청!"));
+        assert_eq!(bigrams("가"), Vec::<u64>::new());
+        assert_eq!(bigrams("가나가나").len(), 2);
+    }
+}

@@ -1,0 +1,301 @@
+//! OPML 2.0, the file feed readers exchange subscription lists in.
+//!
+//! [`export`] writes the configured feeds with each section as a folder, for `gazette opml export`
+//! and the published `sources.opml`. [`import`] adds the feeds of another reader's export to
+//! `feeds.toml`, editing the file in place (`toml_edit`) so that its comments and layout stay, and
+//! skipping feeds already listed.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use quick_xml::XmlVersion;
+use quick_xml::escape::escape;
+use quick_xml::events::{BytesStart, Event};
+use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
+use url::Url;
+
+use crate::config::{Config, ConfigError, FeedConfig};
+use crate::publish::write_atomic;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpmlError {
+    #[error("{path} is not OPML: {message}")]
+    Unreadable { path: String, message: String },
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("cannot edit {path}: {message}")]
+    Edit { path: String, message: String },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// The enabled feeds as OPML: one folder per section holding its feeds (a feed in two sections is
+/// in both), then the feeds of no section. No dates, so that the same config gives the same bytes.
+pub fn export(config: &Config) -> String {
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
+    let _ = writeln!(
+        out,
+        "  <head>\n    <title>{}</title>\n  </head>\n  <body>",
+        escape(config.gazette.title.as_str())
+    );
+    let enabled = || config.feeds.iter().filter(|feed| feed.enabled);
+    for section in &config.sections {
+        let title = escape(section.title.as_str());
+        let _ = writeln!(out, "    <outline text=\"{title}\" title=\"{title}\">");
+        for feed in enabled().filter(|feed| feed.sections.contains(&section.id)) {
+            write_feed(&mut out, feed, "      ");
+        }
+        out.push_str("    </outline>\n");
+    }
+    for feed in enabled().filter(|feed| feed.sections.is_empty()) {
+        write_feed(&mut out, feed, "    ");
+    }
+    out.push_str("  </body>\n</opml>\n");
+    out
+}
+
+fn write_feed(out: &mut String, feed: &FeedConfig, indent: &str) {
+    let name = escape(feed.name.as_deref().unwrap_or(feed.url.as_str()));
+    let _ = writeln!(
+        out,
+        "{indent}<outline type=\"rss\" text=\"{name}\" title=\"{name}\" xmlUrl=\"{}\"/>",
+        escape(feed.url.as_str())
+    );
+}
+
+/// One feed of an OPML file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub url: String,
+    /// `title`, else `text`.
+    pub name: Option<String>,
+    /// The title of the innermost folder holding it.
+    pub folder: Option<String>,
+}
+
+/// Every outline with an `xmlUrl` in `source`, in document order.
+pub fn read(source: &str, path: &str) -> Result<Vec<Subscription>, OpmlError> {
+    let unreadable = |message: String| OpmlError::Unreadable {
+        path: path.to_owned(),
+        message,
+    };
+    let mut reader = quick_xml::Reader::from_str(source);
+    let mut folders: Vec<Option<String>> = Vec::new();
+    let mut subscriptions = Vec::new();
+    let mut saw_opml = false;
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|error| unreadable(format!("at byte {}: {error}", reader.error_position())))?;
+        match event {
+            Event::Start(element) | Event::Empty(element)
+                if element.local_name().into_inner() == "opml" =>
+            {
+                saw_opml = true;
+            }
+            Event::Start(element) if element.local_name().into_inner() == "outline" => {
+                let outline = outline(&element);
+                // An outline with a feed may still hold others; it is no folder for them.
+                let folder = outline
+                    .url
+                    .is_none()
+                    .then(|| outline.name.clone())
+                    .flatten();
+                folders.push(folder);
+                subscriptions.extend(outline.subscription(&folders));
+            }
+            Event::Empty(element) if element.local_name().into_inner() == "outline" => {
+                let outline = outline(&element);
+                subscriptions.extend(outline.subscription(&folders));
+            }
+            Event::End(element) if element.local_name().into_inner() == "outline" => {
+                folders.pop();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !saw_opml {
+        return Err(unreadable("no <opml> element".to_owned()));
+    }
+    Ok(subscriptions)
+}
+
+/// The attributes of one `<outline>` that matter here.
+struct Outline {
+    url: Option<String>,
+    name: Option<String>,
+}
+
+fn outline(element: &BytesStart<'_>) -> Outline {
+    let attribute = |name: &str| {
+        element
+            .attributes()
+            .flatten()
+            .find(|a| a.key.local_name().into_inner() == name)
+            .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    Outline {
+        url: attribute("xmlUrl"),
+        name: attribute("title").or_else(|| attribute("text")),
+    }
+}
+
+impl Outline {
+    fn subscription(self, folders: &[Option<String>]) -> Option<Subscription> {
+        Some(Subscription {
+            url: self.url?,
+            name: self.name,
+            folder: folders.iter().rev().flatten().next().cloned(),
+        })
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Default, PartialEq)]
+pub struct ImportReport {
+    /// URLs added to the config.
+    pub added: Vec<String>,
+    /// URLs already in the config (or twice in the file).
+    pub duplicates: Vec<String>,
+    /// URLs that are not http(s) URLs, with why.
+    pub invalid: Vec<(String, String)>,
+    /// Folders that match no section (by id or title): their feeds were added without one.
+    pub unknown_folders: BTreeSet<String>,
+}
+
+/// Adds the feeds of the OPML file at `opml_path` to the config file at `config_path`, each in the
+/// section its folder names (by id or title, ignoring case), keeping the file's comments and
+/// layout. The file is only written if the result is a valid config.
+pub fn import(config_path: &Path, opml_path: &Path) -> Result<ImportReport, OpmlError> {
+    let opml_name = opml_path.display().to_string();
+    let opml = std::fs::read_to_string(opml_path).map_err(|error| OpmlError::Unreadable {
+        path: opml_name.clone(),
+        message: error.to_string(),
+    })?;
+    let subscriptions = read(&opml, &opml_name)?;
+    let config = Config::load(config_path)?;
+    let source = std::fs::read_to_string(config_path).map_err(|source| ConfigError::Read {
+        path: config_path.to_path_buf(),
+        source,
+    })?;
+    let edit_error = |message: String| OpmlError::Edit {
+        path: config_path.display().to_string(),
+        message,
+    };
+    let mut document: DocumentMut = source
+        .parse()
+        .map_err(|error: toml_edit::TomlError| edit_error(error.to_string()))?;
+    let feeds = document
+        .entry("feed")
+        .or_insert(Item::ArrayOfTables(ArrayOfTables::new()))
+        .as_array_of_tables_mut()
+        .ok_or_else(|| edit_error("`feed` is not a list of [[feed]] tables".to_owned()))?;
+
+    let mut known: Vec<Url> = config.feeds.iter().map(|feed| feed.url.clone()).collect();
+    let mut report = ImportReport::default();
+    for subscription in subscriptions {
+        let url = match Url::parse(&subscription.url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => url,
+            Ok(_) => {
+                report
+                    .invalid
+                    .push((subscription.url, "not an http(s) URL".to_owned()));
+                continue;
+            }
+            Err(error) => {
+                report.invalid.push((subscription.url, error.to_string()));
+                continue;
+            }
+        };
+        if known.contains(&url) {
+            report.duplicates.push(subscription.url);
+            continue;
+        }
+        let section = subscription.folder.as_deref().and_then(|folder| {
+            let found = config.sections.iter().find(|section| {
+                section.id.eq_ignore_ascii_case(folder)
+                    || section.title.eq_ignore_ascii_case(folder)
+            });
+            if found.is_none() {
+                report.unknown_folders.insert(folder.to_owned());
+            }
+            found
+        });
+        let mut table = Table::new();
+        table.insert("url", value(url.as_str()));
+        if let Some(name) = &subscription.name {
+            table.insert("name", value(name.as_str()));
+        }
+        if let Some(section) = section {
+            table.insert("sections", value(Array::from_iter([section.id.as_str()])));
+        }
+        table.decor_mut().set_prefix("\n");
+        feeds.push(table);
+        report.added.push(url.to_string());
+        known.push(url);
+    }
+    if report.added.is_empty() {
+        return Ok(report);
+    }
+    let edited = document.to_string();
+    // Never write a file that `check` would refuse.
+    Config::parse(&edited, config_path)?;
+    write_atomic(config_path, edited.as_bytes()).map_err(|source| OpmlError::Write {
+        path: config_path.display().to_string(),
+        source,
+    })?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_finds_feeds_and_their_innermost_folder() {
+        let source = r#"<?xml version="1.0"?>
+<opml version="1.0"><head><title>x</title></head><body>
+  <outline text="뉴스">
+    <outline text="정치" title="정치">
+      <outline type="rss" text="A &amp; B" xmlUrl=" https://a.example/rss "/>
+    </outline>
+    <outline type="rss" title="C" text="ignored" xmlUrl="https://c.example/feed"></outline>
+  </outline>
+  <outline type="rss" xmlUrl="https://d.example/atom"/>
+  <outline text="no feed here"/>
+</body></opml>"#;
+        let found = read(source, "x.opml").unwrap();
+        let simple: Vec<_> = found
+            .iter()
+            .map(|s| (s.url.as_str(), s.name.as_deref(), s.folder.as_deref()))
+            .collect();
+        assert_eq!(
+            simple,
+            [
+                ("https://a.example/rss", Some("A & B"), Some("정치")),
+                ("https://c.example/feed", Some("C"), Some("뉴스")),
+                ("https://d.example/atom", None, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn read_refuses_what_is_not_opml() {
+        assert!(matches!(
+            read("<rss><channel/></rss>", "x"),
+            Err(OpmlError::Unreadable { .. })
+        ));
+        assert!(matches!(
+            read("<opml><body><outline></body>", "x"),
+            Err(OpmlError::Unreadable { .. })
+        ));
+    }
+}

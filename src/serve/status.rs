@@ -1,0 +1,162 @@
+//! `/status` (HTML) and `/status.json`: how every configured feed is doing, the last cycle and
+//! the last publish, for an admin to see at a glance. Read from the store and the metrics on each
+//! request: these pages are for people, a few requests at most, and must never be stale.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, SecondsFormat, Utc};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use serde::Serialize;
+
+use super::App;
+use crate::daemon::{FeedHealth, feed_health};
+use crate::metrics::{CycleSummary, SectionCount};
+use crate::store::StoreError;
+
+/// Everything the status pages show.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub last_cycle: Option<CycleSummary>,
+    /// Items in each section's last published feed.
+    pub sections: Vec<SectionCount>,
+    /// The configured feeds, in config order.
+    pub feeds: Vec<FeedHealth>,
+}
+
+pub(super) async fn json(State(app): State<Arc<App>>) -> Response {
+    match collect(&app).await {
+        Ok(status) => no_store(Json(status).into_response()),
+        Err(error) => unavailable(&error),
+    }
+}
+
+pub(super) async fn html(State(app): State<Arc<App>>) -> Response {
+    match collect(&app).await {
+        Ok(status) => no_store(Html(render(&status)).into_response()),
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// Why the status could not be read.
+#[derive(Debug, thiserror::Error)]
+enum StatusError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("reading the store failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Reads the store off the async threads: SQLite calls block.
+async fn collect(app: &App) -> Result<Status, StatusError> {
+    let config = Arc::clone(&app.site.config.borrow());
+    let store = Arc::clone(&app.site.store);
+    let feeds = tokio::task::spawn_blocking(move || feed_health(&config, &store)).await??;
+    Ok(Status {
+        last_cycle: app.site.metrics.last_cycle(),
+        sections: app.site.metrics.sections(),
+        feeds,
+    })
+}
+
+/// Status pages describe this moment: no cache may keep them.
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn unavailable(error: &StatusError) -> Response {
+    tracing::error!("status: {error}");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the store cannot be read right now\n",
+    )
+        .into_response()
+}
+
+/// The HTML page: a summary line, the sections, then one row per feed, failing feeds marked.
+fn render(status: &Status) -> String {
+    let failing = status.feeds.iter().filter(|f| f.failures > 0).count();
+    let mut page = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>gazette status</title>\n<style>\
+         body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
+         td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
+         .failing{background:#fde8e8}</style>\n</head>\n<body>\n<h1>gazette status</h1>\n",
+    );
+    page.push_str(&format!(
+        "<p>{} feeds, {failing} failing. <a href=\"status.json\">JSON</a> · \
+         <a href=\"metrics\">metrics</a></p>\n",
+        status.feeds.len()
+    ));
+    match &status.last_cycle {
+        Some(cycle) => page.push_str(&format!(
+            "<p>Last cycle ended {} and took {:.1} s: {} feeds polled, {} failed, {} new items.</p>\n",
+            date(Some(cycle.finished)),
+            cycle.duration_seconds,
+            cycle.feeds,
+            cycle.failed,
+            cycle.new_items
+        )),
+        None => page.push_str("<p>No cycle has run yet.</p>\n"),
+    }
+    page.push_str("<h2>Sections</h2>\n<table>\n<tr><th>section</th><th>items</th></tr>\n");
+    for section in &status.sections {
+        page.push_str(&format!(
+            "<tr><td>{} <small>({})</small></td><td>{}</td></tr>\n",
+            text(&section.title),
+            text(&section.id),
+            section.items
+        ));
+    }
+    page.push_str(
+        "</table>\n<h2>Feeds</h2>\n<table>\n<tr><th>feed</th><th>status</th>\
+         <th>last success</th><th>failures</th><th>next poll</th><th>items</th>\
+         <th>last error</th></tr>\n",
+    );
+    for feed in &status.feeds {
+        let name = feed.name.as_deref().unwrap_or(&feed.url);
+        let status = match (feed.enabled, feed.last_status) {
+            (false, _) => "disabled".to_owned(),
+            (true, _) if feed.gone => "gone".to_owned(),
+            (true, Some(code)) => code.to_string(),
+            (true, None) if feed.last_attempt.is_some() => "no response".to_owned(),
+            (true, None) => "not polled yet".to_owned(),
+        };
+        page.push_str(&format!(
+            "<tr{}><td><a href=\"{}\">{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td></tr>\n",
+            if feed.failures > 0 {
+                " class=\"failing\""
+            } else {
+                ""
+            },
+            attr(&feed.url),
+            text(name),
+            feed.moved_to
+                .as_deref()
+                .map(|to| format!("<br><small>moved to {}</small>", text(to)))
+                .unwrap_or_default(),
+            text(&status),
+            date(feed.last_success),
+            feed.failures,
+            date(feed.next_poll),
+            feed.items,
+            text(feed.last_error.as_deref().unwrap_or("")),
+        ));
+    }
+    page.push_str("</table>\n</body>\n</html>\n");
+    page
+}
+
+fn date(date: Option<DateTime<Utc>>) -> String {
+    date.map_or_else(
+        || "-".to_owned(),
+        |date| date.to_rfc3339_opts(SecondsFormat::Secs, true),
+    )
+}

@@ -1,0 +1,561 @@
+//! One fixture per format and per quirk real servers send (tests/fixtures/parse/), read through the public
+//! `parse::parse` entry point.
+
+use chrono::{DateTime, Utc};
+use gazette::parse::{Entry, FeedFormat, ParseError, ParseHints, ParsedFeed, parse};
+use url::Url;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/parse/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn read_with(
+    name: &str,
+    content_type: Option<&str>,
+    url: Option<&str>,
+) -> Result<ParsedFeed, ParseError> {
+    let url = url.map(|u| Url::parse(u).expect("test URL"));
+    let hints = ParseHints {
+        content_type,
+        url: url.as_ref(),
+        timezone: chrono_tz::Asia::Seoul,
+    };
+    parse(&fixture(name), &hints)
+}
+
+fn read(name: &str) -> ParsedFeed {
+    read_with(name, None, None).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn titles(feed: &ParsedFeed) -> Vec<&str> {
+    feed.entries
+        .iter()
+        .map(|e| e.title.as_deref().unwrap_or(""))
+        .collect()
+}
+
+fn at(s: &str) -> Option<DateTime<Utc>> {
+    Some(DateTime::parse_from_rfc3339(s).expect("test date").to_utc())
+}
+
+fn entry(feed: &ParsedFeed, index: usize) -> &Entry {
+    feed.entries
+        .get(index)
+        .unwrap_or_else(|| panic!("no entry {index} in {:?}", titles(feed)))
+}
+
+fn warned(feed: &ParsedFeed, needle: &str) -> bool {
+    feed.warnings.iter().any(|w| w.contains(needle))
+}
+
+#[test]
+fn korean_euc_kr_news_with_zoneless_dates() {
+    let feed = read_with(
+        "korean_euckr_news.xml",
+        None,
+        Some("https://news.example.kr/rss"),
+    )
+    .expect("feed");
+    assert_eq!(feed.encoding, "euc-kr");
+    assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
+    assert_eq!(feed.meta.title.as_deref(), Some("한국일보 뉴스"));
+    assert_eq!(feed.meta.language.as_deref(), Some("ko"));
+    assert_eq!(
+        titles(&feed),
+        [
+            "서울 첫눈, 출근길 교통 혼잡",
+            "코스피 2,600선 회복",
+            "주말 날씨"
+        ]
+    );
+    let first = entry(&feed, 0);
+    assert_eq!(
+        first.link.as_deref(),
+        Some("https://news.example.kr/article/1001")
+    );
+    assert_eq!(
+        first.summary.as_deref(),
+        Some("<p>서울에 첫눈이 내렸다.</p>")
+    );
+    assert_eq!(
+        first.authors.first().and_then(|a| a.name.as_deref()),
+        Some("홍길동 기자")
+    );
+    assert_eq!(first.categories, ["사회"]);
+    assert_eq!(first.published, at("2026-01-11T07:35:00Z"));
+    assert_eq!(entry(&feed, 1).published, at("2026-01-11T00:05:00Z"));
+    assert_eq!(entry(&feed, 2).published, at("2026-01-10T07:35:00Z"));
+}
+
+#[test]
+fn euc_kr_declared_on_utf8_bytes_is_read_as_utf8() {
+    let feed = read("euckr_declared_on_utf8.xml");
+    assert_eq!(feed.encoding, "utf-8");
+    assert_eq!(titles(&feed), ["한글 제목"]);
+    assert!(warned(&feed, "UTF-8"), "{:?}", feed.warnings);
+}
+
+#[test]
+fn utf8_declared_on_euc_kr_bytes_is_read_as_euc_kr() {
+    let feed = read("utf8_declared_on_euckr.xml");
+    assert_eq!(feed.encoding, "euc-kr");
+    assert_eq!(
+        feed.meta.title.as_deref(),
+        Some("선언은 UTF-8, 실제는 EUC-KR")
+    );
+    assert!(warned(&feed, "euc-kr"), "{:?}", feed.warnings);
+}
+
+#[test]
+fn content_type_charset_overrides_the_declaration() {
+    // The bytes are EUC-KR and declared so; a wrong header must not turn them into mojibake either.
+    let feed = read_with(
+        "korean_euckr_news.xml",
+        Some("text/xml; charset=utf-8"),
+        None,
+    )
+    .expect("feed");
+    assert_eq!(feed.meta.title.as_deref(), Some("한국일보 뉴스"));
+}
+
+#[test]
+fn html_entities_undefined_in_xml() {
+    let feed = read("html_entities.xml");
+    assert_eq!(feed.meta.title.as_deref(), Some("Café\u{a0}News"));
+    assert_eq!(titles(&feed), ["Tom’s pick · part\u{a0}2…"]);
+    assert!(warned(&feed, "&nbsp;"), "{:?}", feed.warnings);
+}
+
+#[test]
+fn bare_ampersands_and_stray_less_than() {
+    let feed = read("bare_amp_stray_lt.xml");
+    assert_eq!(feed.meta.title.as_deref(), Some("AT&T News"));
+    let e = entry(&feed, 0);
+    assert_eq!(e.title.as_deref(), Some("1 < 2 & 3 > 2"));
+    assert_eq!(e.link.as_deref(), Some("https://example.com/?a=1&b=2"));
+    assert_eq!(
+        e.enclosures.first().map(|x| x.url.as_str()),
+        Some("https://example.com/a.mp3?x=1&y=2")
+    );
+    assert!(
+        warned(&feed, "bare '&'") && warned(&feed, "stray '<'"),
+        "{:?}",
+        feed.warnings
+    );
+}
+
+#[test]
+fn mismatched_unclosed_and_stray_tags() {
+    let feed = read("mismatched_tags.xml");
+    assert_eq!(titles(&feed), ["First", "Second", "Third"]);
+    assert_eq!(entry(&feed, 0).summary.as_deref(), Some("<p>one<br>two"));
+    assert_eq!(
+        entry(&feed, 2).link.as_deref(),
+        Some("https://example.com/3")
+    );
+    assert!(
+        warned(&feed, "unclosed") && warned(&feed, "stray end tag"),
+        "{:?}",
+        feed.warnings
+    );
+}
+
+#[test]
+fn truncated_document_keeps_complete_items() {
+    let feed = read("truncated.xml");
+    assert_eq!(feed.meta.title.as_deref(), Some("Cut off"));
+    assert_eq!(titles(&feed), ["One", "Two"]);
+    assert!(warned(&feed, "truncated"), "{:?}", feed.warnings);
+}
+
+#[test]
+fn junk_before_the_root() {
+    let feed = read("junk_before_root.xml");
+    assert_eq!(titles(&feed), ["Kept"]);
+    assert!(!feed.warnings.is_empty());
+}
+
+#[test]
+fn control_characters_are_removed() {
+    let feed = read("control_chars.xml");
+    assert_eq!(feed.meta.title.as_deref(), Some("Bell and tab\there"));
+    assert_eq!(titles(&feed), ["Nullbyte"]);
+    assert!(warned(&feed, "control characters"));
+}
+
+#[test]
+fn duplicate_elements_keep_the_last() {
+    let feed = read("duplicate_elements.xml");
+    let e = entry(&feed, 0);
+    assert_eq!(e.title.as_deref(), Some("New title"));
+    assert_eq!(e.published, at("2026-01-11T08:35:00Z"));
+    assert!(warned(&feed, "duplicate <title>"), "{:?}", feed.warnings);
+}
+
+#[test]
+fn odd_and_undeclared_namespace_prefixes() {
+    let feed = read("odd_prefixes.xml");
+    assert_eq!(feed.format, FeedFormat::Atom10);
+    assert_eq!(feed.meta.title.as_deref(), Some("Prefixed Atom"));
+    let e = entry(&feed, 0);
+    assert_eq!(e.link.as_deref(), Some("https://example.com/1"));
+    assert_eq!(
+        e.authors.first().and_then(|a| a.name.as_deref()),
+        Some("Undeclared DC")
+    );
+}
+
+#[test]
+fn uppercase_element_names() {
+    let feed = read("uppercase_names.xml");
+    assert_eq!(feed.format, FeedFormat::Rss20);
+    assert_eq!(feed.meta.link.as_deref(), Some("https://example.com/"));
+    assert_eq!(titles(&feed), ["Loud"]);
+    assert_eq!(entry(&feed, 0).published, at("2026-01-11T07:35:00Z"));
+}
+
+#[test]
+fn double_escaped_html_in_titles_becomes_plain_text() {
+    let feed = read("double_escaped_title.xml");
+    assert_eq!(titles(&feed), ["AT&T bold", "Tags in title"]);
+}
+
+#[test]
+fn dtd_entities_are_never_expanded() {
+    let feed = read("billion_laughs.xml");
+    assert_eq!(feed.meta.title.as_deref(), Some("&lol9;"));
+    assert_eq!(titles(&feed), ["&xxe;"]);
+    assert!(warned(&feed, "DTD"), "{:?}", feed.warnings);
+}
+
+#[test]
+fn oversized_text_fields_are_capped() {
+    let big = "x".repeat(3 << 20);
+    let doc = format!(
+        "<rss><channel><item><title>t</title><description>{big}</description></item></channel></rss>"
+    );
+    let hints = ParseHints {
+        content_type: None,
+        url: None,
+        timezone: chrono_tz::UTC,
+    };
+    let feed = parse(doc.as_bytes(), &hints).expect("feed");
+    let summary = entry(&feed, 0).summary.as_deref().unwrap_or_default();
+    assert!(
+        summary.len() <= 1 << 20 && summary.len() > 1000,
+        "{}",
+        summary.len()
+    );
+    assert!(warned(&feed, "was cut"));
+}
+
+#[test]
+fn html_page_names_its_feeds() {
+    match read_with(
+        "html_page.html",
+        Some("text/html"),
+        Some("https://news.example.com/"),
+    ) {
+        Err(ParseError::Html { alternates }) => {
+            assert_eq!(
+                alternates,
+                [
+                    "https://news.example.com/rss.xml",
+                    "https://news.example.com/atom.xml"
+                ]
+            );
+        }
+        other => panic!("expected an HTML error, got {other:?}"),
+    }
+    let err = read_with("html_page.html", None, None).expect_err("HTML is not a feed");
+    assert!(
+        err.to_string()
+            .starts_with("not a feed: this is an HTML page"),
+        "{err}"
+    );
+}
+
+#[test]
+fn garbage_is_an_error_not_a_panic() {
+    let hints = ParseHints {
+        content_type: None,
+        url: None,
+        timezone: chrono_tz::UTC,
+    };
+    for bytes in [
+        &b""[..],
+        b"   ",
+        b"hello",
+        b"<catalog><book/></catalog>",
+        b"{\"a\":1}",
+        b"\xff\xfe\x00",
+    ] {
+        assert!(
+            matches!(parse(bytes, &hints), Err(ParseError::NotAFeed(_))),
+            "{bytes:?}"
+        );
+    }
+}
+
+#[test]
+fn atom_1_0_text_constructs_bases_people_links() {
+    let feed = read("atom10_full.xml");
+    assert_eq!(feed.format, FeedFormat::Atom10);
+    assert_eq!(feed.meta.title.as_deref(), Some("A blog"));
+    assert_eq!(feed.meta.link.as_deref(), Some("https://blog.example.com/"));
+    assert_eq!(feed.meta.language.as_deref(), Some("en"));
+    assert_eq!(feed.meta.description.as_deref(), Some("Notes"));
+    let e = entry(&feed, 0);
+    assert_eq!(e.title.as_deref(), Some("Hello world"));
+    assert_eq!(
+        e.link.as_deref(),
+        Some("https://blog.example.com/posts/hello")
+    );
+    assert_eq!(e.id.as_deref(), Some("tag:blog.example.com,2026:1"));
+    assert_eq!(e.published, at("2026-01-10T03:00:00Z"));
+    assert_eq!(e.updated, at("2026-01-11T07:35:00Z"));
+    let names: Vec<_> = e
+        .authors
+        .iter()
+        .map(|a| a.name.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["Kim", "Lee"]);
+    assert_eq!(
+        e.authors.first().and_then(|a| a.uri.as_deref()),
+        Some("https://blog.example.com/about")
+    );
+    assert_eq!(e.categories, ["rust", "feeds"]);
+    let enclosure = e.enclosures.first().expect("enclosure");
+    assert_eq!(enclosure.url, "https://blog.example.com/media/hello.mp3");
+    assert_eq!(
+        (enclosure.mime_type.as_deref(), enclosure.length),
+        (Some("audio/mpeg"), Some(1234))
+    );
+    assert_eq!(e.summary.as_deref(), Some("Plain &lt; text"));
+    assert_eq!(
+        e.content.as_deref(),
+        Some("<p>Body <a href=\"img\">link</a></p>")
+    );
+    assert_eq!(e.base.as_deref(), Some("https://blog.example.com/content/"));
+}
+
+#[test]
+fn atom_0_3_modes() {
+    let feed = read("atom03.xml");
+    assert_eq!(feed.format, FeedFormat::Atom03);
+    assert_eq!(feed.meta.description.as_deref(), Some("Tagline"));
+    assert_eq!(feed.meta.updated, at("2004-01-01T19:48:21Z"));
+    let e = entry(&feed, 0);
+    assert_eq!(e.title.as_deref(), Some("Hello base64"));
+    assert_eq!(e.published, at("2004-01-01T15:00:00Z"));
+    assert_eq!(e.updated, at("2004-01-02T10:00:00Z"));
+    assert_eq!(e.content.as_deref(), Some("<p>Escaped</p>"));
+}
+
+#[test]
+fn rss_0_90_rdf() {
+    let feed = read("rss090.rdf");
+    assert_eq!(feed.format, FeedFormat::Rss09x);
+    assert_eq!(feed.meta.title.as_deref(), Some("Netscape"));
+    assert_eq!(titles(&feed), ["First", "Second"]);
+}
+
+#[test]
+fn rss_1_0_with_modules() {
+    let feed = read("rss10_modules.rdf");
+    assert_eq!(feed.format, FeedFormat::Rss10);
+    assert_eq!(feed.meta.language.as_deref(), Some("ko"));
+    assert_eq!(feed.meta.updated, at("2026-01-11T07:35:00Z"));
+    assert_eq!(
+        feed.meta.poll_hints.min_interval,
+        Some(std::time::Duration::from_secs(1800))
+    );
+    let e = entry(&feed, 0);
+    assert_eq!(e.id.as_deref(), Some("https://rdf.example/1"));
+    assert_eq!(e.summary.as_deref(), Some("Summary"));
+    assert_eq!(e.content.as_deref(), Some("<p>Full <b>content</b></p>"));
+    assert_eq!(
+        e.authors.first().and_then(|a| a.name.as_deref()),
+        Some("Choi")
+    );
+    assert_eq!(e.categories, ["tech"]);
+    assert_eq!((e.published, e.updated), (None, at("2026-01-11T07:35:00Z")));
+}
+
+#[test]
+fn rss_0_92_without_link_or_guid() {
+    let feed = read("rss092.xml");
+    assert_eq!(feed.format, FeedFormat::Rss09x);
+    let e = entry(&feed, 0);
+    assert_eq!((e.link.as_deref(), e.id.as_deref()), (None, None));
+    assert_eq!(e.enclosures.first().and_then(|x| x.length), Some(100));
+}
+
+#[test]
+fn rss_2_0_with_extensions() {
+    let feed = read("rss20_full.xml");
+    assert_eq!(feed.format, FeedFormat::Rss20);
+    assert_eq!(feed.meta.title.as_deref(), Some("Full RSS"));
+    assert_eq!(feed.meta.link.as_deref(), Some("https://full.example/"));
+    assert_eq!(feed.meta.updated, at("2026-01-11T07:35:00Z"));
+    let poll = &feed.meta.poll_hints;
+    assert_eq!(
+        poll.min_interval,
+        Some(std::time::Duration::from_secs(7200))
+    );
+    assert_eq!(
+        (poll.skip_hours.as_slice(), poll.skip_days.as_slice()),
+        (&[1, 2][..], &[chrono::Weekday::Sun][..])
+    );
+    let e = entry(&feed, 0);
+    assert_eq!(e.title.as_deref(), Some("Podcast episode"));
+    assert_eq!(e.link.as_deref(), Some("https://full.example/ep1"));
+    assert_eq!(e.id.as_deref(), Some("ep-1"));
+    assert_eq!(e.summary.as_deref(), Some("Short"));
+    assert_eq!(
+        e.content.as_deref(),
+        Some("<p>Long <img src=\"/img.png\"></p>")
+    );
+    let authors: Vec<_> = e
+        .authors
+        .iter()
+        .map(|a| (a.name.as_deref(), a.email.as_deref()))
+        .collect();
+    assert_eq!(
+        authors,
+        [
+            (Some("The Host"), Some("host@full.example")),
+            (Some("Second Host"), None)
+        ]
+    );
+    assert_eq!(e.categories, ["audio"]);
+    assert_eq!(e.published, at("2026-01-11T07:35:00Z"));
+    assert_eq!(e.updated, e.published);
+    let urls: Vec<_> = e.enclosures.iter().map(|x| x.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://full.example/ep1.mp3",
+            "https://full.example/ep1.mp4"
+        ]
+    );
+    let second = entry(&feed, 1);
+    assert_eq!(second.link.as_deref(), Some("https://full.example/ep2"));
+    assert_eq!(second.id.as_deref(), Some("https://full.example/ep2"));
+}
+
+#[test]
+fn json_feed_1_1_and_1_0() {
+    let feed = read("jsonfeed11.json");
+    assert_eq!(feed.format, FeedFormat::Json11);
+    assert_eq!(feed.meta.link.as_deref(), Some("https://json.example/"));
+    let first = entry(&feed, 0);
+    assert_eq!(first.content.as_deref(), Some("<p>Hi</p>"));
+    assert_eq!(first.published, at("2026-01-11T07:35:00Z"));
+    assert_eq!(first.enclosures.first().and_then(|x| x.length), Some(42));
+    let second = entry(&feed, 1);
+    assert_eq!(second.id.as_deref(), Some("2"));
+    assert_eq!(second.content.as_deref(), Some("Second &lt;plain&gt;"));
+    assert_eq!(second.updated, at("2026-01-12T00:00:00Z"));
+    let old = read("jsonfeed10.json");
+    assert_eq!(old.format, FeedFormat::Json10);
+    assert_eq!(
+        entry(&old, 0)
+            .authors
+            .first()
+            .and_then(|a| a.uri.as_deref()),
+        Some("https://lee.example")
+    );
+}
+
+#[test]
+fn every_date_form_from_the_issue() {
+    let feed = read("dates.xml");
+    let kst_1635 = at("2026-01-11T07:35:00Z");
+    for e in &feed.entries {
+        let expected = if e.title.as_deref() == Some("unreadable") {
+            None
+        } else {
+            kst_1635
+        };
+        assert_eq!(e.published, expected, "{:?}", e.title);
+    }
+    assert_eq!(feed.entries.len(), 17);
+    assert!(warned(&feed, "unreadable date"));
+}
+
+#[test]
+fn json_schema_is_exact() {
+    let feed = read("rss092.xml");
+    let json = serde_json::to_value(&feed).expect("serializes");
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = v
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        keys.sort();
+        keys
+    };
+
+    assert_eq!(
+        keys(&json),
+        ["encoding", "entries", "feed", "format", "warnings"]
+    );
+    assert_eq!(json["format"], "rss0.9x");
+    assert_eq!(
+        keys(&json["feed"]),
+        ["description", "language", "link", "title", "updated"]
+    );
+    let entry = &json["entries"][0];
+    assert_eq!(
+        keys(entry),
+        [
+            "authors",
+            "categories",
+            "content",
+            "enclosures",
+            "id",
+            "link",
+            "published",
+            "summary",
+            "title",
+            "updated"
+        ]
+    );
+    assert_eq!(keys(&entry["enclosures"][0]), ["length", "type", "url"]);
+    let dated = serde_json::to_value(read("dates.xml")).expect("serializes");
+    assert_eq!(dated["entries"][0]["published"], "2026-01-11T07:35:00Z");
+}
+
+#[test]
+fn pathological_inputs_stay_bounded() {
+    let hints = ParseHints {
+        content_type: None,
+        url: None,
+        timezone: chrono_tz::UTC,
+    };
+    let attributes: String = (0..20_000).map(|i| format!(" a{i}=\"{i}\"")).collect();
+    let namespaces: String = (0..5_000)
+        .map(|i| format!(" xmlns:p{i}=\"urn:{i}\""))
+        .collect();
+    let categories = "<category>same</category>".repeat(20_000)
+        + &(0..20_000)
+            .map(|i| format!("<category>c{i}</category>"))
+            .collect::<String>();
+    let nesting = "<x>".repeat(20_000);
+    let doc = format!(
+        "<rss{namespaces}><channel{attributes}><item><title>t</title>{categories}</item>\
+         <item><title>deep</title>{nesting}</item></channel></rss>"
+    );
+    let started = std::time::Instant::now();
+    let feed = parse(doc.as_bytes(), &hints).expect("feed");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(entry(&feed, 0).categories.len(), 256);
+    // The unclosed <x>s are closed by </item>: the deep entry is kept.
+    assert_eq!(titles(&feed), ["t", "deep"]);
+}
