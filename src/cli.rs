@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use unicode_width::UnicodeWidthStr;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, locate_string};
 use crate::daemon::{CycleReport, FeedHealth, Pipeline, feed_health};
 use crate::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetcher};
 use crate::opml::OpmlError;
@@ -240,26 +240,22 @@ fn print_feed_notes(path: &Path, health: &[FeedHealth]) {
     }
 }
 
-/// Line and column (1-based) of the string holding `url` in the config (where `check` points at
-/// a bad url too), as written or without the trailing slash the URL parser adds.
+/// Where `url` is written in the config: as written, or without the trailing slash the URL
+/// parser adds.
 fn url_location(source: &str, url: &str) -> Option<(usize, usize)> {
-    let offset = source
-        .find(&format!("\"{url}\""))
-        .or_else(|| source.find(&format!("\"{}\"", url.trim_end_matches('/'))))?;
-    let before = &source[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Some((line, column))
+    locate_string(source, url).or_else(|| locate_string(source, url.trim_end_matches('/')))
+}
+
+/// Loads the config and opens the pipeline on it, printing what stops either.
+fn open_pipeline(path: &Path) -> Result<Pipeline, ExitCode> {
+    let config = load_config(path)?;
+    Pipeline::open(config).map_err(fail)
 }
 
 async fn feeds(path: &Path) -> ExitCode {
-    let config = match load_config(path) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    let pipeline = match Pipeline::open(config) {
+    let pipeline = match open_pipeline(path) {
         Ok(pipeline) => pipeline,
-        Err(error) => return fail(error),
+        Err(code) => return code,
     };
     let health = match pipeline.health().await {
         Ok(health) => health,
@@ -342,13 +338,9 @@ fn plural(count: usize, noun: &str) -> String {
 }
 
 async fn once(path: &Path) -> ExitCode {
-    let config = match load_config(path) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    let pipeline = match Pipeline::open(config) {
+    let pipeline = match open_pipeline(path) {
         Ok(pipeline) => pipeline,
-        Err(error) => return fail(error),
+        Err(code) => return code,
     };
     let report = match pipeline.once().await {
         Ok(report) => report,
@@ -362,13 +354,9 @@ async fn once(path: &Path) -> ExitCode {
 }
 
 async fn run(path: &Path) -> ExitCode {
-    let config = match load_config(path) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    let pipeline = match Pipeline::open(config) {
+    let pipeline = match open_pipeline(path) {
         Ok(pipeline) => pipeline,
-        Err(error) => return fail(error),
+        Err(code) => return code,
     };
     match pipeline.run_and_serve().await {
         Ok(()) => ExitCode::SUCCESS,

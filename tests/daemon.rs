@@ -2,30 +2,12 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::farm::{Farm, Route};
 use common::feeds::{TestItem, rss};
-use common::{Workdir, atom_entries, free_port, rss_items};
-
-/// A plain HTTP/1.1 GET: (status, raw headers, body).
-fn http_get(port: u16, path: &str) -> Option<(u16, String, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some((status, head.to_ascii_lowercase(), body.to_owned()))
-}
+use common::{Workdir, atom_entries, free_port, http_get, rss_items};
 
 fn terminate(child: &Child) {
     let pid = libc::pid_t::try_from(child.id()).expect("pid");

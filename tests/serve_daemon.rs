@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -15,18 +15,7 @@ use common::{Workdir, free_port, show};
 
 /// A plain HTTP/1.1 GET: (status, body).
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some((status, body.to_owned()))
+    common::http_get(port, path).map(|(status, _, body)| (status, body))
 }
 
 /// Polls `path` until `done` holds for its body; panics with `what` after a minute (a hang
@@ -288,4 +277,34 @@ fn shutdown_is_not_held_up_by_a_stalled_client() {
     drop(stalled);
     let output = work.run(&["check"]);
     assert!(output.status.success(), "{}", show(&output));
+}
+
+#[test]
+fn status_shows_the_next_digest() {
+    let farm = Farm::start();
+    farm.set("/ok.xml", one_item("좋은 기사", "2026-01-11T07:35:00Z"));
+    let port = free_port();
+    let mut source = config(port, &[(&farm.url("/ok.xml"), "\"politics\"")]);
+    source.push_str(
+        "\n[digest]\ntime = \"07:00\"\nfrom = \"gazette@example.org\"\n\
+         to = [\"reader@example.org\"]\nsmtp = \"smtp://127.0.0.1:9\"\n",
+    );
+    let work = Workdir::new(&source);
+    let child = spawn_run(&work, &[]);
+    let body = wait_for(&work, port, "/status.json", "the digest's status", |body| {
+        serde_json::from_str::<serde_json::Value>(body)
+            .is_ok_and(|status| status["digest"]["next_send"].is_string())
+    });
+    let status: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let next: chrono::DateTime<chrono::Utc> = status["digest"]["next_send"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // 07:00 in Seoul is 22:00 UTC, within the next day.
+    assert_eq!(next.format("%H:%M").to_string(), "22:00", "{status}");
+    assert!(next > chrono::Utc::now() && next <= chrono::Utc::now() + chrono::TimeDelta::days(1));
+    let (_, page) = http_get(port, "/status").unwrap();
+    assert!(page.contains("Next digest"), "{page}");
+    assert!(stop(child).success());
 }

@@ -21,6 +21,13 @@ mod tests;
 
 pub use diagnostic::Diagnostic;
 
+/// Line and column (1-based, in characters) where the string `"value"` is written in a config's
+/// source: where notes about a value (a feed that moved, say) point.
+pub fn locate_string(source: &str, value: &str) -> Option<(usize, usize)> {
+    let offset = source.find(&format!("\"{value}\""))?;
+    Some(diagnostic::Reporter::new(String::new(), source).position(offset))
+}
+
 /// Id of the built-in section that holds every feed's items (`feeds/all.xml`); no `[[section]]` may use it.
 pub const ALL_SECTION: &str = "all";
 

@@ -13,9 +13,12 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde::Serialize;
 
 use super::App;
+use crate::config::Config;
 use crate::daemon::{FeedHealth, feed_health};
+use crate::digest::Day;
 use crate::metrics::{CycleSummary, SectionCount};
 use crate::store::StoreError;
+use crate::store::digests::DigestStatus;
 
 /// Everything the status pages show.
 #[derive(Debug, Serialize)]
@@ -25,6 +28,26 @@ pub struct Status {
     pub sections: Vec<SectionCount>,
     /// The configured feeds, in config order.
     pub feeds: Vec<FeedHealth>,
+    /// `None` when no digest is configured.
+    pub digest: Option<DigestSummary>,
+}
+
+/// The daily digest: when the next one goes out, and how the latest one's sends went.
+#[derive(Debug, Serialize)]
+pub struct DigestSummary {
+    pub next_send: DateTime<Utc>,
+    pub latest: Option<DigestStatus>,
+}
+
+/// When the next digest is due: `time` the day after the next day to close.
+fn next_digest(config: &Config, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let digest = config.digest.as_ref().filter(|d| d.enabled)?;
+    let zone = digest.timezone_or(&config.gazette);
+    Some(
+        Day::latest_due(now, zone, digest.time)
+            .next()
+            .send_at(digest.time),
+    )
 }
 
 pub(super) async fn json(State(app): State<Arc<App>>) -> Response {
@@ -54,11 +77,22 @@ enum StatusError {
 async fn collect(app: &App) -> Result<Status, StatusError> {
     let config = Arc::clone(&app.site.config.borrow());
     let store = Arc::clone(&app.site.store);
-    let feeds = tokio::task::spawn_blocking(move || feed_health(&config, &store)).await??;
+    let (feeds, digest) = tokio::task::spawn_blocking(move || {
+        let digest = match next_digest(&config, Utc::now()) {
+            Some(next_send) => Some(DigestSummary {
+                next_send,
+                latest: store.digest_status()?,
+            }),
+            None => None,
+        };
+        Ok::<_, StoreError>((feed_health(&config, &store)?, digest))
+    })
+    .await??;
     Ok(Status {
         last_cycle: app.site.metrics.last_cycle(),
         sections: app.site.metrics.sections(),
         feeds,
+        digest,
     })
 }
 
@@ -104,6 +138,25 @@ fn render(status: &Status) -> String {
             cycle.new_items
         )),
         None => page.push_str("<p>No cycle has run yet.</p>\n"),
+    }
+    if let Some(digest) = &status.digest {
+        page.push_str(&format!("<p>Next digest {}.", date(Some(digest.next_send))));
+        if let Some(latest) = &digest.latest {
+            page.push_str(&format!(
+                " Digest of {}: {} sent, {} retrying, {} failed, {} in doubt{}.",
+                latest.day,
+                latest.sent,
+                latest.retrying,
+                latest.failed,
+                latest.in_doubt,
+                latest
+                    .last_error
+                    .as_deref()
+                    .map(|e| format!("; last error: {}", text(e)))
+                    .unwrap_or_default()
+            ));
+        }
+        page.push_str("</p>\n");
     }
     page.push_str("<h2>Sections</h2>\n<table>\n<tr><th>section</th><th>items</th></tr>\n");
     for section in &status.sections {

@@ -10,8 +10,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Store, StoreError};
-use crate::merge::{Source, StoredItem};
-use crate::normalize::Item;
+use crate::merge::StoredItem;
 
 /// One built digest, as the archive index and the digest feed list it.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,35 +131,7 @@ impl Store {
              FROM items i LEFT JOIN feeds f ON f.url = i.feed_url
              WHERE i.feed_url = ?1 AND i.sort_date >= ?2 AND i.sort_date < ?3",
         )?;
-        let mut items = Vec::new();
-        for feed_url in feed_urls {
-            let rows = query.query_map(params![feed_url, start, end], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, DateTime<Utc>>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, Option<String>>(3)?,
-                ))
-            })?;
-            for row in rows {
-                let (data, first_seen, title, site_link) = row?;
-                let item: Item =
-                    serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
-                        feed_url: (*feed_url).to_owned(),
-                        source,
-                    })?;
-                items.push(StoredItem {
-                    item,
-                    source: Source {
-                        feed_url: (*feed_url).to_owned(),
-                        name: title.unwrap_or_default(),
-                        site_link,
-                    },
-                    first_seen,
-                });
-            }
-        }
-        Ok(items)
+        super::query_items(&mut query, feed_urls, &[&start, &end])
     }
 
     /// Remembers a built digest, replacing an earlier build of the same day.

@@ -107,6 +107,44 @@ pub struct FeedState {
     pub gone: Option<String>,
 }
 
+/// Runs `query` once per feed, with the feed's URL as its first parameter and `rest` after it, and
+/// decodes its rows (`data, first_seen, title, site_link`) into items with their sources.
+fn query_items(
+    query: &mut rusqlite::Statement<'_>,
+    feed_urls: &[&str],
+    rest: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<StoredItem>, StoreError> {
+    let mut items = Vec::new();
+    for feed_url in feed_urls {
+        let params = std::iter::once(feed_url as &dyn rusqlite::ToSql).chain(rest.iter().copied());
+        let rows = query.query_map(rusqlite::params_from_iter(params), |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, DateTime<Utc>>(1)?,
+                row.get::<_, Option<String>>(2)?,
+                row.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (data, first_seen, title, site_link) = row?;
+            let item: Item = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+                feed_url: (*feed_url).to_owned(),
+                source,
+            })?;
+            items.push(StoredItem {
+                item,
+                source: Source {
+                    feed_url: (*feed_url).to_owned(),
+                    name: title.unwrap_or_default(),
+                    site_link,
+                },
+                first_seen,
+            });
+        }
+    }
+    Ok(items)
+}
+
 const FEED_STATE_COLUMNS: &str = "etag, last_modified, body_hash, last_status, last_error,
     last_attempt, last_success, failures, next_poll, redirect_to, redirect_streak, moved_to, gone";
 
@@ -297,35 +335,8 @@ impl Store {
              ORDER BY i.sort_date DESC, i.item_id
              LIMIT ?2",
         )?;
-        let mut items = Vec::new();
-        for feed_url in feed_urls {
-            let rows = query.query_map(params![feed_url, per_feed as i64], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, DateTime<Utc>>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, Option<String>>(3)?,
-                ))
-            })?;
-            for row in rows {
-                let (data, first_seen, title, site_link) = row?;
-                let item: Item =
-                    serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
-                        feed_url: (*feed_url).to_owned(),
-                        source,
-                    })?;
-                items.push(StoredItem {
-                    item,
-                    source: Source {
-                        feed_url: (*feed_url).to_owned(),
-                        name: title.unwrap_or_default(),
-                        site_link,
-                    },
-                    first_seen,
-                });
-            }
-        }
-        Ok(items)
+        let per_feed = i64::try_from(per_feed).unwrap_or(i64::MAX);
+        query_items(&mut query, feed_urls, &[&per_feed])
     }
 
     /// How many items are stored for `feed_url`.
