@@ -110,6 +110,10 @@ fn a_day_due_while_down_is_caught_up_on_start_and_never_sent_twice() {
     let daemon = Daemon::start(&site);
     wait_until("both messages", || sink.messages().len() >= 2);
     daemon.wait_for_log(&format!("digest {day}: done"));
+    wait_until("the sends in /metrics", || {
+        common::http_get(site.port, "/metrics")
+            .is_some_and(|(_, _, body)| body.contains("gazette_digests_sent_total 2"))
+    });
     daemon.stop();
     let mut recipients = sink.recipients();
     recipients.sort();

@@ -464,7 +464,8 @@ impl Pipeline {
                     tracing::error!("publish failed: {error}");
                 }
             }
-            digest.tick(&pipeline.config, Utc::now()).await;
+            let sent = digest.tick(&pipeline.config, Utc::now()).await;
+            pipeline.metrics.digests_sent.inc_by(sent as u64);
             let wait = pipeline.next_wake(Utc::now()).await?;
             let wait = digest.cap_wait(&pipeline.config, Utc::now(), wait);
             tracing::debug!("next poll in {}s", wait.as_secs());

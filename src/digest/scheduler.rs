@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::day::Day;
 use super::mailer::Mailer;
-use super::{DigestError, archive, render_day, send, with_store};
+use super::{Delivery, DigestError, archive, render_day, send, with_store};
 use crate::config::{Config, DigestConfig};
 use crate::store::Store;
 use crate::store::digests::{RetryPolicy, SendState};
@@ -56,14 +56,15 @@ impl Scheduler {
 
     /// Sends the latest due day's digest to whoever does not have it yet. Never fails: errors are
     /// logged, recorded per recipient in the store, and retried on a later tick.
-    pub async fn tick(&self, config: &Arc<Config>, now: DateTime<Utc>) {
+    /// Sends what is due; returns how many messages went out (for the metrics).
+    pub async fn tick(&self, config: &Arc<Config>, now: DateTime<Utc>) -> usize {
         let Some(digest) = enabled(config) else {
-            return;
+            return 0;
         };
         let tz = digest.timezone_or(&config.gazette);
         let day = Day::latest_due(now, tz, digest.time);
         if *self.done() == Some(day.date) {
-            return;
+            return 0;
         }
         if !digest.catch_up && day.send_at(digest.time) < self.started {
             tracing::info!(
@@ -71,15 +72,20 @@ impl Scheduler {
                 day.date
             );
             *self.done() = Some(day.date);
-            return;
+            return 0;
         }
         match self.handle(config, digest, day, now).await {
-            Ok(true) => {
-                tracing::info!("digest {}: done", day.date);
-                *self.done() = Some(day.date);
+            Ok((finished, sent)) => {
+                if finished {
+                    tracing::info!("digest {}: done", day.date);
+                    *self.done() = Some(day.date);
+                }
+                sent
             }
-            Ok(false) => {}
-            Err(error) => tracing::error!("digest {}: {error}", day.date),
+            Err(error) => {
+                tracing::error!("digest {}: {error}", day.date);
+                0
+            }
         }
     }
 
@@ -88,15 +94,15 @@ impl Scheduler {
         self.done.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Renders, archives and sends `day`'s digest if a recipient is due; true when the day needs
-    /// nothing more.
+    /// Renders, archives and sends `day`'s digest if a recipient is due: whether the day needs
+    /// nothing more, and how many messages were sent.
     async fn handle(
         &self,
         config: &Arc<Config>,
         digest: &DigestConfig,
         day: Day,
         now: DateTime<Utc>,
-    ) -> Result<bool, DigestError> {
+    ) -> Result<(bool, usize), DigestError> {
         let sends = with_store(&self.store, move |store| store.digest_sends(day.date)).await?;
         let due = digest.to.iter().any(|recipient| {
             let address = recipient.email.to_string();
@@ -109,7 +115,7 @@ impl Scheduler {
                 })
         });
         if !due {
-            return Ok(!sends.iter().any(|send| send.state == SendState::Retry));
+            return Ok((!sends.iter().any(|send| send.state == SendState::Retry), 0));
         }
         let mailer = Mailer::from_config(digest)?;
         let from = digest.from.as_ref().ok_or(DigestError::NoSender)?;
@@ -121,7 +127,7 @@ impl Scheduler {
         .await??;
         if rendered.content.is_empty() && !digest.send_empty {
             tracing::info!("digest {}: no items that day, nothing to send", day.date);
-            return Ok(true);
+            return Ok((true, 0));
         }
         tokio::task::spawn_blocking({
             let (config, store, digest) =
@@ -139,7 +145,12 @@ impl Scheduler {
             RetryPolicy::Due,
         )
         .await?;
-        Ok(!report.retrying())
+        let sent = report
+            .recipients
+            .iter()
+            .filter(|(_, delivery)| *delivery == Delivery::Sent)
+            .count();
+        Ok((!report.retrying(), sent))
     }
 }
 

@@ -151,6 +151,8 @@ pub const READER2: &str = "reader2@example.com";
 /// items in the store themselves.
 pub struct Site {
     pub work: Workdir,
+    /// Where `gazette run` serves.
+    pub port: u16,
     /// `http://127.0.0.1:PORT`, nothing listening.
     feeds: String,
 }
@@ -159,13 +161,15 @@ impl Site {
     /// The test config sending to `smtp`, with `extra` keys in `[digest]`.
     pub fn new(smtp: &str, extra: &str) -> Site {
         let feeds = format!("http://127.0.0.1:{}", free_port());
+        let port = free_port();
         let config = CONFIG
             .replace("{smtp}", smtp)
-            .replace("{listen}", &format!("127.0.0.1:{}", free_port()))
+            .replace("{listen}", &format!("127.0.0.1:{port}"))
             .replace("{feed}", &feeds)
             .replace("{digest_extra}", extra);
         Site {
             work: Workdir::new(&config),
+            port,
             feeds,
         }
     }
