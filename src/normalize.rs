@@ -298,10 +298,18 @@ pub fn truncate_at_word(text: &str, max: usize) -> String {
 
 /// Sanitized HTML with relative URLs made absolute against `base`.
 pub fn sanitize_html(html: &str, base: &Url) -> String {
-    ammonia::Builder::default()
-        .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
-        .clean(html)
-        .to_string()
+    thread_local! {
+        // Building ammonia's allow-lists costs more than cleaning a typical item: build them once
+        // per thread and only swap the base URL.
+        static CLEANER: std::cell::RefCell<ammonia::Builder<'static>> =
+            std::cell::RefCell::new(ammonia::Builder::default());
+    }
+    CLEANER.with_borrow_mut(|cleaner| {
+        cleaner
+            .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
+            .clean(html)
+            .to_string()
+    })
 }
 
 #[cfg(test)]
