@@ -264,6 +264,8 @@ sections = ["news"]
     assert!(stdout.contains("timed out"), "{stdout}");
     assert!(stdout.contains("not a feed"), "{stdout}");
     assert!(stdout.contains("connection failed"), "{stdout}");
+    // The cause, not the HTTP client's wrappers that repeat the URL.
+    assert!(!stdout.contains("error sending request"), "{stdout}");
     assert!(stdout.contains("4 failed"), "{stdout}");
     let items = rss_items(&work.read_output("feeds/news.xml"));
     assert_eq!(titles(&items), ["살아있는 기사"]);

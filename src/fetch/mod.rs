@@ -213,16 +213,24 @@ fn find_cause<'a, E: std::error::Error + 'static>(
     None
 }
 
-/// The error and its causes on one line: reqwest's top-level message alone rarely says what happened.
+/// The error's causes on one line. reqwest's and hyper's outer messages ("error sending request
+/// for url (…)", "client error (Connect)") repeat the URL or say nothing, so only what lies under
+/// them is kept: "dns error: failed to lookup address information: Name or service not known".
 fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
+    let mut causes = Vec::new();
+    let mut current = error.source();
+    while let Some(cause) = current {
+        let message = cause.to_string();
+        if !message.starts_with("client error") && !causes.contains(&message) {
+            causes.push(message);
+        }
+        current = cause.source();
     }
-    message
+    if causes.is_empty() {
+        error.to_string()
+    } else {
+        causes.join(": ")
+    }
 }
 
 /// Why the HTTP client could not be built.
