@@ -220,13 +220,16 @@ impl Pipeline {
             .collect::<Vec<_>>()
             .await;
         progress.finish_and_clear();
-        // Report in config order, not completion order.
-        reports.sort_by_key(|report| {
-            self.config
-                .feeds
-                .iter()
-                .position(|feed| feed.url.as_str() == report.url)
-        });
+        // Report in config order, not completion order. The order is looked up, not searched for
+        // on every comparison: with thousands of feeds a linear search per comparison adds up.
+        let order: HashMap<&str, usize> = self
+            .config
+            .feeds
+            .iter()
+            .enumerate()
+            .map(|(index, feed)| (feed.url.as_str(), index))
+            .collect();
+        reports.sort_by_key(|report| order.get(report.url.as_str()).copied());
         let report = CycleReport {
             feeds: reports,
             duration: started.elapsed(),
