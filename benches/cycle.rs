@@ -18,7 +18,7 @@ mod feeds;
 use std::time::{Duration, Instant};
 
 use farm::{Farm, Route};
-use feeds::{TestItem, rss};
+use feeds::{TestItem, rss, sentence};
 use futures_util::StreamExt;
 
 const ITEMS_PER_FEED: usize = 20;
@@ -29,9 +29,11 @@ fn feed_body(feed: usize, generation: usize) -> String {
     let items: Vec<TestItem> = (0..ITEMS_PER_FEED)
         .map(|n| {
             let id = format!("f{feed}-g{generation}-{n}");
+            // Diverse headlines, as real feeds have: a story per feed, item and generation.
+            let story = ((feed * ITEMS_PER_FEED + n) * 4 + generation) as u64;
             TestItem::new(
                 &id,
-                &format!("피드 {feed}의 기사 {n} (판 {generation})"),
+                &sentence(story, 6),
                 &format!(
                     "2026-01-{:02}T{:02}:{:02}:00Z",
                     1 + n % 28,

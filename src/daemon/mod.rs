@@ -26,12 +26,12 @@ use crate::config::{Config, FeedConfig};
 use crate::fetch::{ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
 use crate::merge::merge;
 use crate::metrics::Metrics;
-use crate::normalize::normalize;
+use crate::normalize::{Normalized, normalize};
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
 use crate::reload::ConfigWatch;
 use crate::serve::Site;
-use crate::store::{FeedState, SaveStats, Store, StoreError};
+use crate::store::{FeedState, PollRecord, SaveStats, Store, StoreError, Writer};
 
 /// Why the pipeline could not start or go on.
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +112,8 @@ pub struct Pipeline {
     config: Arc<Config>,
     fetcher: Fetcher,
     store: Arc<Store>,
+    /// Records polls in the store, many to a transaction.
+    writer: Writer,
     publisher: Publisher,
     metrics: Arc<Metrics>,
 }
@@ -125,12 +127,13 @@ impl Pipeline {
                 source,
             })?;
         }
-        let store = Store::open(&config.gazette.database)?;
+        let store = Arc::new(Store::open(&config.gazette.database)?);
         let fetcher = Fetcher::new(&FetchSettings::from_config(&config.gazette))?;
         Ok(Pipeline {
             publisher: Publisher::new(&config.gazette),
             fetcher,
-            store: Arc::new(store),
+            writer: Writer::spawn(Arc::clone(&store))?,
+            store,
             config: Arc::new(config),
             metrics: Arc::default(),
         })
@@ -266,36 +269,72 @@ impl Pipeline {
             last_modified: previous.last_modified.clone(),
             allow_private: feed.allow_private_or(&self.config.gazette),
         };
-        let (result, moved_to) = match self.fetcher.fetch(&request).await {
+        let (result, moved_to, read) = match self.fetcher.fetch(&request).await {
             FetchOutcome::NotModified { moved_to } => {
                 report.status = Some(304);
-                (PollResult::Unchanged, moved_to)
+                (PollResult::Unchanged, moved_to, None)
             }
             FetchOutcome::Failed { error, retry_after } => {
                 report.status = error.status();
                 let error = error.to_string();
-                (PollResult::Failed { error, retry_after }, None)
+                (PollResult::Failed { error, retry_after }, None, None)
             }
             FetchOutcome::Fetched(fetched) => {
                 report.status = Some(fetched.status);
                 let moved_to = fetched.moved_to.clone();
-                (
-                    self.read(feed, fetched, &previous, now, &mut report).await,
-                    moved_to,
-                )
+                let (result, read) = self.read(feed, fetched, &previous, now, &mut report).await;
+                (result, moved_to, read)
             }
         };
-        if let PollResult::Failed { error, .. } = &result {
-            report.error = Some(error.clone());
-            tracing::warn!(feed = %feed.url, "{error}");
-        }
-        let poll = Poll {
+        let mut poll = Poll {
             at: now,
             status: report.status,
             result,
             moved_to: moved_to.map(String::from),
         };
-        let state = after_poll(&previous, &poll, &self.policy(feed), &key);
+        let policy = self.policy(feed);
+        let state = after_poll(&previous, &poll, &policy, &key);
+        let record = PollRecord {
+            feed_url: key.clone(),
+            state: state.clone(),
+            feed: read,
+            at: now,
+        };
+        let stored_items = record.feed.is_some();
+        let state = match self.writer.record(record).await {
+            Ok(saved) => {
+                report.saved = saved;
+                state
+            }
+            // The poll is recorded as failed, so that its body is read again next time.
+            Err(error) if stored_items => {
+                poll.result = PollResult::Failed {
+                    error: error.to_string(),
+                    retry_after: None,
+                };
+                after_poll(&previous, &poll, &policy, &key)
+            }
+            Err(error) => {
+                tracing::error!(feed = %feed.url, "cannot record the poll: {error}");
+                state
+            }
+        };
+        if let PollResult::Failed { error, .. } = &poll.result {
+            report.error = Some(error.clone());
+            tracing::warn!(feed = %feed.url, "{error}");
+        }
+        if stored_items && report.error.is_some() {
+            let record = PollRecord {
+                feed_url: key,
+                state,
+                feed: None,
+                at: now,
+            };
+            if let Err(error) = self.writer.record(record).await {
+                tracing::error!(feed = %feed.url, "cannot record the poll: {error}");
+            }
+            return report;
+        }
         if state.gone.is_some() && previous.gone.is_none() {
             tracing::warn!(
                 feed = %feed.url,
@@ -312,16 +351,11 @@ impl Pipeline {
                 "moved permanently to {moved}: polling it there from now on; update feeds.toml"
             );
         }
-        if let Err(error) = self
-            .with_store(move |store| store.save_feed_state(&key, &state))
-            .await
-        {
-            tracing::error!(feed = %feed.url, "cannot record the poll: {error}");
-        }
         report
     }
 
-    /// Parse → normalize → store of a fetched body; an unchanged body is not parsed at all.
+    /// Parse → normalize of a fetched body; an unchanged body is not parsed at all. Gives the
+    /// poll's result and, when the body was read, what to store.
     async fn read(
         &self,
         feed: &FeedConfig,
@@ -329,10 +363,10 @@ impl Pipeline {
         previous: &FeedState,
         now: DateTime<Utc>,
         report: &mut FeedReport,
-    ) -> PollResult {
+    ) -> (PollResult, Option<Normalized>) {
         let body_hash = hex::encode(&Sha256::digest(&fetched.body)[..16]);
         if previous.body_hash.as_deref() == Some(body_hash.as_str()) {
-            return PollResult::Unchanged;
+            return (PollResult::Unchanged, None);
         }
         let (etag, last_modified) = (fetched.etag.clone(), fetched.last_modified.clone());
         let timezone = feed.timezone_or(&self.config.gazette);
@@ -355,8 +389,8 @@ impl Pipeline {
         };
         let (normalized, hints) = match processed {
             Ok(Ok(processed)) => processed,
-            Ok(Err(error)) => return failed(error.to_string()),
-            Err(error) => return failed(format!("parser crashed: {error}")),
+            Ok(Err(error)) => return (failed(error.to_string()), None),
+            Err(error) => return (failed(format!("parser crashed: {error}")), None),
         };
         if let (None, Some(title)) = (&feed.name, &normalized.feed_title) {
             report.name.clone_from(title);
@@ -364,20 +398,13 @@ impl Pipeline {
         for warning in &normalized.warnings {
             tracing::debug!(feed = %feed.url, "{warning}");
         }
-        let key = feed.url.as_str().to_owned();
-        match self
-            .with_store(move |store| store.save_items(&key, &normalized, now))
-            .await
-        {
-            Ok(saved) => report.saved = saved,
-            Err(error) => return failed(error.to_string()),
-        }
-        PollResult::Read {
+        let result = PollResult::Read {
             etag,
             last_modified,
             body_hash,
             hints,
-        }
+        };
+        (result, Some(normalized))
     }
 
     /// What the schedule needs of `feed`'s config.

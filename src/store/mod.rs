@@ -17,6 +17,9 @@ use crate::merge::{Source, StoredItem};
 use crate::normalize::{Item, Normalized};
 
 pub mod digests;
+mod writer;
+
+pub use writer::Writer;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS feeds (
@@ -76,6 +79,10 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("cannot start the store's writer thread: {0}")]
+    Writer(std::io::Error),
+    #[error("the store's writer thread has stopped")]
+    WriterStopped,
     #[error("stored item of {feed_url} is unreadable: {source}")]
     Corrupt {
         feed_url: String,
@@ -166,6 +173,110 @@ fn feed_state_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FeedState> {
     })
 }
 
+/// One feed's poll as it is recorded: the feed's new state, and its items if a body was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollRecord {
+    /// The feed's URL as configured.
+    pub feed_url: String,
+    pub state: FeedState,
+    pub feed: Option<Normalized>,
+    /// When the poll happened: the first-seen date of new items.
+    pub at: DateTime<Utc>,
+}
+
+impl PollRecord {
+    fn write(&self, conn: &Connection) -> Result<SaveStats, StoreError> {
+        let stats = match &self.feed {
+            Some(feed) => write_items(conn, &self.feed_url, feed, self.at)?,
+            None => SaveStats::default(),
+        };
+        write_state(conn, &self.feed_url, &self.state)?;
+        Ok(stats)
+    }
+}
+
+fn write_state(conn: &Connection, url: &str, state: &FeedState) -> Result<(), StoreError> {
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO feeds (url, etag, last_modified, body_hash, last_status, last_error,
+                            last_attempt, last_success, failures, next_poll, redirect_to,
+                            redirect_streak, moved_to, gone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (url) DO UPDATE SET
+            etag = ?2, last_modified = ?3, body_hash = ?4, last_status = ?5, last_error = ?6,
+            last_attempt = ?7, last_success = ?8, failures = ?9, next_poll = ?10,
+            redirect_to = ?11, redirect_streak = ?12, moved_to = ?13, gone = ?14",
+    )?;
+    upsert.execute(params![
+        url,
+        state.etag,
+        state.last_modified,
+        state.body_hash,
+        state.last_status,
+        state.last_error,
+        state.last_attempt,
+        state.last_success,
+        state.failures,
+        state.next_poll,
+        state.redirect_to,
+        state.redirect_streak,
+        state.moved_to,
+        state.gone
+    ])?;
+    Ok(())
+}
+
+/// Inserts new items, updates changed ones (keeping `first_seen`), leaves unchanged ones alone.
+fn write_items(
+    conn: &Connection,
+    feed_url: &str,
+    feed: &Normalized,
+    now: DateTime<Utc>,
+) -> Result<SaveStats, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO feeds (url, title, site_link) VALUES (?1, ?2, ?3)
+         ON CONFLICT (url) DO UPDATE SET title = ?2, site_link = ?3",
+    )?
+    .execute(params![feed_url, feed.feed_title, feed.site_link])?;
+    let mut existing = conn.prepare_cached(
+        "SELECT hash, first_seen FROM items WHERE feed_url = ?1 AND item_id = ?2",
+    )?;
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (feed_url, item_id) DO UPDATE SET
+            data = ?3, hash = ?4, sort_date = ?5",
+    )?;
+    let mut stats = SaveStats::default();
+    for item in &feed.items {
+        let data = serde_json::to_string(item).map_err(|source| StoreError::Corrupt {
+            feed_url: feed_url.to_owned(),
+            source,
+        })?;
+        let hash = hex::encode(&Sha256::digest(data.as_bytes())[..16]);
+        let stored: Option<(String, DateTime<Utc>)> = existing
+            .query_row(params![feed_url, item.id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        let first_seen = match &stored {
+            Some((old_hash, _)) if *old_hash == hash => continue,
+            Some((_, first_seen)) => {
+                stats.updated += 1;
+                *first_seen
+            }
+            None => {
+                stats.new += 1;
+                now
+            }
+        };
+        let sort_date = item.published.or(item.updated).unwrap_or(first_seen);
+        upsert.execute(params![
+            feed_url, item.id, data, hash, sort_date, first_seen
+        ])?;
+    }
+    Ok(stats)
+}
+
 /// How one save changed the store.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SaveStats {
@@ -230,38 +341,6 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Remembers a feed's state after a poll.
-    pub fn save_feed_state(&self, url: &str, state: &FeedState) -> Result<(), StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO feeds (url, etag, last_modified, body_hash, last_status, last_error,
-                                last_attempt, last_success, failures, next_poll, redirect_to,
-                                redirect_streak, moved_to, gone)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-             ON CONFLICT (url) DO UPDATE SET
-                etag = ?2, last_modified = ?3, body_hash = ?4, last_status = ?5, last_error = ?6,
-                last_attempt = ?7, last_success = ?8, failures = ?9, next_poll = ?10,
-                redirect_to = ?11, redirect_streak = ?12, moved_to = ?13, gone = ?14",
-            params![
-                url,
-                state.etag,
-                state.last_modified,
-                state.body_hash,
-                state.last_status,
-                state.last_error,
-                state.last_attempt,
-                state.last_success,
-                state.failures,
-                state.next_poll,
-                state.redirect_to,
-                state.redirect_streak,
-                state.moved_to,
-                state.gone
-            ],
-        )?;
-        Ok(())
-    }
-
     /// Stores a feed's normalized items in one transaction: new ones are inserted, changed ones
     /// updated (keeping `first_seen`), unchanged ones left alone.
     pub fn save_items(
@@ -272,52 +351,39 @@ impl Store {
     ) -> Result<SaveStats, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO feeds (url, title, site_link) VALUES (?1, ?2, ?3)
-             ON CONFLICT (url) DO UPDATE SET title = ?2, site_link = ?3",
-            params![feed_url, feed.feed_title, feed.site_link],
-        )?;
-        let mut stats = SaveStats::default();
-        {
-            let mut existing = tx.prepare(
-                "SELECT hash, first_seen FROM items WHERE feed_url = ?1 AND item_id = ?2",
-            )?;
-            let mut upsert = tx.prepare(
-                "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (feed_url, item_id) DO UPDATE SET
-                    data = ?3, hash = ?4, sort_date = ?5",
-            )?;
-            for item in &feed.items {
-                let data = serde_json::to_string(item).map_err(|source| StoreError::Corrupt {
-                    feed_url: feed_url.to_owned(),
-                    source,
-                })?;
-                let hash = hex::encode(&Sha256::digest(data.as_bytes())[..16]);
-                let stored: Option<(String, DateTime<Utc>)> = existing
-                    .query_row(params![feed_url, item.id], |row| {
-                        Ok((row.get(0)?, row.get(1)?))
-                    })
-                    .optional()?;
-                let first_seen = match &stored {
-                    Some((old_hash, _)) if *old_hash == hash => continue,
-                    Some((_, first_seen)) => {
-                        stats.updated += 1;
-                        *first_seen
-                    }
-                    None => {
-                        stats.new += 1;
-                        now
-                    }
-                };
-                let sort_date = item.published.or(item.updated).unwrap_or(first_seen);
-                upsert.execute(params![
-                    feed_url, item.id, data, hash, sort_date, first_seen
-                ])?;
-            }
-        }
+        let stats = write_items(&tx, feed_url, feed, now)?;
         tx.commit()?;
         Ok(stats)
+    }
+
+    /// Records polls, each with its items if its body was read, all in one transaction: a
+    /// commit costs more than a feed's rows, so polls that finish together are written together.
+    /// A feed's items and state are stored together or not at all. Should the shared
+    /// transaction fail, each poll is tried alone, so that one bad poll fails no other.
+    pub fn record_polls(&self, polls: &[PollRecord]) -> Vec<Result<SaveStats, StoreError>> {
+        let mut conn = self.conn();
+        let together = (|| {
+            let tx = conn.transaction()?;
+            let stats = polls
+                .iter()
+                .map(|poll| poll.write(&tx))
+                .collect::<Result<Vec<_>, _>>()?;
+            tx.commit()?;
+            Ok::<_, StoreError>(stats)
+        })();
+        match together {
+            Ok(stats) => stats.into_iter().map(Ok).collect(),
+            Err(_) if polls.len() > 1 => polls
+                .iter()
+                .map(|poll| {
+                    let tx = conn.transaction()?;
+                    let stats = poll.write(&tx)?;
+                    tx.commit()?;
+                    Ok(stats)
+                })
+                .collect(),
+            Err(error) => vec![Err(error)],
+        }
     }
 
     /// Each listed feed's newest `per_feed` items, with their sources. A section never shows more
@@ -442,13 +508,30 @@ mod tests {
             moved_to: None,
             gone: Some("fingerprint".into()),
         };
-        store.save_feed_state(url, &state).unwrap();
+        let record = |feed_url: &str, items| PollRecord {
+            feed_url: feed_url.into(),
+            state: state.clone(),
+            feed: items,
+            at: at("2026-01-01T00:00:00Z"),
+        };
+        let other = "https://b.example/rss";
+        let results = store.record_polls(&[
+            record(url, None),
+            record(other, Some(feed(vec![item("1", "a"), item("2", "b")]))),
+        ]);
+        assert_eq!(results.len(), 2);
+        assert_eq!(
+            *results[1].as_ref().unwrap(),
+            SaveStats { new: 2, updated: 0 }
+        );
         // Saving items keeps the fetch state.
         store
             .save_items(url, &feed(vec![item("1", "a")]), at("2026-01-01T00:00:00Z"))
             .unwrap();
         drop(store);
         let store = Store::open(&dir.path().join("g.db")).unwrap();
-        assert_eq!(store.feed_state(url).unwrap(), Some(state));
+        assert_eq!(store.feed_state(url).unwrap(), Some(state.clone()));
+        assert_eq!(store.feed_state(other).unwrap(), Some(state));
+        assert_eq!(store.item_count(other).unwrap(), 2);
     }
 }
