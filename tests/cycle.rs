@@ -319,3 +319,65 @@ fn unwritable_output_dir_is_named() {
     assert!(stderr.contains("blocked"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A publish reads the store newest first, only as far as the edition reaches: a section whose
+/// only feed went quiet long ago still shows its items, however many newer ones the others have.
+#[test]
+fn a_quiet_section_still_shows_its_old_items() {
+    let farm = Farm::start();
+    let newest: chrono::DateTime<chrono::Utc> = "2026-01-20T00:00:00Z".parse().unwrap();
+    // Forty busy feeds, five items each, an hour apart: more than a first read takes.
+    let mut config = String::from(
+        r#"
+[gazette]
+allow_private = true # the farm is on 127.0.0.1
+max_items = 5
+
+[[section]]
+id = "news"
+title = "뉴스"
+
+[[section]]
+id = "series"
+title = "기획연재"
+"#,
+    );
+    for feed in 0..40 {
+        let items: Vec<TestItem> = (0..5)
+            .map(|n| {
+                let hour = feed * 5 + n;
+                let date = newest - chrono::TimeDelta::hours(hour);
+                TestItem::new(
+                    &format!("busy{hour}"),
+                    &format!("속보 {hour}"),
+                    &date.to_rfc3339(),
+                )
+            })
+            .collect();
+        let path = format!("/busy{feed}.xml");
+        farm.set(&path, Route::rss(rss(&format!("통신사 {feed}"), &items)));
+        config.push_str(&format!(
+            "\n[[feed]]\nurl = \"{}\"\nsections = [\"news\"]\n",
+            farm.url(&path)
+        ));
+    }
+    let quiet = [
+        TestItem::new("q1", "기획연재 1회", "2025-11-01T00:00:00Z"),
+        TestItem::new("q2", "기획연재 2회", "2025-11-08T00:00:00Z"),
+    ];
+    farm.set("/quiet.xml", Route::rss(rss("기획", &quiet)));
+    config.push_str(&format!(
+        "\n[[feed]]\nurl = \"{}\"\nsections = [\"series\"]\n",
+        farm.url("/quiet.xml")
+    ));
+    let work = Workdir::new(&config);
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    let series = rss_items(&work.read_output("feeds/series.xml"));
+    assert_eq!(titles(&series), ["기획연재 2회", "기획연재 1회"]);
+    let news = rss_items(&work.read_output("feeds/news.xml"));
+    assert_eq!(
+        titles(&news),
+        ["속보 0", "속보 1", "속보 2", "속보 3", "속보 4"]
+    );
+}

@@ -17,6 +17,7 @@ use url::Url;
 
 mod health;
 pub mod schedule;
+mod window;
 
 pub use health::{FeedHealth, feed_health};
 
@@ -24,7 +25,7 @@ use schedule::{Policy, Poll, PollResult, after_poll, is_due};
 
 use crate::config::{Config, FeedConfig};
 use crate::fetch::{ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
-use crate::merge::merge;
+use crate::merge::{Edition, merge};
 use crate::metrics::Metrics;
 use crate::normalize::{Normalized, normalize};
 use crate::parse::{ParseHints, parse};
@@ -421,11 +422,8 @@ impl Pipeline {
         let pipeline = self.clone();
         let report = tokio::task::spawn_blocking(move || -> Result<PublishReport, DaemonError> {
             let started = Instant::now();
-            let urls: Vec<&str> = pipeline.enabled_feeds().map(|f| f.url.as_str()).collect();
-            let items = pipeline
-                .store
-                .recent_items(&urls, pipeline.config.gazette.max_items)?;
-            let edition = merge(&pipeline.config, items, Utc::now());
+            let (edition, count) = pipeline.merge_newest(Utc::now())?;
+            let merged = started.elapsed();
             let mut report = pipeline.publisher.publish(&edition)?;
             report
                 .files
@@ -434,15 +432,36 @@ impl Pipeline {
                 .metrics
                 .record_publish(&edition.sections, started.elapsed());
             tracing::info!(
-                "published {} changed files in {:.2}s",
+                "published {} changed files in {:.2}s (read and merged {count} items in {:.2}s, wrote in {:.2}s)",
                 report.files.len(),
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                merged.as_secs_f64(),
+                (started.elapsed() - merged).as_secs_f64(),
             );
             Ok(report)
         })
         .await??;
         crate::websub::announce(&self.config.gazette, &report.files).await;
         Ok(report)
+    }
+
+    /// The edition of the newest stored items, read as far back as it reaches (see
+    /// [`window`]); and how many items were read for it.
+    fn merge_newest(&self, now: DateTime<Utc>) -> Result<(Edition, usize), DaemonError> {
+        let urls: Vec<&str> = self.enabled_feeds().map(|f| f.url.as_str()).collect();
+        let mut reading = window::first_reading(&self.config, now);
+        loop {
+            let newest = self.store.newest_items(&urls, &reading)?;
+            let count = newest.items.len();
+            let edition = merge(&self.config, newest.items, now);
+            match newest.complete_after {
+                Some(after) if !window::is_settled(&edition, &self.config, after) => {
+                    tracing::debug!("{count} items were not enough to publish: reading more");
+                    reading = window::grown(&reading);
+                }
+                _ => return Ok((edition, count)),
+            }
+        }
     }
 
     /// Runs `work` on the store off the async threads: SQLite calls block.

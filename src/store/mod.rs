@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS items (
     PRIMARY KEY (feed_url, item_id)
 );
 CREATE INDEX IF NOT EXISTS items_by_date ON items (feed_url, sort_date DESC);
+CREATE INDEX IF NOT EXISTS items_newest ON items (sort_date, feed_url, item_id);
 CREATE TABLE IF NOT EXISTS digests (
     day          TEXT PRIMARY KEY,
     subject      TEXT NOT NULL,
@@ -277,6 +278,29 @@ fn write_items(
     Ok(stats)
 }
 
+/// How much of the store [`Store::newest_items`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// Most items of one feed.
+    pub per_feed: usize,
+    /// Fewest items to read (when there are so many)…
+    pub at_least: usize,
+    /// …and every item since this date…
+    pub since: DateTime<Utc>,
+    /// …and every item this much older than the last one needed for either: the older
+    /// articles the newest ones may be copies of.
+    pub margin: chrono::TimeDelta,
+}
+
+/// Items read by [`Store::newest_items`], newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Newest {
+    pub items: Vec<StoredItem>,
+    /// Every story whose earliest article is this new or newer was read whole; `None` when
+    /// every item was read.
+    pub complete_after: Option<DateTime<Utc>>,
+}
+
 /// How one save changed the store.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SaveStats {
@@ -386,23 +410,78 @@ impl Store {
         }
     }
 
-    /// Each listed feed's newest `per_feed` items, with their sources. A section never shows more
-    /// than `per_feed` items, so older ones could never be published.
-    pub fn recent_items(
+    /// The listed feeds' items, newest first, as much of them as `reading` asks for, each feed's
+    /// newest `per_feed` at most: a section never shows more than that many of one feed's items.
+    /// Only the items kept are decoded.
+    pub fn newest_items(
         &self,
         feed_urls: &[&str],
-        per_feed: usize,
-    ) -> Result<Vec<StoredItem>, StoreError> {
+        reading: &Reading,
+    ) -> Result<Newest, StoreError> {
         let conn = self.conn();
+        let mut sources: HashMap<String, Source> = HashMap::new();
+        {
+            let mut feeds = conn.prepare("SELECT url, title, site_link FROM feeds")?;
+            let rows = feeds.query_map([], |row| {
+                Ok(Source {
+                    feed_url: row.get(0)?,
+                    name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    site_link: row.get(2)?,
+                })
+            })?;
+            for source in rows {
+                let source = source?;
+                sources.insert(source.feed_url.clone(), source);
+            }
+        }
+        let mut taken: HashMap<&str, usize> = feed_urls.iter().map(|&url| (url, 0)).collect();
         let mut query = conn.prepare(
-            "SELECT i.data, i.first_seen, f.title, f.site_link
-             FROM items i LEFT JOIN feeds f ON f.url = i.feed_url
-             WHERE i.feed_url = ?1
-             ORDER BY i.sort_date DESC, i.item_id
-             LIMIT ?2",
+            "SELECT feed_url, data, first_seen, sort_date FROM items
+             ORDER BY sort_date DESC, feed_url DESC, item_id DESC",
         )?;
-        let per_feed = i64::try_from(per_feed).unwrap_or(i64::MAX);
-        query_items(&mut query, feed_urls, &[&per_feed])
+        let mut rows = query.query([])?;
+        let mut items = Vec::new();
+        // Once enough items are read, reading goes on down to this date.
+        let mut down_to: Option<DateTime<Utc>> = None;
+        while let Some(row) = rows.next()? {
+            let sort_date: DateTime<Utc> = row.get(3)?;
+            if down_to.is_some_and(|down_to| sort_date < down_to) {
+                return Ok(Newest {
+                    items,
+                    complete_after: down_to.map(|down_to| down_to + reading.margin),
+                });
+            }
+            let feed_url: String = row.get(0)?;
+            let Some(count) = taken.get_mut(feed_url.as_str()) else {
+                continue;
+            };
+            if *count >= reading.per_feed {
+                continue;
+            }
+            *count += 1;
+            let data: String = row.get(1)?;
+            let item: Item = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+                feed_url: feed_url.clone(),
+                source,
+            })?;
+            let source = sources.get(&feed_url).cloned().unwrap_or(Source {
+                feed_url,
+                name: String::new(),
+                site_link: None,
+            });
+            items.push(StoredItem {
+                item,
+                source,
+                first_seen: row.get(2)?,
+            });
+            if down_to.is_none() && items.len() >= reading.at_least {
+                down_to = Some((sort_date - reading.margin).min(reading.since));
+            }
+        }
+        Ok(Newest {
+            items,
+            complete_after: None,
+        })
     }
 
     /// How many items are stored for `feed_url`.
@@ -473,7 +552,13 @@ mod tests {
         drop(store);
 
         let store = Store::open(&dir.path().join("g.db")).unwrap();
-        let items = store.recent_items(&[url], 10).unwrap();
+        let reading = |at_least| Reading {
+            per_feed: 10,
+            at_least,
+            since: at("2026-01-01T00:00:00Z"),
+            margin: chrono::TimeDelta::hours(1),
+        };
+        let items = store.newest_items(&[url], &reading(10)).unwrap().items;
         assert_eq!(items.len(), 2);
         let b = items.iter().find(|i| i.item.id == "2").unwrap();
         assert_eq!(b.item.title, "b2");
@@ -484,7 +569,14 @@ mod tests {
         );
         assert_eq!(b.source.name, "피드");
         assert_eq!(store.item_count(url).unwrap(), 2);
-        assert_eq!(store.recent_items(&[url], 1).unwrap().len(), 1);
+        let per_feed = Reading {
+            per_feed: 1,
+            ..reading(10)
+        };
+        assert_eq!(
+            store.newest_items(&[url], &per_feed).unwrap().items.len(),
+            1
+        );
     }
 
     #[test]
@@ -533,5 +625,57 @@ mod tests {
         assert_eq!(store.feed_state(url).unwrap(), Some(state.clone()));
         assert_eq!(store.feed_state(other).unwrap(), Some(state));
         assert_eq!(store.item_count(other).unwrap(), 2);
+    }
+
+    #[test]
+    fn newest_items_read_as_far_as_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        let (busy, quiet) = ("https://busy.example/rss", "https://quiet.example/rss");
+        // One item an hour on the busy feed, going back 100 hours; the quiet one is a month old.
+        let newest = at("2026-03-01T00:00:00Z");
+        let items: Vec<Item> = (0..100)
+            .map(|n| Item {
+                published: Some(newest - chrono::TimeDelta::hours(n)),
+                ..item(&format!("b{n}"), "busy")
+            })
+            .collect();
+        store.save_items(busy, &feed(items), newest).unwrap();
+        let old = Item {
+            published: Some(at("2026-02-01T00:00:00Z")),
+            ..item("q1", "quiet")
+        };
+        store.save_items(quiet, &feed(vec![old]), newest).unwrap();
+
+        let reading = Reading {
+            per_feed: 1000,
+            at_least: 10,
+            since: at("2026-02-28T20:00:00Z"),
+            margin: chrono::TimeDelta::hours(5),
+        };
+        let read = store.newest_items(&[busy, quiet], &reading).unwrap();
+        // Ten items reach 9 hours back; five more hours of margin.
+        assert_eq!(read.items.len(), 15);
+        assert_eq!(read.items[0].item.id, "b0");
+        assert_eq!(read.items[0].source.name, "피드");
+        assert_eq!(read.complete_after, Some(at("2026-02-28T15:00:00Z")));
+
+        // `since` reaches further than the count.
+        let since = Reading {
+            since: at("2026-02-27T00:00:00Z"),
+            ..reading
+        };
+        assert_eq!(store.newest_items(&[busy], &since).unwrap().items.len(), 49);
+
+        // Asked for more than there is, everything is read and said to be.
+        let all = Reading {
+            at_least: 500,
+            ..reading
+        };
+        let read = store.newest_items(&[busy, quiet], &all).unwrap();
+        assert_eq!(read.items.len(), 101);
+        assert_eq!(read.complete_after, None);
+        // Unlisted feeds are not read.
+        assert_eq!(store.newest_items(&[quiet], &all).unwrap().items.len(), 1);
     }
 }
