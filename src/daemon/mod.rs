@@ -27,12 +27,12 @@ use crate::config::{Config, FeedConfig};
 use crate::fetch::{ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
 use crate::merge::{Edition, merge};
 use crate::metrics::Metrics;
-use crate::normalize::{Normalized, normalize};
+use crate::normalize::normalize;
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
 use crate::reload::ConfigWatch;
 use crate::serve::Site;
-use crate::store::{FeedState, PollRecord, SaveStats, Store, StoreError, Writer};
+use crate::store::{FeedRows, FeedState, PollRecord, SaveStats, Store, StoreError, Writer};
 
 /// Why the pipeline could not start or go on.
 #[derive(Debug, thiserror::Error)]
@@ -364,7 +364,7 @@ impl Pipeline {
         previous: &FeedState,
         now: DateTime<Utc>,
         report: &mut FeedReport,
-    ) -> (PollResult, Option<Normalized>) {
+    ) -> (PollResult, Option<FeedRows>) {
         let body_hash = hex::encode(&Sha256::digest(&fetched.body)[..16]);
         if previous.body_hash.as_deref() == Some(body_hash.as_str()) {
             return (PollResult::Unchanged, None);
@@ -378,19 +378,19 @@ impl Pipeline {
                 url: Some(&fetched.final_url),
                 timezone,
             };
-            parse(&fetched.body, &hints).map(|parsed| {
-                let normalized = normalize(&parsed, &feed_config, &fetched.final_url, now);
-                (normalized, parsed.meta.poll_hints)
-            })
+            let parsed = parse(&fetched.body, &hints).map_err(|error| error.to_string())?;
+            let normalized = normalize(&parsed, &feed_config, &fetched.final_url, now);
+            let rows = FeedRows::encode(&normalized).map_err(|error| error.to_string())?;
+            Ok::<_, String>((normalized, rows, parsed.meta.poll_hints))
         })
         .await;
         let failed = |error: String| PollResult::Failed {
             error,
             retry_after: None,
         };
-        let (normalized, hints) = match processed {
+        let (normalized, rows, hints) = match processed {
             Ok(Ok(processed)) => processed,
-            Ok(Err(error)) => return (failed(error.to_string()), None),
+            Ok(Err(error)) => return (failed(error), None),
             Err(error) => return (failed(format!("parser crashed: {error}")), None),
         };
         if let (None, Some(title)) = (&feed.name, &normalized.feed_title) {
@@ -405,7 +405,7 @@ impl Pipeline {
             body_hash,
             hints,
         };
-        (result, Some(normalized))
+        (result, Some(rows))
     }
 
     /// What the schedule needs of `feed`'s config.

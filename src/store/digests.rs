@@ -5,6 +5,8 @@
 //! it. A row left `sending` by a crash is never claimed again: the message may have gone out, and
 //! sending twice is worse than a message a person can resend by hand. Its status says so.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -126,12 +128,23 @@ impl Store {
         end: DateTime<Utc>,
     ) -> Result<Vec<StoredItem>, StoreError> {
         let conn = self.conn();
+        let sources = super::sources(&conn)?;
+        let listed: HashSet<&str> = feed_urls.iter().copied().collect();
         let mut query = conn.prepare(
-            "SELECT i.data, i.first_seen, f.title, f.site_link
-             FROM items i LEFT JOIN feeds f ON f.url = i.feed_url
-             WHERE i.feed_url = ?1 AND i.sort_date >= ?2 AND i.sort_date < ?3",
+            "SELECT feed_url, data, first_seen FROM items
+             WHERE sort_date >= ?1 AND sort_date < ?2
+             ORDER BY sort_date DESC, feed_url DESC, item_id DESC",
         )?;
-        super::query_items(&mut query, feed_urls, &[&start, &end])
+        let mut rows = query.query(params![start, end])?;
+        let mut items = Vec::new();
+        while let Some(row) = rows.next()? {
+            let feed_url: String = row.get(0)?;
+            if listed.contains(feed_url.as_str()) {
+                let data: String = row.get(1)?;
+                items.push(super::stored_item(&sources, feed_url, &data, row.get(2)?)?);
+            }
+        }
+        Ok(items)
     }
 
     /// Remembers a built digest, replacing an earlier build of the same day.

@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS items (
     first_seen TEXT NOT NULL,
     PRIMARY KEY (feed_url, item_id)
 );
-CREATE INDEX IF NOT EXISTS items_by_date ON items (feed_url, sort_date DESC);
+DROP INDEX IF EXISTS items_by_date;
 CREATE INDEX IF NOT EXISTS items_newest ON items (sort_date, feed_url, item_id);
 CREATE TABLE IF NOT EXISTS digests (
     day          TEXT PRIMARY KEY,
@@ -84,6 +84,8 @@ pub enum StoreError {
     Writer(std::io::Error),
     #[error("the store's writer thread has stopped")]
     WriterStopped,
+    #[error("cannot encode an item: {0}")]
+    Encode(serde_json::Error),
     #[error("stored item of {feed_url} is unreadable: {source}")]
     Corrupt {
         feed_url: String,
@@ -115,42 +117,48 @@ pub struct FeedState {
     pub gone: Option<String>,
 }
 
-/// Runs `query` once per feed, with the feed's URL as its first parameter and `rest` after it, and
-/// decodes its rows (`data, first_seen, title, site_link`) into items with their sources.
-fn query_items(
-    query: &mut rusqlite::Statement<'_>,
-    feed_urls: &[&str],
-    rest: &[&dyn rusqlite::ToSql],
-) -> Result<Vec<StoredItem>, StoreError> {
-    let mut items = Vec::new();
-    for feed_url in feed_urls {
-        let params = std::iter::once(feed_url as &dyn rusqlite::ToSql).chain(rest.iter().copied());
-        let rows = query.query_map(rusqlite::params_from_iter(params), |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, DateTime<Utc>>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get::<_, Option<String>>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (data, first_seen, title, site_link) = row?;
-            let item: Item = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
-                feed_url: (*feed_url).to_owned(),
-                source,
-            })?;
-            items.push(StoredItem {
-                item,
-                source: Source {
-                    feed_url: (*feed_url).to_owned(),
-                    name: title.unwrap_or_default(),
-                    site_link,
-                },
-                first_seen,
-            });
-        }
+/// Every stored feed's source, by URL.
+fn sources(conn: &Connection) -> Result<HashMap<String, Source>, StoreError> {
+    let mut feeds = conn.prepare("SELECT url, title, site_link FROM feeds")?;
+    let rows = feeds.query_map([], |row| {
+        Ok(Source {
+            feed_url: row.get(0)?,
+            name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            site_link: row.get(2)?,
+        })
+    })?;
+    let mut sources = HashMap::new();
+    for source in rows {
+        let source = source?;
+        sources.insert(source.feed_url.clone(), source);
     }
-    Ok(items)
+    Ok(sources)
+}
+
+/// Decodes a stored item of `feed_url`.
+fn stored_item(
+    sources: &HashMap<String, Source>,
+    feed_url: String,
+    data: &str,
+    first_seen: DateTime<Utc>,
+) -> Result<StoredItem, StoreError> {
+    let item: Item = serde_json::from_str(data).map_err(|source| StoreError::Corrupt {
+        feed_url: feed_url.clone(),
+        source,
+    })?;
+    let source = match sources.get(&feed_url) {
+        Some(source) => source.clone(),
+        None => Source {
+            feed_url,
+            name: String::new(),
+            site_link: None,
+        },
+    };
+    Ok(StoredItem {
+        item,
+        source,
+        first_seen,
+    })
 }
 
 const FEED_STATE_COLUMNS: &str = "etag, last_modified, body_hash, last_status, last_error,
@@ -180,7 +188,7 @@ pub struct PollRecord {
     /// The feed's URL as configured.
     pub feed_url: String,
     pub state: FeedState,
-    pub feed: Option<Normalized>,
+    pub feed: Option<FeedRows>,
     /// When the poll happened: the first-seen date of new items.
     pub at: DateTime<Utc>,
 }
@@ -226,18 +234,60 @@ fn write_state(conn: &Connection, url: &str, state: &FeedState) -> Result<(), St
     Ok(())
 }
 
+/// A feed's items made ready to store: encoded and hashed by the poll, off the writer thread
+/// that every poll waits for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedRows {
+    title: Option<String>,
+    site_link: Option<String>,
+    items: Vec<ItemRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ItemRow {
+    id: String,
+    data: String,
+    /// Of `data`: an item whose hash is stored already is left alone.
+    hash: String,
+    /// Its own date, if it has one.
+    date: Option<DateTime<Utc>>,
+}
+
+impl FeedRows {
+    pub fn encode(feed: &Normalized) -> Result<FeedRows, StoreError> {
+        let items = feed
+            .items
+            .iter()
+            .map(|item| {
+                let data = serde_json::to_string(item).map_err(StoreError::Encode)?;
+                Ok(ItemRow {
+                    id: item.id.clone(),
+                    hash: hex::encode(&Sha256::digest(data.as_bytes())[..16]),
+                    data,
+                    date: item.published.or(item.updated),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(FeedRows {
+            title: feed.feed_title.clone(),
+            site_link: feed.site_link.clone(),
+            items,
+        })
+    }
+}
+
 /// Inserts new items, updates changed ones (keeping `first_seen`), leaves unchanged ones alone.
 fn write_items(
     conn: &Connection,
     feed_url: &str,
-    feed: &Normalized,
+    feed: &FeedRows,
     now: DateTime<Utc>,
 ) -> Result<SaveStats, StoreError> {
     conn.prepare_cached(
         "INSERT INTO feeds (url, title, site_link) VALUES (?1, ?2, ?3)
          ON CONFLICT (url) DO UPDATE SET title = ?2, site_link = ?3",
     )?
-    .execute(params![feed_url, feed.feed_title, feed.site_link])?;
+    .execute(params![feed_url, feed.title, feed.site_link])?;
     let mut existing = conn.prepare_cached(
         "SELECT hash, first_seen FROM items WHERE feed_url = ?1 AND item_id = ?2",
     )?;
@@ -249,18 +299,13 @@ fn write_items(
     )?;
     let mut stats = SaveStats::default();
     for item in &feed.items {
-        let data = serde_json::to_string(item).map_err(|source| StoreError::Corrupt {
-            feed_url: feed_url.to_owned(),
-            source,
-        })?;
-        let hash = hex::encode(&Sha256::digest(data.as_bytes())[..16]);
         let stored: Option<(String, DateTime<Utc>)> = existing
             .query_row(params![feed_url, item.id], |row| {
                 Ok((row.get(0)?, row.get(1)?))
             })
             .optional()?;
         let first_seen = match &stored {
-            Some((old_hash, _)) if *old_hash == hash => continue,
+            Some((old_hash, _)) if *old_hash == item.hash => continue,
             Some((_, first_seen)) => {
                 stats.updated += 1;
                 *first_seen
@@ -270,9 +315,9 @@ fn write_items(
                 now
             }
         };
-        let sort_date = item.published.or(item.updated).unwrap_or(first_seen);
+        let sort_date = item.date.unwrap_or(first_seen);
         upsert.execute(params![
-            feed_url, item.id, data, hash, sort_date, first_seen
+            feed_url, item.id, item.data, item.hash, sort_date, first_seen
         ])?;
     }
     Ok(stats)
@@ -330,6 +375,10 @@ impl Store {
         // last commits.
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_error)?;
+        // 32 MB of page cache instead of SQLite's 2 MB: a cycle's writes touch pages all over the
+        // item indexes, and re-reading them from the OS costs more than their memory.
+        conn.pragma_update(None, "cache_size", -32_000)
+            .map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
         Ok(Store {
             conn: Mutex::new(conn),
@@ -375,7 +424,7 @@ impl Store {
     ) -> Result<SaveStats, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let stats = write_items(&tx, feed_url, feed, now)?;
+        let stats = write_items(&tx, feed_url, &FeedRows::encode(feed)?, now)?;
         tx.commit()?;
         Ok(stats)
     }
@@ -419,21 +468,7 @@ impl Store {
         reading: &Reading,
     ) -> Result<Newest, StoreError> {
         let conn = self.conn();
-        let mut sources: HashMap<String, Source> = HashMap::new();
-        {
-            let mut feeds = conn.prepare("SELECT url, title, site_link FROM feeds")?;
-            let rows = feeds.query_map([], |row| {
-                Ok(Source {
-                    feed_url: row.get(0)?,
-                    name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    site_link: row.get(2)?,
-                })
-            })?;
-            for source in rows {
-                let source = source?;
-                sources.insert(source.feed_url.clone(), source);
-            }
-        }
+        let sources = sources(&conn)?;
         let mut taken: HashMap<&str, usize> = feed_urls.iter().map(|&url| (url, 0)).collect();
         let mut query = conn.prepare(
             "SELECT feed_url, data, first_seen, sort_date FROM items
@@ -460,20 +495,7 @@ impl Store {
             }
             *count += 1;
             let data: String = row.get(1)?;
-            let item: Item = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
-                feed_url: feed_url.clone(),
-                source,
-            })?;
-            let source = sources.get(&feed_url).cloned().unwrap_or(Source {
-                feed_url,
-                name: String::new(),
-                site_link: None,
-            });
-            items.push(StoredItem {
-                item,
-                source,
-                first_seen: row.get(2)?,
-            });
+            items.push(stored_item(&sources, feed_url, &data, row.get(2)?)?);
             if down_to.is_none() && items.len() >= reading.at_least {
                 down_to = Some((sort_date - reading.margin).min(reading.since));
             }
@@ -609,7 +631,10 @@ mod tests {
         let other = "https://b.example/rss";
         let results = store.record_polls(&[
             record(url, None),
-            record(other, Some(feed(vec![item("1", "a"), item("2", "b")]))),
+            record(
+                other,
+                Some(FeedRows::encode(&feed(vec![item("1", "a"), item("2", "b")])).unwrap()),
+            ),
         ]);
         assert_eq!(results.len(), 2);
         assert_eq!(
