@@ -59,6 +59,9 @@ pub enum DaemonError {
     Digest(#[from] crate::digest::DigestError),
 }
 
+/// Feeds in flight per request the fetcher allows: the others are being parsed or stored.
+const IN_FLIGHT_PER_REQUEST: usize = 8;
+
 /// How one feed's poll went.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedReport {
@@ -199,8 +202,9 @@ impl Pipeline {
     }
 
     /// Polls `feeds` at `now` (injected, so schedules can be tested), with a progress bar on a
-    /// terminal. All feeds start at once: the fetcher's per-host and global limits pace them, so a
-    /// slow host never holds up the others.
+    /// terminal. Each host's feeds are polled a few times `per_host` at a time, and `concurrency`
+    /// hosts at once: a slow host holds up only its own feeds, and the feeds in flight are
+    /// bounded, so bodies never pile up in memory waiting to be parsed or stored.
     pub async fn poll_at(
         &self,
         feeds: Vec<FeedConfig>,
@@ -209,18 +213,29 @@ impl Pipeline {
     ) -> CycleReport {
         let started = Instant::now();
         let progress = progress_bar(feeds.len());
-        let in_flight = feeds.len().max(1);
-        let mut reports = futures_util::stream::iter(feeds)
-            .map(|feed| {
-                let progress = progress.clone();
-                let previous = states.get(feed.url.as_str()).cloned().unwrap_or_default();
-                async move {
-                    let report = self.poll_feed(&feed, previous, now).await;
-                    progress.inc(1);
-                    report
-                }
+        let settings = &self.config.gazette;
+        let mut by_host: HashMap<String, Vec<FeedConfig>> = HashMap::new();
+        for feed in feeds {
+            let host = feed.url.host_str().unwrap_or_default().to_ascii_lowercase();
+            by_host.entry(host).or_default().push(feed);
+        }
+        let mut reports = futures_util::stream::iter(by_host.into_values())
+            .map(|feeds| {
+                futures_util::stream::iter(feeds)
+                    .map(|feed| {
+                        let progress = progress.clone();
+                        let previous = states.get(feed.url.as_str()).cloned().unwrap_or_default();
+                        async move {
+                            let report = self.poll_feed(&feed, previous, now).await;
+                            progress.inc(1);
+                            report
+                        }
+                    })
+                    // More than the fetcher lets fetch at once, so that a host's next feeds are
+                    // fetched while its last ones are parsed and stored.
+                    .buffer_unordered(settings.per_host.max(1) * IN_FLIGHT_PER_REQUEST)
             })
-            .buffer_unordered(in_flight)
+            .flatten_unordered(settings.concurrency.max(1))
             .collect::<Vec<_>>()
             .await;
         progress.finish_and_clear();

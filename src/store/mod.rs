@@ -288,37 +288,30 @@ fn write_items(
          ON CONFLICT (url) DO UPDATE SET title = ?2, site_link = ?3",
     )?
     .execute(params![feed_url, feed.title, feed.site_link])?;
-    let mut existing = conn.prepare_cached(
-        "SELECT hash, first_seen FROM items WHERE feed_url = ?1 AND item_id = ?2",
-    )?;
+    // One statement per item: an unchanged item (same hash) returns no row; a new one returns
+    // the `first_seen` given (now), a changed one its own, which it keeps.
     let mut upsert = conn.prepare_cached(
         "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6)
          ON CONFLICT (feed_url, item_id) DO UPDATE SET
-            data = ?3, hash = ?4, sort_date = ?5",
+            data = excluded.data, hash = excluded.hash,
+            sort_date = COALESCE(?5, items.first_seen)
+         WHERE items.hash != excluded.hash
+         RETURNING first_seen",
     )?;
     let mut stats = SaveStats::default();
     for item in &feed.items {
-        let stored: Option<(String, DateTime<Utc>)> = existing
-            .query_row(params![feed_url, item.id], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
+        let first_seen: Option<DateTime<Utc>> = upsert
+            .query_row(
+                params![feed_url, item.id, item.data, item.hash, item.date, now],
+                |row| row.get(0),
+            )
             .optional()?;
-        let first_seen = match &stored {
-            Some((old_hash, _)) if *old_hash == item.hash => continue,
-            Some((_, first_seen)) => {
-                stats.updated += 1;
-                *first_seen
-            }
-            None => {
-                stats.new += 1;
-                now
-            }
-        };
-        let sort_date = item.date.unwrap_or(first_seen);
-        upsert.execute(params![
-            feed_url, item.id, item.data, item.hash, sort_date, first_seen
-        ])?;
+        match first_seen {
+            None => {}
+            Some(first_seen) if first_seen == now => stats.new += 1,
+            Some(_) => stats.updated += 1,
+        }
     }
     Ok(stats)
 }
