@@ -320,13 +320,10 @@ fn unwritable_output_dir_is_named() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-/// A publish reads the store newest first, only as far as the edition reaches: a section whose
-/// only feed went quiet long ago still shows its items, however many newer ones the others have.
-#[test]
-fn a_quiet_section_still_shows_its_old_items() {
-    let farm = Farm::start();
+/// Forty feeds of five items an hour apart, in section `news`, more than a first read takes; and
+/// `extra` config after them.
+fn busy_feeds(farm: &Farm, extra: &str) -> Workdir {
     let newest: chrono::DateTime<chrono::Utc> = "2026-01-20T00:00:00Z".parse().unwrap();
-    // Forty busy feeds, five items each, an hour apart: more than a first read takes.
     let mut config = String::from(
         r#"
 [gazette]
@@ -336,10 +333,6 @@ max_items = 5
 [[section]]
 id = "news"
 title = "뉴스"
-
-[[section]]
-id = "series"
-title = "기획연재"
 "#,
     );
     for feed in 0..40 {
@@ -361,16 +354,36 @@ title = "기획연재"
             farm.url(&path)
         ));
     }
+    Workdir::new(&(config + extra))
+}
+
+/// How many items the publish logged it read.
+fn items_read(output: &std::process::Output) -> usize {
+    let log = String::from_utf8_lossy(&output.stderr);
+    log.split("read and merged ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("no publish line in {log}"))
+}
+
+/// A publish reads the store newest first, only as far as the edition reaches: a section whose
+/// only feed went quiet long ago still shows its items, however many newer ones the others have.
+#[test]
+fn a_quiet_section_still_shows_its_old_items() {
+    let farm = Farm::start();
     let quiet = [
         TestItem::new("q1", "기획연재 1회", "2025-11-01T00:00:00Z"),
         TestItem::new("q2", "기획연재 2회", "2025-11-08T00:00:00Z"),
     ];
     farm.set("/quiet.xml", Route::rss(rss("기획", &quiet)));
-    config.push_str(&format!(
-        "\n[[feed]]\nurl = \"{}\"\nsections = [\"series\"]\n",
-        farm.url("/quiet.xml")
-    ));
-    let work = Workdir::new(&config);
+    let work = busy_feeds(
+        &farm,
+        &format!(
+            "\n[[section]]\nid = \"series\"\ntitle = \"기획연재\"\n\n[[feed]]\nurl = \"{}\"\nsections = [\"series\"]\n",
+            farm.url("/quiet.xml")
+        ),
+    );
     let output = work.run(&["once"]);
     assert!(output.status.success(), "{}", show(&output));
     let series = rss_items(&work.read_output("feeds/series.xml"));
@@ -380,4 +393,20 @@ title = "기획연재"
         titles(&news),
         ["속보 0", "속보 1", "속보 2", "속보 3", "속보 4"]
     );
+    assert_eq!(items_read(&output), 202, "everything, to fill the series");
+}
+
+/// A section nothing can fill does not make a publish read the whole store.
+#[test]
+fn an_empty_section_reads_no_further() {
+    let farm = Farm::start();
+    let work = busy_feeds(
+        &farm,
+        "\n[[section]]\nid = \"empty\"\ntitle = \"빈 섹션\"\n",
+    );
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    assert_eq!(rss_items(&work.read_output("feeds/empty.xml")), []);
+    let read = items_read(&output);
+    assert!(read < 200, "read {read} of 200 items");
 }

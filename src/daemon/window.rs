@@ -54,6 +54,7 @@ pub fn is_settled(edition: &Edition, config: &Config, complete_after: DateTime<U
     let sections = edition
         .sections
         .iter()
+        .filter(|section| can_fill(config, &section.id))
         .all(|section| full_and_whole(section, config.gazette.max_items));
     let latest = edition
         .blocks
@@ -61,4 +62,18 @@ pub fn is_settled(edition: &Edition, config: &Config, complete_after: DateTime<U
         .filter(|block| block.kind == BlockKind::Latest)
         .all(|block| full_and_whole(&block.feed, LATEST));
     sections && latest
+}
+
+/// Whether any stored item could be placed in the section `id`: one that no enabled feed lists
+/// and no category or keyword fills stays empty however much is read.
+fn can_fill(config: &Config, id: &str) -> bool {
+    let Some(section) = config.sections.iter().find(|section| section.id == id) else {
+        return true; // `all`
+    };
+    !section.categories.is_empty()
+        || !section.keywords.is_empty()
+        || config
+            .feeds
+            .iter()
+            .any(|feed| feed.enabled && feed.sections.iter().any(|listed| *listed == id))
 }
