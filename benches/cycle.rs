@@ -94,6 +94,17 @@ struct Run {
     peak_rss_kib: u64,
 }
 
+impl Run {
+    fn print(&self, label: &str) {
+        println!(
+            "gazette once, {label} {:>8.2} s   CPU {:.2} s   peak RSS so far {:.0} MiB",
+            self.wall.as_secs_f64(),
+            self.cpu.as_secs_f64(),
+            self.peak_rss_kib as f64 / 1024.0
+        );
+    }
+}
+
 /// Runs `gazette once`.
 fn once(dir: &std::path::Path) -> Run {
     let cpu_before = children_usage().0;
@@ -167,20 +178,10 @@ fn main() {
         floor_time.as_secs_f64()
     );
     let first = once(dir.path());
-    println!(
-        "gazette once, first cycle:     {:>8.2} s   CPU {:.2} s   peak RSS {:.0} MiB",
-        first.wall.as_secs_f64(),
-        first.cpu.as_secs_f64(),
-        first.peak_rss_kib as f64 / 1024.0
-    );
+    first.print("first cycle:  ");
     serve_generation(&farm, feeds, 1);
     let second = once(dir.path());
-    println!(
-        "gazette once, second cycle:    {:>8.2} s   CPU {:.2} s   peak RSS {:.0} MiB (peak of both runs)",
-        second.wall.as_secs_f64(),
-        second.cpu.as_secs_f64(),
-        second.peak_rss_kib as f64 / 1024.0
-    );
+    second.print("second cycle: ");
     let first_ratio = first.wall.as_secs_f64() / floor_time.as_secs_f64();
     let second_ratio = second.wall.as_secs_f64() / first.wall.as_secs_f64();
     println!("first / floor:  {first_ratio:.2}×  (target ≤ 1.5×)");
