@@ -40,36 +40,35 @@ type Set = HashSet<&'static str, BuildHasherDefault<Fnv>>;
 /// What an ammonia builder allows. Built from the builder itself so the two cannot drift apart; it
 /// covers the options a default builder uses (ours only changes the base URL).
 pub(super) struct Policy {
-    tags: Set,
+    /// The tags kept, each with the attributes it keeps (generic ones included).
+    tags: HashMap<&'static str, Vec<&'static str>, BuildHasherDefault<Fnv>>,
     clean_content_tags: Set,
-    generic_attributes: Set,
-    tag_attributes: HashMap<&'static str, Set, BuildHasherDefault<Fnv>>,
     url_schemes: Set,
     link_rel: Option<String>,
 }
 
 impl Policy {
     pub(super) fn of(builder: &ammonia::Builder<'static>) -> Policy {
+        let generic = builder.clone_generic_attributes();
+        let mut by_tag = builder.clone_tag_attributes();
+        let tags = builder
+            .clone_tags()
+            .into_iter()
+            .map(|tag| {
+                let own = by_tag.remove(tag).unwrap_or_default();
+                (tag, generic.iter().chain(&own).copied().collect())
+            })
+            .collect();
         Policy {
-            tags: builder.clone_tags().into_iter().collect(),
+            tags,
             clean_content_tags: builder.clone_clean_content_tags().into_iter().collect(),
-            generic_attributes: builder.clone_generic_attributes().into_iter().collect(),
-            tag_attributes: builder
-                .clone_tag_attributes()
-                .into_iter()
-                .map(|(tag, attributes)| (tag, attributes.into_iter().collect()))
-                .collect(),
             url_schemes: builder.clone_url_schemes().into_iter().collect(),
             link_rel: builder.get_link_rel().map(str::to_owned),
         }
     }
 
-    fn allows_attribute(&self, tag: &str, attribute: &str) -> bool {
-        self.generic_attributes.contains(attribute)
-            || self
-                .tag_attributes
-                .get(tag)
-                .is_some_and(|allowed| allowed.contains(attribute))
+    fn keeps(&self, tag: &str) -> bool {
+        self.tags.contains_key(tag)
     }
 }
 
@@ -184,8 +183,8 @@ impl Model {
     }
 }
 
-/// A tag or attribute name, lower-cased without allocating; longer names are refused.
-#[derive(Clone, Copy)]
+/// A tag name, lower-cased without allocating; longer names are refused.
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Name {
     bytes: [u8; 32],
     len: usize,
@@ -332,7 +331,7 @@ impl<'a> Cleaner<'a, '_> {
         let name_end = end_of_name(bytes, name_start)?;
         let name = Name::new(src.get(name_start..name_end)?)?;
         let model = Model::of(name.as_str())?;
-        let kept = self.policy.tags.contains(name.as_str());
+        let kept = self.policy.keeps(name.as_str());
 
         self.attributes.clear();
         let mut at = name_end;
@@ -389,7 +388,7 @@ impl<'a> Cleaner<'a, '_> {
 
     /// Opens the `<tbody>` or `<tr>` that html5ever adds around a row or cell written without one.
     fn push_implied(&mut self, name: &str, model: Model) -> Option<()> {
-        let kept = self.policy.tags.contains(name);
+        let kept = self.policy.keeps(name);
         if kept {
             self.out.push('<');
             self.out.push_str(name);
@@ -432,9 +431,7 @@ impl<'a> Cleaner<'a, '_> {
             Column => (top == Some(ColumnGroup)).then_some(()),
             _ if top.is_some_and(Model::is_table_structure) => None,
             Inline | Void | RawText => Some(()),
-            Formatting => {
-                (!self.open.iter().any(|o| o.name.as_str() == name.as_str())).then_some(())
-            }
+            Formatting => (!self.open.iter().any(|o| o.name == *name)).then_some(()),
             ListItem | DefinitionItem => {
                 // An open item of the same kind is closed, unless a block other than <div>,
                 // <address> or <p> stands in between.
@@ -512,20 +509,20 @@ impl<'a> Cleaner<'a, '_> {
 
     fn write_start_tag(&mut self, name: &Name) -> Option<()> {
         let tag = name.as_str();
+        let allowed = self.policy.tags.get(tag)?;
         self.out.push('<');
         self.out.push_str(tag);
         for (index, &(attribute, raw)) in self.attributes.iter().enumerate() {
-            // html5ever keeps the first of duplicate attributes.
-            let duplicate = self
-                .attributes
-                .get(..index)?
-                .iter()
-                .any(|(earlier, _)| earlier.eq_ignore_ascii_case(attribute));
-            let Some(attribute) = Name::new(attribute).filter(|_| !duplicate) else {
+            let Some(&attribute) = allowed.iter().find(|a| a.eq_ignore_ascii_case(attribute))
+            else {
                 continue;
             };
-            let attribute = attribute.as_str();
-            if !self.policy.allows_attribute(tag, attribute) {
+            // html5ever keeps the first of duplicate attributes.
+            let earlier = self.attributes.get(..index)?;
+            if earlier
+                .iter()
+                .any(|(e, _)| e.eq_ignore_ascii_case(attribute))
+            {
                 continue;
             }
             let mut value = decode_attribute(raw)?;
@@ -556,6 +553,12 @@ impl<'a> Cleaner<'a, '_> {
     /// otherwise, a relative one is resolved against the base, an unparsable one is dropped. `None`
     /// when resolving fails, which makes ammonia reorder the attributes.
     fn url(&self, value: Cow<'a, str>) -> Option<Option<Cow<'a, str>>> {
+        if self.policy.url_schemes.contains("http")
+            && self.policy.url_schemes.contains("https")
+            && is_plain_web_url(&value)
+        {
+            return Some(Some(value));
+        }
         match Url::parse(&value) {
             Ok(url) => Some(
                 self.policy
@@ -641,7 +644,7 @@ impl<'a> Cleaner<'a, '_> {
         let name = Name::new(self.src.get(name_start..name_end)?)?;
         self.pos = end_of_end_tag(bytes, name_end)? + 1;
         let model = Model::of(name.as_str())?;
-        let same = |o: &Open| o.name.as_str() == name.as_str();
+        let same = |o: &Open| o.name == name;
         let close = match model {
             Table => self.nearest(&[Table]),
             TableSection => self
@@ -662,7 +665,7 @@ impl<'a> Cleaner<'a, '_> {
             RawText => None,
             // `</br>` reads as `<br>`; other void elements' end tags are ignored.
             Void | Rule | Column => {
-                if name.as_str() == "br" && self.policy.tags.contains("br") {
+                if name.as_str() == "br" && self.policy.keeps("br") {
                     self.out.push_str("<br>");
                 }
                 return Some(());
@@ -671,7 +674,7 @@ impl<'a> Cleaner<'a, '_> {
                 Some(index) => return self.pop_to(index, false),
                 None => {
                     // A `</p>` without a `<p>` makes an empty paragraph.
-                    if self.policy.tags.contains("p") {
+                    if self.policy.keeps("p") {
                         self.out.push_str("<p></p>");
                     }
                     return Some(());
@@ -760,6 +763,40 @@ fn attribute_value(src: &str, at: usize) -> Option<(&str, usize)> {
     }
 }
 
+/// An http(s) URL that surely parses: a plain host name (no IP address, port, user or IDNA label)
+/// and no space or control character. Most links are, and checking costs far less than parsing.
+fn is_plain_web_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (host, path) = rest.split_at(host_len);
+    let label_ok = |label: &str| {
+        let bytes = label.as_bytes();
+        !label.is_empty()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            && bytes.first() != Some(&b'-')
+            && bytes.last() != Some(&b'-')
+            && !bytes
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"))
+    };
+    // A last label that is a number would make the host an IPv4 address.
+    let last_ok = host
+        .rsplit('.')
+        .next()
+        .and_then(|l| l.bytes().next())
+        .is_some_and(|b| b.is_ascii_alphabetic());
+    host.split('.').all(label_ok)
+        && last_ok
+        && path.bytes().all(|b| b > b' ' && b != 0x7f && b != b'\\')
+}
+
 /// Mirrors ammonia's (private) list of attributes that hold URLs.
 fn is_url_attribute(tag: &str, attribute: &str) -> bool {
     matches!(attribute, "href" | "src" | "xlink:href")
@@ -773,6 +810,17 @@ fn is_url_attribute(tag: &str, attribute: &str) -> bool {
         )
 }
 
+/// The bytes [`push_text`] stops at.
+static TEXT_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = matches!(i as u8, b'&' | b'<' | b'>' | b'\r' | b'\0' | 0xC2);
+        i += 1;
+    }
+    table
+};
+
 /// Writes character data as html5ever reads it (references decoded when `references`, carriage
 /// returns normalized) and serializes it (`&`, `<`, `>` and no-break spaces escaped).
 fn push_text(out: &mut String, text: &str, references: bool) -> Option<()> {
@@ -782,7 +830,7 @@ fn push_text(out: &mut String, text: &str, references: bool) -> Option<()> {
     while let Some(found) = bytes
         .get(at..)?
         .iter()
-        .position(|&b| matches!(b, b'&' | b'<' | b'>' | b'\r' | b'\0' | 0xC2))
+        .position(|&b| TEXT_SPECIAL[usize::from(b)])
     {
         at += found;
         out.push_str(text.get(copied..at)?);
@@ -851,9 +899,12 @@ fn decode_attribute(raw: &str) -> Option<Cow<'_, str>> {
             }
             b'\0' => return None,
             _ => {
-                let c = rest.chars().next()?;
-                out.push(c);
-                at += c.len_utf8();
+                let run = rest
+                    .bytes()
+                    .position(|b| matches!(b, b'&' | b'\r' | b'\0'))
+                    .unwrap_or(rest.len());
+                out.push_str(rest.get(..run)?);
+                at += run;
             }
         }
     }
@@ -1056,6 +1107,35 @@ mod tests {
         ];
         for html in declined {
             assert_eq!(clean(html, &base, &policy), None, "taken: {html:?}");
+        }
+    }
+
+    #[test]
+    fn plain_web_urls_surely_parse() {
+        let plain = [
+            "https://news.example/a/b?c=d&e=%20#f",
+            "http://WWW.Example.COM",
+            "https://a-b.c9.example/한글",
+        ];
+        for url in plain {
+            assert!(is_plain_web_url(url), "{url}");
+            assert!(Url::parse(url).is_ok_and(|u| u.scheme().starts_with("http")));
+        }
+        let not_plain = [
+            "http://999.1.1.1/",
+            "http://0x7f.1/",
+            "https://xn--bcher-kva.example/",
+            "https://user@host.example/",
+            "https://host.example:99999/",
+            "https://host.example/a b",
+            "https://-bad.example/",
+            "https://a..b/",
+            "https://[::1]/",
+            "HTTP://upper.example/",
+            "/relative",
+        ];
+        for url in not_plain {
+            assert!(!is_plain_web_url(url), "{url}");
         }
     }
 
