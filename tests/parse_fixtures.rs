@@ -108,6 +108,44 @@ fn utf8_declared_on_euc_kr_bytes_is_read_as_euc_kr() {
 }
 
 #[test]
+fn east_asian_charsets_are_guessed_when_none_is_declared() {
+    let cases = [
+        (
+            "shift_jis_undeclared.xml",
+            "shift_jis",
+            "日本のニュース",
+            ["東京で初雪、通勤に影響", "株価が大きく上がりました"],
+        ),
+        (
+            "gbk_undeclared.xml",
+            "gb18030",
+            "中文新闻",
+            ["北京今天下雪了", "经济发展保持稳定"],
+        ),
+        (
+            "big5_undeclared.xml",
+            "big5",
+            "中文新聞",
+            ["臺北今天下雨了", "經濟發展保持穩定"],
+        ),
+        // Korean must keep winning over the others.
+        (
+            "euckr_undeclared.xml",
+            "euc-kr",
+            "한국 뉴스",
+            ["서울에 첫눈이 내렸다", "주가가 크게 올랐다"],
+        ),
+    ];
+    for (name, encoding, title, expected) in cases {
+        let feed = read(name);
+        assert_eq!(feed.encoding, encoding, "{name}");
+        assert_eq!(feed.meta.title.as_deref(), Some(title), "{name}");
+        assert_eq!(titles(&feed), expected, "{name}");
+        assert!(warned(&feed, "read as"), "{name}: {:?}", feed.warnings);
+    }
+}
+
+#[test]
 fn content_type_charset_overrides_the_declaration() {
     // The bytes are EUC-KR and declared so; a wrong header must not turn them into mojibake either.
     let feed = read_with(
