@@ -363,6 +363,21 @@ fn atom_1_0_text_constructs_bases_people_links() {
         e.authors.first().and_then(|a| a.uri.as_deref()),
         Some("https://blog.example.com/about")
     );
+    // Contributors are kept apart from authors, once each, and stay out of the fixed JSON schema.
+    let contributors: Vec<_> = e
+        .contributors
+        .iter()
+        .map(|c| (c.name.as_deref(), c.uri.as_deref()))
+        .collect();
+    assert_eq!(
+        contributors,
+        [
+            (Some("Park"), None),
+            (Some("Choi"), Some("https://blog.example.com/choi"))
+        ]
+    );
+    let json = serde_json::to_value(&feed).expect("serializes");
+    assert!(json["entries"][0].get("contributors").is_none());
     assert_eq!(e.categories, ["rust", "feeds"]);
     let enclosure = e.enclosures.first().expect("enclosure");
     assert_eq!(enclosure.url, "https://blog.example.com/media/hello.mp3");

@@ -173,8 +173,12 @@ impl<'a> Walker<'a, '_> {
             }
             Action::Person(is_author) => {
                 let person = self.person(ctx);
-                if is_author && ctx == Ctx::Entry && person != Person::default() {
-                    push_capped(&mut record.authors, (0, person));
+                if ctx == Ctx::Entry && person != Person::default() {
+                    if is_author {
+                        push_capped(&mut record.authors, (0, person));
+                    } else if !record.contributors.contains(&person) {
+                        push_capped(&mut record.contributors, person);
+                    }
                 }
             }
             _ => self.skip(),
@@ -640,6 +644,7 @@ struct Record {
     updated: Slot<DateTime<Utc>>,
     language: Slot<String>,
     authors: Vec<(u8, Person)>,
+    contributors: Vec<Person>,
     categories: Vec<String>,
     enclosures: Vec<Enclosure>,
     media: Vec<Enclosure>,
@@ -755,6 +760,7 @@ impl Record {
             // An entry never updated was last updated when it was published.
             updated: self.updated.value.or(published),
             authors,
+            contributors: self.contributors,
             categories: self.categories,
             enclosures,
             base: self.base.map(|b| b.to_string()),
