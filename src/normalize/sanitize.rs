@@ -84,6 +84,7 @@ pub(super) fn clean(html: &str, base: &Url, policy: &Policy) -> Option<String> {
         pos: 0,
         out: String::with_capacity(html.len() + html.len() / 8),
         open: Vec::new(),
+        active: Vec::new(),
         attributes: Vec::new(),
         skip_lf: false,
         policy,
@@ -102,6 +103,8 @@ enum Model {
     Formatting,
     /// No content, no end tag.
     Void,
+    /// Void, and unlike the others does not reopen closed formatting elements.
+    QuietVoid,
     /// Closes an open `<p>` and holds anything: `<div>`, `<blockquote>`…
     Block,
     /// `<ul>`, `<ol>`: whose `<li>`s are accepted as direct children only.
@@ -135,8 +138,10 @@ impl Model {
         Some(match name {
             "a" | "b" | "big" | "code" | "em" | "font" | "i" | "nobr" | "s" | "small"
             | "strike" | "strong" | "tt" | "u" => Formatting,
-            "area" | "base" | "basefont" | "bgsound" | "br" | "embed" | "img" | "keygen"
-            | "link" | "meta" | "param" | "source" | "track" | "wbr" => Void,
+            "area" | "br" | "embed" | "img" | "keygen" | "wbr" => Void,
+            "base" | "basefont" | "bgsound" | "link" | "meta" | "param" | "source" | "track" => {
+                QuietVoid
+            }
             "address" | "article" | "aside" | "blockquote" | "center" | "details" | "dialog"
             | "dir" | "div" | "fieldset" | "figcaption" | "figure" | "footer" | "header"
             | "hgroup" | "main" | "menu" | "nav" | "search" | "section" | "summary" => Block,
@@ -165,7 +170,10 @@ impl Model {
     }
 
     fn is_void(self) -> bool {
-        matches!(self, Model::Void | Model::Rule | Model::Column)
+        matches!(
+            self,
+            Model::Void | Model::QuietVoid | Model::Rule | Model::Column
+        )
     }
 
     /// html5ever's "special" category, which limits how far some end tags look for their element.
@@ -216,6 +224,21 @@ struct Open {
     kept: bool,
 }
 
+/// An entry of html5ever's list of active formatting elements.
+enum Active {
+    /// Set by a cell or caption: the formatting elements before it are not reopened inside.
+    Marker,
+    Element {
+        name: Name,
+        /// Where its start tag was written in the output (empty when ammonia drops the element).
+        tag: std::ops::Range<usize>,
+        kept: bool,
+        /// Whether it is open. One closed by the end of another element (`<p><b>a<div>`) is
+        /// reopened, with the same attributes, before the next text or inline element.
+        open: bool,
+    },
+}
+
 fn top_model(open: &[Open]) -> Option<Model> {
     open.last().map(|o| o.model)
 }
@@ -225,6 +248,7 @@ struct Cleaner<'a, 'p> {
     pos: usize,
     out: String,
     open: Vec<Open>,
+    active: Vec<Active>,
     /// The current start tag's attributes, as written: reused from tag to tag.
     attributes: Vec<(&'a str, &'a str)>,
     /// Set after `<pre>`: a newline that comes next is dropped.
@@ -289,6 +313,7 @@ impl<'a> Cleaner<'a, '_> {
                     if self.in_table_structure() {
                         return None;
                     }
+                    self.reopen()?;
                     self.out.push_str("&lt;");
                     self.pos = lt + 1;
                 }
@@ -318,9 +343,17 @@ impl<'a> Cleaner<'a, '_> {
                 _ => run,
             };
         }
-        if self.in_table_structure() && !run.bytes().all(is_space) {
-            return None;
+        if run.is_empty() {
+            return Some(());
         }
+        if self.in_table_structure() {
+            // Whitespace stays where it is; anything else would be moved out of the table.
+            return run
+                .bytes()
+                .all(is_space)
+                .then(|| push_text(&mut self.out, run, true))?;
+        }
+        self.reopen()?;
         push_text(&mut self.out, run, true)
     }
 
@@ -368,6 +401,10 @@ impl<'a> Cleaner<'a, '_> {
         if model == Model::RawText {
             return self.raw_text(&name, kept);
         }
+        if matches!(model, Model::Formatting | Model::Inline | Model::Void) {
+            self.reopen()?;
+        }
+        let tag_start = self.out.len();
         if kept {
             self.write_start_tag(&name)?;
         }
@@ -376,6 +413,19 @@ impl<'a> Cleaner<'a, '_> {
             Model::Pre => {
                 self.skip_lf = true;
                 self.push(name, model, kept);
+            }
+            Model::Cell | Model::Caption => {
+                self.push(name, model, kept);
+                self.active.push(Active::Marker);
+            }
+            Model::Formatting => {
+                self.push(name, model, kept);
+                self.active.push(Active::Element {
+                    name,
+                    tag: tag_start..self.out.len(),
+                    kept,
+                    open: true,
+                });
             }
             _ => self.push(name, model, kept),
         }
@@ -407,11 +457,11 @@ impl<'a> Cleaner<'a, '_> {
         match model {
             Caption | ColumnGroup | TableSection => {
                 let table = self.nearest(&[Table])?;
-                self.pop_to(table + 1, true)
+                self.pop_to(table + 1)
             }
             Row => {
                 let at = self.nearest(&[TableSection, Table])?;
-                self.pop_to(at + 1, true)?;
+                self.pop_to(at + 1)?;
                 if top_model(&self.open) == Some(Table) {
                     self.push_implied("tbody", TableSection)?;
                 }
@@ -419,7 +469,7 @@ impl<'a> Cleaner<'a, '_> {
             }
             Cell => {
                 let at = self.nearest(&[Row, TableSection, Table])?;
-                self.pop_to(at + 1, true)?;
+                self.pop_to(at + 1)?;
                 if top_model(&self.open) == Some(Table) {
                     self.push_implied("tbody", TableSection)?;
                 }
@@ -430,15 +480,16 @@ impl<'a> Cleaner<'a, '_> {
             }
             Column => (top == Some(ColumnGroup)).then_some(()),
             _ if top.is_some_and(Model::is_table_structure) => None,
-            Inline | Void | RawText => Some(()),
-            Formatting => (!self.open.iter().any(|o| o.name == *name)).then_some(()),
+            Inline | Void | QuietVoid | RawText => Some(()),
+            // A second one inside the first is rearranged (or, three deep, dropped).
+            Formatting => self.formatting_entry(name).is_none().then_some(()),
             ListItem | DefinitionItem => {
                 // An open item of the same kind is closed, unless a block other than <div>,
                 // <address> or <p> stands in between.
                 for index in (0..self.open.len()).rev() {
                     let open = self.open.get(index)?;
                     if open.model == model {
-                        self.pop_to(index, false)?;
+                        self.pop_to(index)?;
                         break;
                     }
                     if open.model.is_special()
@@ -452,7 +503,7 @@ impl<'a> Cleaner<'a, '_> {
             Heading => {
                 self.close_paragraph()?;
                 if top_model(&self.open) == Some(Heading) {
-                    self.pop_to(self.open.len() - 1, false)?;
+                    self.pop_to(self.open.len() - 1)?;
                 }
                 Some(())
             }
@@ -465,7 +516,7 @@ impl<'a> Cleaner<'a, '_> {
     /// Closes a `<p>` open in "button scope", as a block start tag does.
     fn close_paragraph(&mut self) -> Option<()> {
         match self.in_scope(|o| o.model == Model::Paragraph, false) {
-            Some(index) => self.pop_to(index, false),
+            Some(index) => self.pop_to(index),
             None => Some(()),
         }
     }
@@ -492,17 +543,75 @@ impl<'a> Cleaner<'a, '_> {
     }
 
     /// Closes the elements from the innermost down to the one at `index`, writing their end tags.
-    /// `None` when that closes a formatting element other than the one at `index`, which html5ever
-    /// would reopen further on, unless `forget_formatting` (closing a table cell or caption, which
-    /// makes html5ever forget the formatting elements opened in it).
-    fn pop_to(&mut self, index: usize, forget_formatting: bool) -> Option<()> {
+    /// Formatting elements stay in the list of active ones, to be reopened, except those opened in a
+    /// cell or caption that closes: html5ever forgets them.
+    fn pop_to(&mut self, index: usize) -> Option<()> {
         while self.open.len() > index {
             let open = self.open.pop()?;
-            let is_target = self.open.len() == index;
-            if open.model == Model::Formatting && !is_target && !forget_formatting {
+            self.end(&open);
+            match open.model {
+                Model::Formatting => match self.formatting_entry(&open.name)? {
+                    Active::Element { open, .. } if *open => *open = false,
+                    _ => return None,
+                },
+                Model::Cell | Model::Caption => {
+                    while let Some(entry) = self.active.pop() {
+                        if matches!(entry, Active::Marker) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(())
+    }
+
+    /// The active formatting element named `name` since the last marker.
+    fn formatting_entry(&mut self, wanted: &Name) -> Option<&mut Active> {
+        self.active
+            .iter_mut()
+            .rev()
+            .take_while(|entry| !matches!(entry, Active::Marker))
+            .find(|entry| matches!(entry, Active::Element { name, .. } if name == wanted))
+    }
+
+    /// Reopens the closed formatting elements since the last marker, in order, writing their start
+    /// tags again, as html5ever does before text and inline elements.
+    fn reopen(&mut self) -> Option<()> {
+        let since_marker = self
+            .active
+            .iter()
+            .rposition(|entry| matches!(entry, Active::Marker))
+            .map_or(0, |marker| marker + 1);
+        let Some(first) = self
+            .active
+            .iter()
+            .skip(since_marker)
+            .position(|entry| matches!(entry, Active::Element { open: false, .. }))
+        else {
+            return Some(());
+        };
+        for index in since_marker + first..self.active.len() {
+            let Some(Active::Element {
+                name,
+                tag,
+                kept,
+                open,
+            }) = self.active.get_mut(index)
+            else {
+                return None;
+            };
+            if *open {
                 return None;
             }
-            self.end(&open);
+            let start_tag = self.out.get(tag.clone())?.to_owned();
+            let start = self.out.len();
+            self.out.push_str(&start_tag);
+            *tag = start..self.out.len();
+            *open = true;
+            let (name, kept) = (*name, *kept);
+            self.push(name, Model::Formatting, kept);
         }
         Some(())
     }
@@ -664,14 +773,17 @@ impl<'a> Cleaner<'a, '_> {
             _ if self.in_table_structure() => None,
             RawText => None,
             // `</br>` reads as `<br>`; other void elements' end tags are ignored.
-            Void | Rule | Column => {
-                if name.as_str() == "br" && self.policy.keeps("br") {
-                    self.out.push_str("<br>");
+            Void | QuietVoid | Rule | Column => {
+                if name.as_str() == "br" {
+                    self.reopen()?;
+                    if self.policy.keeps("br") {
+                        self.out.push_str("<br>");
+                    }
                 }
                 return Some(());
             }
             Paragraph => match self.in_scope(same, false) {
-                Some(index) => return self.pop_to(index, false),
+                Some(index) => return self.pop_to(index),
                 None => {
                     // A `</p>` without a `<p>` makes an empty paragraph.
                     if self.policy.keeps("p") {
@@ -685,18 +797,34 @@ impl<'a> Cleaner<'a, '_> {
             DefinitionItem | Block | List | DefinitionList | Pre => {
                 return self.close_if_in_scope(same, false);
             }
-            Formatting => self
-                .open
-                .len()
-                .checked_sub(1)
-                .filter(|&i| same(&self.open[i])),
+            Formatting => {
+                // Closes the element if it is the current one, forgets it if it was closed
+                // already, and is ignored if there is none; html5ever rearranges the rest.
+                let open = match self.formatting_entry(&name) {
+                    Some(Active::Element { open, .. }) => *open,
+                    _ => return Some(()),
+                };
+                if open {
+                    let current = self
+                        .open
+                        .len()
+                        .checked_sub(1)
+                        .filter(|&i| same(&self.open[i]));
+                    self.pop_to(current?)?;
+                }
+                let at = self.active.iter().rposition(
+                    |entry| matches!(entry, Active::Element { name: n, .. } if *n == name),
+                )?;
+                self.active.remove(at);
+                return Some(());
+            }
             Inline => {
                 // Looks for the element down to the first special one, and ignores the end tag if
                 // it meets that first.
                 for index in (0..self.open.len()).rev() {
                     let open = self.open.get(index)?;
                     if same(open) {
-                        return self.pop_to(index, false);
+                        return self.pop_to(index);
                     }
                     if open.model.is_special() {
                         return Some(());
@@ -705,10 +833,7 @@ impl<'a> Cleaner<'a, '_> {
                 return Some(());
             }
         };
-        // Closing table parts also closes the cells and rows in them, which makes html5ever forget
-        // their formatting elements.
-        let forget_formatting = model != Formatting && model != ColumnGroup;
-        self.pop_to(close?, forget_formatting)
+        self.pop_to(close?)
     }
 
     /// Closes the innermost element `wanted` matches if it is in scope; ignores the end tag if not.
@@ -718,7 +843,7 @@ impl<'a> Cleaner<'a, '_> {
         list_scope: bool,
     ) -> Option<()> {
         match self.in_scope(wanted, list_scope) {
-            Some(index) => self.pop_to(index, false),
+            Some(index) => self.pop_to(index),
             None => Some(()),
         }
     }
@@ -1074,6 +1199,10 @@ mod tests {
             "<table><td>cell without row</td></table><table><tr><td>a<td>b<tr><th>c</table>",
             "<table><tbody><tr><td><b>x</tbody><thead><tr><td>y</table><p>after",
             "<iframe src=x />rest of <b>the</b> document &amp; more",
+            "<p><b>bold<div>block</div></p><span><i>x</span>y</i>z",
+            "<p>a <a class=anchor href=\"#x\"><h2 id=x>Title</h2></a>\n<p>next</p>",
+            "<ul><li><b>x<li>y</ul><p><i>x<table><tr><td>in<b>cell</td></tr></table>out</i>",
+            "<b>x<table><tr><td>c</td></tr></table>after</b></code></i>",
         ];
         for html in accepted {
             assert!(
@@ -1088,8 +1217,6 @@ mod tests {
         let (policy, base) = (policy(), base());
         let declined = [
             "<b><i>misnested</b></i>",
-            "<p><b>bold<div>block</div></p>",
-            "<span><b>x</span>",
             "<a href=x><a href=y>nested</a></a>",
             "<b><b>nested</b></b>",
             "<table>text in table<tr><td>x</td></tr></table>",
@@ -1198,9 +1325,31 @@ mod tests {
     /// must agree with ammonia.
     #[test]
     fn agrees_with_ammonia_on_mutations() {
-        const SNIPPETS: [&str; 16] = [
-            "<", ">", "&", "\"", "'", "</p>", "<p>", "<b>", "</b>", "<li>", "<table>", "</td>",
-            "<!--", "\r", "&amp", "<br/>",
+        const SNIPPETS: [&str; 24] = [
+            "<",
+            ">",
+            "&",
+            "\"",
+            "'",
+            "</p>",
+            "<p>",
+            "<b>",
+            "</b>",
+            "<li>",
+            "<table>",
+            "</td>",
+            "<!--",
+            "\r",
+            "&amp",
+            "<br/>",
+            "<div>",
+            "</div>",
+            "<a href=x>",
+            "</a>",
+            "<td>",
+            "</tr>",
+            "<h2>",
+            "</i>",
         ];
         let policy = policy();
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
@@ -1211,14 +1360,19 @@ mod tests {
             (seed % n.max(1) as u64) as usize
         };
         for (html, base) in corpus_fields().iter().filter(|(h, _)| h.len() < 20_000) {
-            for _ in 0..4 {
+            for _ in 0..6 {
                 let mut at = random(html.len() + 1);
                 while !html.is_char_boundary(at) {
                     at -= 1;
                 }
                 let mutated = match random(3) {
                     0 => html[..at].to_string(),
-                    1 => format!("{}{}{}", &html[..at], SNIPPETS[random(16)], &html[at..]),
+                    1 => format!(
+                        "{}{}{}",
+                        &html[..at],
+                        SNIPPETS[random(SNIPPETS.len())],
+                        &html[at..]
+                    ),
                     _ => format!("{}{}", &html[at..], &html[..at]),
                 };
                 checked(&mutated, &policy, base);
