@@ -97,10 +97,9 @@ fn decode_checked<'a>(
     chosen: &'static Encoding,
     warnings: &mut Warnings,
 ) -> Decoded<'a> {
-    let is_ascii = bytes.is_ascii();
     if chosen != UTF_8
         && chosen.is_ascii_compatible()
-        && !is_ascii
+        && !bytes.is_ascii()
         && std::str::from_utf8(bytes).is_ok()
     {
         // Non-ASCII bytes that form valid UTF-8 are practically never legacy-charset text.

@@ -342,7 +342,7 @@ impl<'a> Walker<'a, '_> {
                 .title
                 .offer(rank, self.as_text(markup, element, &captured)),
             Field::Summary(rank) | Field::Content(rank) => {
-                let html = self.as_html(markup, element, &captured);
+                let html = self.as_html(markup, element, captured);
                 if html.trim().is_empty() {
                     return;
                 }
@@ -439,14 +439,14 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// A field that is HTML.
-    fn as_html(&mut self, markup: Markup, element: &Element, captured: &Captured) -> String {
-        match text_kind(markup, element, captured) {
-            TextKind::Base64 => escape_html(&self.base64(captured)),
+    fn as_html(&mut self, markup: Markup, element: &Element, captured: Captured) -> String {
+        match text_kind(markup, element, &captured) {
+            TextKind::Base64 => escape_html(&self.base64(&captured)),
             TextKind::Text => escape_html(captured.text.trim()),
-            TextKind::Html => captured.text.trim().to_string(),
-            TextKind::Xhtml => match captured.markup {
+            // Only XHTML has child elements.
+            TextKind::Html | TextKind::Xhtml => match captured.markup {
                 Some(markup) => unwrap_div(markup).to_string(),
-                None => captured.text.trim().to_string(),
+                None => trimmed(captured.text),
             },
         }
     }
@@ -499,6 +499,19 @@ fn text_kind(markup: Markup, element: &Element, captured: &Captured) -> TextKind
                 t if t.starts_with("text/") || t.ends_with("xml") => TextKind::Text,
                 _ => TextKind::Base64,
             }
+        }
+    }
+}
+
+/// `text` trimmed, reusing its buffer when it has one: content is most of a feed's bytes.
+fn trimmed(text: Cow<str>) -> String {
+    match text {
+        Cow::Borrowed(text) => text.trim().to_string(),
+        Cow::Owned(mut text) => {
+            text.truncate(text.trim_end().len());
+            let leading = text.len() - text.trim_start().len();
+            text.drain(..leading);
+            text
         }
     }
 }
