@@ -203,9 +203,13 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    /// Reads an element's content up to its end tag.
+    /// Reads an element's content up to its end tag. Whitespace around the text is left out (every
+    /// reader trims it), so that text that comes in one piece, typically a CDATA section, stays
+    /// borrowed.
     fn capture(&mut self, element: &Element<'a>) -> Captured<'a> {
         let mut text: Cow<'a, str> = Cow::Borrowed("");
+        // Whitespace after the text so far, added only if more text follows.
+        let mut pending: Option<Cow<'a, str>> = None;
         let mut depth = 0usize;
         let mut has_children = false;
         let mut oversized = false;
@@ -215,18 +219,24 @@ impl<'a> Walker<'a, '_> {
                     has_children = true;
                     depth += 1;
                 }
-                Node::Text(piece) => {
-                    if text.len() + piece.len() > MAX_FIELD_BYTES {
-                        let room = MAX_FIELD_BYTES.saturating_sub(text.len());
-                        text.to_mut().push_str(prefix_within(&piece, room));
-                        oversized = true;
-                    } else if text.is_empty() {
-                        text = piece;
-                    } else {
-                        text.to_mut().push_str(&piece);
+                Node::Text(piece) if piece.trim().is_empty() => {
+                    if !text.is_empty() {
+                        match &mut pending {
+                            Some(spaces) => spaces.to_mut().push_str(&piece),
+                            None => pending = Some(piece),
+                        }
                     }
                 }
+                Node::Text(piece) => {
+                    if let Some(spaces) = pending.take() {
+                        oversized |= append_capped(&mut text, spaces);
+                    }
+                    oversized |= append_capped(&mut text, piece);
+                }
                 Node::Char(c) => {
+                    if let Some(spaces) = pending.take() {
+                        oversized |= append_capped(&mut text, spaces);
+                    }
                     if text.len() + c.len_utf8() > MAX_FIELD_BYTES {
                         oversized = true;
                     } else {
@@ -503,6 +513,23 @@ fn text_kind(markup: Markup, element: &Element, captured: &Captured) -> TextKind
     }
 }
 
+/// Appends `piece` to `text`, borrowing it when `text` is empty; returns whether it had to be cut at
+/// [`MAX_FIELD_BYTES`].
+fn append_capped<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) -> bool {
+    if text.len() + piece.len() > MAX_FIELD_BYTES {
+        let room = MAX_FIELD_BYTES.saturating_sub(text.len());
+        text.to_mut().push_str(prefix_within(&piece, room));
+        true
+    } else {
+        if text.is_empty() {
+            *text = piece;
+        } else {
+            text.to_mut().push_str(&piece);
+        }
+        false
+    }
+}
+
 /// `text` trimmed, reusing its buffer when it has one: content is most of a feed's bytes.
 fn trimmed(text: Cow<str>) -> String {
     match text {
@@ -776,7 +803,7 @@ impl Record {
             contributors: self.contributors,
             categories: self.categories,
             enclosures,
-            base: self.base.map(|b| b.to_string()),
+            base: self.base.map(|b| b.as_str().to_owned()),
         }
     }
 }
