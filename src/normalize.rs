@@ -12,6 +12,8 @@ use url::Url;
 use crate::config::{ContentPolicy, FeedConfig};
 use crate::parse::{Entry, ParsedFeed};
 
+mod sanitize;
+
 /// Longest summary, in characters, "…" included.
 pub const SUMMARY_CHARS: usize = 300;
 
@@ -296,19 +298,25 @@ pub fn truncate_at_word(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-/// Sanitized HTML with relative URLs made absolute against `base`.
+/// Sanitized HTML with relative URLs made absolute against `base`: what ammonia's default cleaner
+/// gives, through [`sanitize::clean`]'s fast path when the markup is simple enough.
 pub fn sanitize_html(html: &str, base: &Url) -> String {
     thread_local! {
         // Building ammonia's allow-lists costs more than cleaning a typical item: build them once
         // per thread and only swap the base URL.
-        static CLEANER: std::cell::RefCell<ammonia::Builder<'static>> =
-            std::cell::RefCell::new(ammonia::Builder::default());
+        static CLEANER: std::cell::RefCell<(ammonia::Builder<'static>, sanitize::Policy)> = {
+            let cleaner = ammonia::Builder::default();
+            let policy = sanitize::Policy::of(&cleaner);
+            std::cell::RefCell::new((cleaner, policy))
+        };
     }
-    CLEANER.with_borrow_mut(|cleaner| {
-        cleaner
-            .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
-            .clean(html)
-            .to_string()
+    CLEANER.with_borrow_mut(|(cleaner, policy)| {
+        sanitize::clean(html, base, policy).unwrap_or_else(|| {
+            cleaner
+                .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
+                .clean(html)
+                .to_string()
+        })
     })
 }
 

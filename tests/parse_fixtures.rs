@@ -108,6 +108,44 @@ fn utf8_declared_on_euc_kr_bytes_is_read_as_euc_kr() {
 }
 
 #[test]
+fn east_asian_charsets_are_guessed_when_none_is_declared() {
+    let cases = [
+        (
+            "shift_jis_undeclared.xml",
+            "shift_jis",
+            "日本のニュース",
+            ["東京で初雪、通勤に影響", "株価が大きく上がりました"],
+        ),
+        (
+            "gbk_undeclared.xml",
+            "gb18030",
+            "中文新闻",
+            ["北京今天下雪了", "经济发展保持稳定"],
+        ),
+        (
+            "big5_undeclared.xml",
+            "big5",
+            "中文新聞",
+            ["臺北今天下雨了", "經濟發展保持穩定"],
+        ),
+        // Korean must keep winning over the others.
+        (
+            "euckr_undeclared.xml",
+            "euc-kr",
+            "한국 뉴스",
+            ["서울에 첫눈이 내렸다", "주가가 크게 올랐다"],
+        ),
+    ];
+    for (name, encoding, title, expected) in cases {
+        let feed = read(name);
+        assert_eq!(feed.encoding, encoding, "{name}");
+        assert_eq!(feed.meta.title.as_deref(), Some(title), "{name}");
+        assert_eq!(titles(&feed), expected, "{name}");
+        assert!(warned(&feed, "read as"), "{name}: {:?}", feed.warnings);
+    }
+}
+
+#[test]
 fn content_type_charset_overrides_the_declaration() {
     // The bytes are EUC-KR and declared so; a wrong header must not turn them into mojibake either.
     let feed = read_with(
@@ -325,6 +363,21 @@ fn atom_1_0_text_constructs_bases_people_links() {
         e.authors.first().and_then(|a| a.uri.as_deref()),
         Some("https://blog.example.com/about")
     );
+    // Contributors are kept apart from authors, once each, and stay out of the fixed JSON schema.
+    let contributors: Vec<_> = e
+        .contributors
+        .iter()
+        .map(|c| (c.name.as_deref(), c.uri.as_deref()))
+        .collect();
+    assert_eq!(
+        contributors,
+        [
+            (Some("Park"), None),
+            (Some("Choi"), Some("https://blog.example.com/choi"))
+        ]
+    );
+    let json = serde_json::to_value(&feed).expect("serializes");
+    assert!(json["entries"][0].get("contributors").is_none());
     assert_eq!(e.categories, ["rust", "feeds"]);
     let enclosure = e.enclosures.first().expect("enclosure");
     assert_eq!(enclosure.url, "https://blog.example.com/media/hello.mp3");

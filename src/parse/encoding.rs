@@ -5,7 +5,9 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::{EUC_KR, Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{
+    BIG5, EUC_KR, Encoding, GB18030, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252,
+};
 
 use super::text::attribute_value;
 use super::warn::Warnings;
@@ -74,17 +76,30 @@ pub(crate) fn decode<'a>(
     decode_checked(bytes, chosen, warnings)
 }
 
-/// Decodes with `chosen` unless the bytes prove it wrong; then falls back to UTF-8, EUC-KR (the most
-/// common mislabelled legacy charset in our feeds) and finally windows-1252, which accepts any bytes.
+/// Whether decoded text reads as the language of the charset it was decoded with.
+type Plausible = fn(&str) -> bool;
+
+/// The charsets tried, in order, on bytes invalid in the one declared (or in UTF-8 when none is): UTF-8,
+/// then the East Asian double-byte charsets, EUC-KR first (the most common in our feeds), and finally
+/// windows-1252, which accepts any bytes. Double-byte text in one of them is often valid in another,
+/// as mojibake: each comes with a test that the text reads as its language.
+const FALLBACKS: [(&Encoding, Plausible); 5] = [
+    (UTF_8, |_| true),
+    (EUC_KR, mostly_hangul),
+    (SHIFT_JIS, mostly_japanese),
+    (GB18030, |text| mostly_common_han(text, COMMON_SIMPLIFIED)),
+    (BIG5, |text| mostly_common_han(text, COMMON_TRADITIONAL)),
+];
+
+/// Decodes with `chosen` unless the bytes prove it wrong; then tries the [`FALLBACKS`].
 fn decode_checked<'a>(
     bytes: &'a [u8],
     chosen: &'static Encoding,
     warnings: &mut Warnings,
 ) -> Decoded<'a> {
-    let is_ascii = bytes.is_ascii();
     if chosen != UTF_8
         && chosen.is_ascii_compatible()
-        && !is_ascii
+        && !bytes.is_ascii()
         && std::str::from_utf8(bytes).is_ok()
     {
         // Non-ASCII bytes that form valid UTF-8 are practically never legacy-charset text.
@@ -103,13 +118,11 @@ fn decode_checked<'a>(
             encoding: label(chosen),
         };
     }
-    for fallback in [UTF_8, EUC_KR] {
+    for (fallback, plausible) in FALLBACKS {
         if fallback == chosen {
             continue;
         }
         let decoded = fallback.decode_without_bom_handling_and_without_replacement(bytes);
-        // Chinese double-byte text is often valid EUC-KR too; only Korean text reads as mostly Hangul.
-        let plausible = |text: &str| fallback != EUC_KR || mostly_hangul(text);
         if let Some(text) = decoded.filter(|t| plausible(t)) {
             warnings.push(format!(
                 "bytes are not valid {}; read as {}",
@@ -173,6 +186,46 @@ fn mostly_hangul(text: &str) -> bool {
         }
     }
     hangul >= other && common * 4 >= hangul
+}
+
+/// Whether text reads as Japanese: kana make a fifth of its non-ASCII characters, and half-width
+/// katakana (what Chinese or Korean bytes read as Shift_JIS mostly give) at most a tenth.
+fn mostly_japanese(text: &str) -> bool {
+    let (mut kana, mut half_width, mut other) = (0usize, 0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        match c {
+            '\u{3041}'..='\u{30FF}' => kana += 1,
+            '\u{FF61}'..='\u{FF9F}' => half_width += 1,
+            _ => other += 1,
+        }
+    }
+    let all = kana + half_width + other;
+    all > 0 && kana * 5 >= all && half_width * 10 <= all
+}
+
+/// Frequent Chinese characters, simplified and traditional: in real text they make a good share of
+/// the characters; in mojibake, which spreads over thousands of rare ones, hardly any.
+const COMMON_SIMPLIFIED: &str = "的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于着下\
+                                 自之年过发后作里用道行所然家种事成方多经么去法学如都同现当没动面起看定天分还进好小部其\
+                                 些主样理心她本前开但因只从想实日新闻报市场网月记者业政府";
+const COMMON_TRADITIONAL: &str = "的一是不了在人有我他這個們中來上大為和國地到以說時要就出會可也你對生能而子那得於著下\
+                                  自之年過發後作裡用道行所然家種事成方多經麼去法學如都同現當沒動面起看定天分還進好小部其\
+                                  些主樣理心她本前開但因只從想實日新聞報市場網月記者業政府臺灣";
+
+/// Whether text reads as Chinese in the script `common` is written in: Han characters make half of its
+/// non-ASCII characters, and an eighth of those are among the `common` ones.
+fn mostly_common_han(text: &str, common: &str) -> bool {
+    let (mut han, mut frequent, mut other) = (0usize, 0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        match c {
+            '\u{4E00}'..='\u{9FFF}' => {
+                han += 1;
+                frequent += usize::from(common.contains(c));
+            }
+            _ => other += 1,
+        }
+    }
+    han > 0 && han >= other && frequent * 8 >= han
 }
 
 /// Whether valid multi-byte UTF-8 characters outnumber runs of invalid bytes two to one: then the text

@@ -98,6 +98,7 @@ impl Fields<'_> {
             published,
             updated: self.date(item, "date_modified", warnings).or(published),
             authors: self.authors(item, warnings),
+            contributors: Vec::new(),
             categories: match item.get("tags") {
                 Some(Value::Array(tags)) => tags
                     .iter()

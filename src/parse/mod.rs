@@ -120,6 +120,9 @@ pub struct Entry {
     /// Last modified; equal to `published` when the feed gives no separate date (as feedparser does).
     pub updated: Option<DateTime<Utc>>,
     pub authors: Vec<Person>,
+    /// Atom contributors. Not in `gazette parse --json`, whose schema is fixed.
+    #[serde(skip)]
+    pub contributors: Vec<Person>,
     pub categories: Vec<String>,
     pub enclosures: Vec<Enclosure>,
     /// Base for relative URLs inside `summary` and `content` (xml:base, else the feed URL).

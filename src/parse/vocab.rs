@@ -36,7 +36,7 @@ pub(crate) enum Action {
     /// Atom `<category term>`: the term attribute, else the text.
     Category,
     /// An Atom person construct (`<author><name/><email/><uri/></author>`); `true` for authors,
-    /// `false` for contributors, which are read but not kept.
+    /// `false` for contributors.
     Person(bool),
     /// A person construct's parts.
     PersonPart(PersonPart),

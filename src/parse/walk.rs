@@ -173,8 +173,12 @@ impl<'a> Walker<'a, '_> {
             }
             Action::Person(is_author) => {
                 let person = self.person(ctx);
-                if is_author && ctx == Ctx::Entry && person != Person::default() {
-                    push_capped(&mut record.authors, (0, person));
+                if ctx == Ctx::Entry && person != Person::default() {
+                    if is_author {
+                        push_capped(&mut record.authors, (0, person));
+                    } else if !record.contributors.contains(&person) {
+                        push_capped(&mut record.contributors, person);
+                    }
                 }
             }
             _ => self.skip(),
@@ -199,9 +203,13 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    /// Reads an element's content up to its end tag.
+    /// Reads an element's content up to its end tag. Whitespace around the text is left out (every
+    /// reader trims it), so that text that comes in one piece, typically a CDATA section, stays
+    /// borrowed.
     fn capture(&mut self, element: &Element<'a>) -> Captured<'a> {
         let mut text: Cow<'a, str> = Cow::Borrowed("");
+        // Whitespace after the text so far, added only if more text follows.
+        let mut pending: Option<Cow<'a, str>> = None;
         let mut depth = 0usize;
         let mut has_children = false;
         let mut oversized = false;
@@ -211,18 +219,24 @@ impl<'a> Walker<'a, '_> {
                     has_children = true;
                     depth += 1;
                 }
-                Node::Text(piece) => {
-                    if text.len() + piece.len() > MAX_FIELD_BYTES {
-                        let room = MAX_FIELD_BYTES.saturating_sub(text.len());
-                        text.to_mut().push_str(prefix_within(&piece, room));
-                        oversized = true;
-                    } else if text.is_empty() {
-                        text = piece;
-                    } else {
-                        text.to_mut().push_str(&piece);
+                Node::Text(piece) if piece.trim().is_empty() => {
+                    if !text.is_empty() {
+                        match &mut pending {
+                            Some(spaces) => spaces.to_mut().push_str(&piece),
+                            None => pending = Some(piece),
+                        }
                     }
                 }
+                Node::Text(piece) => {
+                    if let Some(spaces) = pending.take() {
+                        oversized |= append_capped(&mut text, spaces);
+                    }
+                    oversized |= append_capped(&mut text, piece);
+                }
                 Node::Char(c) => {
+                    if let Some(spaces) = pending.take() {
+                        oversized |= append_capped(&mut text, spaces);
+                    }
                     if text.len() + c.len_utf8() > MAX_FIELD_BYTES {
                         oversized = true;
                     } else {
@@ -338,7 +352,7 @@ impl<'a> Walker<'a, '_> {
                 .title
                 .offer(rank, self.as_text(markup, element, &captured)),
             Field::Summary(rank) | Field::Content(rank) => {
-                let html = self.as_html(markup, element, &captured);
+                let html = self.as_html(markup, element, captured);
                 if html.trim().is_empty() {
                     return;
                 }
@@ -435,14 +449,14 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// A field that is HTML.
-    fn as_html(&mut self, markup: Markup, element: &Element, captured: &Captured) -> String {
-        match text_kind(markup, element, captured) {
-            TextKind::Base64 => escape_html(&self.base64(captured)),
+    fn as_html(&mut self, markup: Markup, element: &Element, captured: Captured) -> String {
+        match text_kind(markup, element, &captured) {
+            TextKind::Base64 => escape_html(&self.base64(&captured)),
             TextKind::Text => escape_html(captured.text.trim()),
-            TextKind::Html => captured.text.trim().to_string(),
-            TextKind::Xhtml => match captured.markup {
+            // Only XHTML has child elements.
+            TextKind::Html | TextKind::Xhtml => match captured.markup {
                 Some(markup) => unwrap_div(markup).to_string(),
-                None => captured.text.trim().to_string(),
+                None => trimmed(captured.text),
             },
         }
     }
@@ -495,6 +509,36 @@ fn text_kind(markup: Markup, element: &Element, captured: &Captured) -> TextKind
                 t if t.starts_with("text/") || t.ends_with("xml") => TextKind::Text,
                 _ => TextKind::Base64,
             }
+        }
+    }
+}
+
+/// Appends `piece` to `text`, borrowing it when `text` is empty; returns whether it had to be cut at
+/// [`MAX_FIELD_BYTES`].
+fn append_capped<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) -> bool {
+    if text.len() + piece.len() > MAX_FIELD_BYTES {
+        let room = MAX_FIELD_BYTES.saturating_sub(text.len());
+        text.to_mut().push_str(prefix_within(&piece, room));
+        true
+    } else {
+        if text.is_empty() {
+            *text = piece;
+        } else {
+            text.to_mut().push_str(&piece);
+        }
+        false
+    }
+}
+
+/// `text` trimmed, reusing its buffer when it has one: content is most of a feed's bytes.
+fn trimmed(text: Cow<str>) -> String {
+    match text {
+        Cow::Borrowed(text) => text.trim().to_string(),
+        Cow::Owned(mut text) => {
+            text.truncate(text.trim_end().len());
+            let leading = text.len() - text.trim_start().len();
+            text.drain(..leading);
+            text
         }
     }
 }
@@ -640,6 +684,7 @@ struct Record {
     updated: Slot<DateTime<Utc>>,
     language: Slot<String>,
     authors: Vec<(u8, Person)>,
+    contributors: Vec<Person>,
     categories: Vec<String>,
     enclosures: Vec<Enclosure>,
     media: Vec<Enclosure>,
@@ -755,9 +800,10 @@ impl Record {
             // An entry never updated was last updated when it was published.
             updated: self.updated.value.or(published),
             authors,
+            contributors: self.contributors,
             categories: self.categories,
             enclosures,
-            base: self.base.map(|b| b.to_string()),
+            base: self.base.map(|b| b.as_str().to_owned()),
         }
     }
 }
