@@ -22,7 +22,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use url::Url;
 
 use crate::config::{Config, Settings};
-use crate::merge::{Coverage, Edition, Related, SectionEdition, StoredItem};
+use crate::merge::{Coverage, Edition, Labels, Related, SectionEdition, StoredItem};
 use crate::site::{self, Site};
 
 /// Folder of the output feeds, relative to `output_dir`.
@@ -217,6 +217,8 @@ struct FeedMeta<'a> {
     updated: DateTime<Utc>,
     /// The WebSub hub to announce (`rel="hub"`), if any.
     hub: Option<&'a str>,
+    /// The words of the configured language, for the line naming a story's other sources.
+    labels: &'static Labels,
     /// The section's items, newest first, each id once (a duplicate id makes a feed invalid).
     items: Vec<ItemMeta>,
 }
@@ -281,6 +283,7 @@ impl<'a> FeedMeta<'a> {
             id: format!("tag:{authority},{TAG_DATE}:{dir}/{}", section.id),
             updated,
             hub: publisher.websub_hub.as_ref().map(Url::as_str),
+            labels: Labels::for_language(&publisher.language),
             items,
         }
     }
@@ -320,6 +323,49 @@ impl ItemMeta {
                     })
                     .collect(),
             }),
+        }
+    }
+}
+
+impl ItemMeta {
+    /// The summary as HTML (escaped, so that a literal `<` or `&` shows as written), then a
+    /// line naming the story's other sources, each linked to its article: "3개 매체: A, B".
+    /// RSS and Atom have no field for related articles that readers show, so they go in the
+    /// text everyone reads. `None` when there is neither.
+    fn description_html(&self, labels: &Labels) -> Option<String> {
+        let summary = self
+            .summary
+            .as_deref()
+            .map(|summary| quick_xml::escape::escape(summary).into_owned());
+        let coverage = self
+            .coverage
+            .as_ref()
+            .filter(|coverage| !coverage.others.is_empty())
+            .map(|coverage| {
+                let sources: Vec<String> = coverage
+                    .others
+                    .iter()
+                    .map(|other| {
+                        let name = quick_xml::escape::escape(&other.source);
+                        match &other.link {
+                            Some(link) => {
+                                let href = quick_xml::escape::escape(link);
+                                format!("<a href=\"{href}\">{name}</a>")
+                            }
+                            None => name.into_owned(),
+                        }
+                    })
+                    .collect();
+                let count = labels.sources(coverage.outlets);
+                format!(
+                    "<p>{}: {}</p>",
+                    quick_xml::escape::escape(&count),
+                    sources.join(", ")
+                )
+            });
+        match (summary, coverage) {
+            (Some(summary), Some(coverage)) => Some(format!("<p>{summary}</p>{coverage}")),
+            (summary, coverage) => summary.or(coverage),
         }
     }
 }
