@@ -585,7 +585,10 @@ fn rss_and_atom_name_a_storys_other_sources() {
     );
     let english = &feed.entries[2];
     assert_eq!(
-        english.summary.as_ref().map(|s| (s.r#type, s.value.as_str())),
+        english
+            .summary
+            .as_ref()
+            .map(|s| (s.r#type, s.value.as_str())),
         Some((atom_syndication::TextType::Text, "Plain summary.")),
         "a story no one else reported keeps its plain summary"
     );
@@ -605,4 +608,47 @@ fn the_sources_line_follows_the_language() {
         description.starts_with("<p>3 sources: <a href="),
         "{description}"
     );
+}
+
+#[test]
+fn files_of_a_removed_section_are_deleted_and_nothing_else() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("output");
+    let publisher = Publisher::new(&settings(&dir));
+    publisher.publish(&edition()).unwrap();
+    fs::write(dir.join("README.md"), "mine").unwrap();
+    fs::write(dir.join("feeds/custom.xml"), "<rss/>").unwrap();
+    fs::write(root.path().join("outside.xml"), "<rss/>").unwrap();
+    let manifest = dir.join(MANIFEST_FILE);
+    let mut listed = fs::read_to_string(&manifest).unwrap();
+    assert!(listed.contains("feeds/politics.atom\n"), "{listed}");
+    listed.push_str("../outside.xml\n");
+    fs::write(&manifest, listed).unwrap();
+
+    let mut without_politics = edition();
+    without_politics.sections.remove(1);
+    let report = publisher.publish(&without_politics).unwrap();
+
+    let gone = [
+        "feeds/politics.atom",
+        "feeds/politics.json",
+        "feeds/politics.xml",
+        "sections/politics.html",
+    ];
+    assert_eq!(report.removed, gone.map(PathBuf::from));
+    for file in gone {
+        for suffix in ["", ".br", ".gz"] {
+            let path = dir.join(format!("{file}{suffix}"));
+            assert!(!path.exists(), "{}", path.display());
+        }
+    }
+    for kept in ["README.md", "feeds/custom.xml", "feeds/all.xml", "feeds/all.xml.br"] {
+        assert!(dir.join(kept).is_file(), "{kept}");
+    }
+    assert!(root.path().join("outside.xml").is_file());
+    let listed = fs::read_to_string(&manifest).unwrap();
+    assert!(!listed.contains("politics") && !listed.contains(".."), "{listed}");
+
+    let again = publisher.publish(&without_politics).unwrap();
+    assert_eq!(again, PublishReport::default(), "nothing left to do");
 }
