@@ -642,12 +642,20 @@ fn files_of_a_removed_section_are_deleted_and_nothing_else() {
             assert!(!path.exists(), "{}", path.display());
         }
     }
-    for kept in ["README.md", "feeds/custom.xml", "feeds/all.xml", "feeds/all.xml.br"] {
+    for kept in [
+        "README.md",
+        "feeds/custom.xml",
+        "feeds/all.xml",
+        "feeds/all.xml.br",
+    ] {
         assert!(dir.join(kept).is_file(), "{kept}");
     }
     assert!(root.path().join("outside.xml").is_file());
     let listed = fs::read_to_string(&manifest).unwrap();
-    assert!(!listed.contains("politics") && !listed.contains(".."), "{listed}");
+    assert!(
+        !listed.contains("politics") && !listed.contains(".."),
+        "{listed}"
+    );
 
     let again = publisher.publish(&without_politics).unwrap();
     assert_eq!(again, PublishReport::default(), "nothing left to do");
