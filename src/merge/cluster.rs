@@ -109,23 +109,33 @@ const INDEXED_HITS: usize = 2;
 struct Leaders {
     /// Leader number → its group; leaders are numbered in the order they came, oldest first.
     group: Vec<usize>,
-    /// Leader number → its date.
-    dates: Vec<DateTime<Utc>>,
     /// Leader number → the feeds (indexes into the config's) of its story's items.
     feeds: Vec<Vec<usize>>,
-    /// Leader number → where its title tokens are in `titles`: kept side by side, as checking
-    /// a leader reads little else.
-    spans: Vec<(usize, usize)>,
+    /// Leader number → what finding and checking it reads, side by side: walking the index
+    /// is bound by memory reads, not by computing.
+    marks: Vec<Mark>,
+    /// Every leader's title tokens, where [`Mark::title`] says.
     titles: Vec<u64>,
-    /// Leader number → how many of its indexed tokens an article's text must hold.
-    required: Vec<u32>,
     /// Title token id → every leader whose title holds it, ascending.
     by_title: Vec<Vec<u32>>,
-    /// Title token id → the leaders indexed under it (see [`Leaders::insert`]), ascending, and
-    /// how many of them have left the window.
-    by_prefix: Vec<(usize, Vec<u32>)>,
-    /// Leader number → the group that last found it, and through how many tokens.
-    hits: Vec<(u32, u32)>,
+    /// Title token id → the leaders indexed under it (see [`Leaders::insert`]) with their
+    /// dates, ascending, and how many of them have left the window.
+    by_prefix: Vec<(usize, Vec<Dated>)>,
+}
+
+/// A leader's date and number, as postings hold it: the window is checked without another read.
+type Dated = (DateTime<Utc>, u32);
+
+/// One leader as the index sees it.
+#[derive(Clone, Copy)]
+struct Mark {
+    /// The group that last found it, and through how many tokens.
+    probe: u32,
+    hits: u32,
+    /// How many of its indexed tokens an article's text must hold.
+    required: u32,
+    /// Start and end of its title tokens in [`Leaders::titles`].
+    title: (u32, u32),
 }
 
 impl Leaders {
@@ -144,27 +154,28 @@ impl Leaders {
     ) {
         let number = self.group.len() as u32;
         self.group.push(group);
-        self.dates.push(date);
         self.feeds.push(feeds);
-        self.hits.push((u32::MAX, 0));
-        self.spans
-            .push((self.titles.len(), self.titles.len() + title.len()));
+        let start = self.titles.len() as u32;
         self.titles.extend_from_slice(title);
         for &token in ids {
             self.by_title[token as usize].push(number);
         }
-        let Some(needed) = needed(ids.len()) else {
-            self.required.push(u32::MAX);
-            return;
-        };
-        let indexed = (ids.len() + INDEXED_HITS)
-            .saturating_sub(needed)
-            .min(ids.len());
-        self.required.push((indexed + needed - ids.len()) as u32);
+        let needed = needed(ids.len());
+        let indexed = needed.map_or(0, |needed| {
+            (ids.len() + INDEXED_HITS)
+                .saturating_sub(needed)
+                .min(ids.len())
+        });
+        self.marks.push(Mark {
+            probe: u32::MAX,
+            hits: 0,
+            required: needed.map_or(u32::MAX, |needed| (indexed + needed - ids.len()) as u32),
+            title: (start, self.titles.len() as u32),
+        });
         let mut rarest = ids.to_vec();
         rarest.sort_unstable_by_key(|&token| (frequency[token as usize], token));
         for &token in &rarest[..indexed] {
-            self.by_prefix[token as usize].1.push(number);
+            self.by_prefix[token as usize].1.push((date, number));
         }
     }
 
@@ -174,25 +185,28 @@ impl Leaders {
         found.clear();
         for &token in text {
             let (start, leaders) = &mut self.by_prefix[token as usize];
-            while *start < leaders.len() && date - self.dates[leaders[*start] as usize] > WINDOW {
+            while *start < leaders.len() && date - leaders[*start].0 > WINDOW {
                 *start += 1;
             }
-            for &leader in &leaders[*start..] {
-                let hits = &mut self.hits[leader as usize];
-                if hits.0 == probe {
-                    hits.1 += 1;
+            for &(_, leader) in &leaders[*start..] {
+                let mark = &mut self.marks[leader as usize];
+                if mark.probe == probe {
+                    mark.hits += 1;
                 } else {
-                    *hits = (probe, 1);
+                    (mark.probe, mark.hits) = (probe, 1);
                     found.push(leader);
                 }
             }
         }
-        found.retain(|&leader| self.hits[leader as usize].1 >= self.required[leader as usize]);
+        found.retain(|&leader| {
+            let mark = self.marks[leader as usize];
+            mark.hits >= mark.required
+        });
     }
 
     fn title(&self, leader: u32) -> &[u64] {
-        let (start, end) = self.spans[leader as usize];
-        &self.titles[start..end]
+        let (start, end) = self.marks[leader as usize].title;
+        &self.titles[start as usize..end as usize]
     }
 
     /// The title tokens `leader` shares with `title` that count towards [`MIN_SHARED`] (those
@@ -284,14 +298,11 @@ pub fn stories(
 
     let mut leaders = Leaders {
         group: Vec::new(),
-        dates: Vec::new(),
         feeds: Vec::new(),
-        spans: Vec::new(),
+        marks: Vec::new(),
         titles: Vec::new(),
-        required: Vec::new(),
         by_title: vec![Vec::new(); frequency.len()],
         by_prefix: vec![(0, Vec::new()); frequency.len()],
-        hits: Vec::new(),
     };
     // Leader number → its story's items; a story's number is its leader's.
     let mut stories: Vec<Vec<usize>> = Vec::new();
