@@ -151,7 +151,12 @@ pub fn word_bigrams(text: &str) -> Vec<u64> {
 /// "6조 8000억", "6조8천억" and "6.8조" are all 680,000,000. Two stories that name different sums
 /// are different stories, however alike their wording.
 pub fn amounts(text: &str) -> Vec<u64> {
-    let chars: Vec<char> = nfkc(text).chars().collect();
+    let text = nfkc(text);
+    // Every amount starts with a digit: most ledes have none to read.
+    if !text.bytes().any(|byte| byte.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let chars: Vec<char> = text.chars().collect();
     let mut found = Vec::new();
     let mut at = 0;
     // The amount being read, its smallest unit so far, and where its last part ended.
