@@ -103,7 +103,7 @@ fn same_story(a: &Features, b: &Features) -> bool {
 /// How many of its indexed tokens a leader must share with an article's text to be checked
 /// further: indexing a leader under this many more tokens than the fewest that find every
 /// article covering it leaves out the many that share one rare word by chance.
-const INDEXED_HITS: usize = 2;
+const INDEXED_HITS: usize = 3;
 
 /// The leaders so far (each the first group of its story) and how to find them.
 struct Leaders {
