@@ -12,7 +12,7 @@ mod json_feed;
 pub mod precompress;
 mod rss_feed;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use url::Url;
 
 use crate::config::{Config, Settings};
-use crate::merge::{Coverage, Edition, Related, SectionEdition, StoredItem};
+use crate::merge::{Coverage, Edition, Labels, Related, SectionEdition, StoredItem};
 use crate::site::{self, Site};
 
 /// Folder of the output feeds, relative to `output_dir`.
@@ -33,6 +33,11 @@ pub const BLOCKS_DIR: &str = "feeds/blocks";
 
 /// The subscriptions as OPML, relative to `output_dir`.
 pub const SOURCES_FILE: &str = "sources.opml";
+
+/// The files the last publish made, one relative path a line: what is in it and no longer part
+/// of the edition (a section or block removed from the config) is deleted, and nothing else in
+/// the folder is ever touched. A dotfile, so the server never serves it.
+pub const MANIFEST_FILE: &str = ".gazette-files";
 
 /// Date part of every `tag:` URI we mint. Fixed forever: changing it would change every id.
 const TAG_DATE: &str = "2026";
@@ -58,12 +63,20 @@ pub struct PublishReport {
     /// Every file written, relative to the output folder. Files whose bytes did not change are
     /// left alone and not listed.
     pub files: Vec<PathBuf>,
+    /// Files of an earlier edition that this one no longer has, deleted with their compressed
+    /// copies.
+    pub removed: Vec<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
     #[error("cannot write {path}: {source}")]
     Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot remove {path}: {source}")]
+    Remove {
         path: PathBuf,
         source: std::io::Error,
     },
@@ -101,6 +114,7 @@ impl Publisher {
             remove_stale_temp_files(&self.output_dir.join(dir));
         }
         let mut report = PublishReport::default();
+        let mut made = BTreeSet::new();
         let sections = edition.sections.iter().map(|section| (FEEDS_DIR, section));
         let blocks = edition.blocks.iter().map(|block| (BLOCKS_DIR, &block.feed));
         for (dir, section) in sections.chain(blocks) {
@@ -126,12 +140,62 @@ impl Publisher {
                 if write_if_changed(&path, &bytes)
                     .map_err(|source| PublishError::Write { path, source })?
                 {
-                    report.files.push(file);
+                    report.files.push(file.clone());
                 }
+                made.insert(file);
             }
         }
-        self.publish_site(edition, &mut report)?;
+        self.publish_site(edition, &mut report, &mut made)?;
+        report.removed = self.remove_stale_files(&made)?;
         Ok(report)
+    }
+
+    /// Deletes the files the manifest lists that are not in `made` (with their compressed
+    /// copies), then records `made` as the manifest: deleting first means a crash in between
+    /// only repeats the deletions. The paths deleted.
+    fn remove_stale_files(&self, made: &BTreeSet<PathBuf>) -> Result<Vec<PathBuf>, PublishError> {
+        let manifest = self.output_dir.join(MANIFEST_FILE);
+        let listed = match fs::read_to_string(&manifest) {
+            Ok(text) => text,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(source) => {
+                return Err(PublishError::Write {
+                    path: manifest,
+                    source,
+                });
+            }
+        };
+        let mut removed = Vec::new();
+        for file in listed.lines().map(PathBuf::from) {
+            // Only plain relative paths: a manifest edited by hand must not reach outside.
+            let inside = file
+                .components()
+                .all(|part| matches!(part, std::path::Component::Normal(_)));
+            if !inside || file.as_os_str().is_empty() || made.contains(&file) {
+                continue;
+            }
+            let path = self.output_dir.join(&file);
+            let copies = precompress::Encoding::ALL.map(|encoding| encoding.variant_path(&path));
+            for path in std::iter::once(path).chain(copies) {
+                match fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                    Err(source) => return Err(PublishError::Remove { path, source }),
+                }
+            }
+            removed.push(file);
+        }
+        let text: String = made
+            .iter()
+            .map(|file| format!("{}\n", file_url_path(file)))
+            .collect();
+        if text != listed {
+            write_atomic(&manifest, text.as_bytes()).map_err(|source| PublishError::Write {
+                path: manifest,
+                source,
+            })?;
+        }
+        Ok(removed)
     }
 
     /// Writes the pages of the static site that changed.
@@ -139,6 +203,7 @@ impl Publisher {
         &self,
         edition: &Edition,
         report: &mut PublishReport,
+        made: &mut BTreeSet<PathBuf>,
     ) -> Result<(), PublishError> {
         let site = Site {
             title: self.title.clone(),
@@ -155,8 +220,9 @@ impl Publisher {
             if write_if_changed(&path, page.html.as_bytes())
                 .map_err(|source| PublishError::Write { path, source })?
             {
-                report.files.push(page.path);
+                report.files.push(page.path.clone());
             }
+            made.insert(page.path);
         }
         Ok(())
     }
@@ -217,6 +283,8 @@ struct FeedMeta<'a> {
     updated: DateTime<Utc>,
     /// The WebSub hub to announce (`rel="hub"`), if any.
     hub: Option<&'a str>,
+    /// The words of the configured language, for the line naming a story's other sources.
+    labels: &'static Labels,
     /// The section's items, newest first, each id once (a duplicate id makes a feed invalid).
     items: Vec<ItemMeta>,
 }
@@ -281,6 +349,7 @@ impl<'a> FeedMeta<'a> {
             id: format!("tag:{authority},{TAG_DATE}:{dir}/{}", section.id),
             updated,
             hub: publisher.websub_hub.as_ref().map(Url::as_str),
+            labels: Labels::for_language(&publisher.language),
             items,
         }
     }
@@ -320,6 +389,49 @@ impl ItemMeta {
                     })
                     .collect(),
             }),
+        }
+    }
+}
+
+impl ItemMeta {
+    /// The summary as HTML (escaped, so that a literal `<` or `&` shows as written), then a
+    /// line naming the story's other sources, each linked to its article: "3개 매체: A, B".
+    /// RSS and Atom have no field for related articles that readers show, so they go in the
+    /// text everyone reads. `None` when there is neither.
+    fn description_html(&self, labels: &Labels) -> Option<String> {
+        let summary = self
+            .summary
+            .as_deref()
+            .map(|summary| quick_xml::escape::escape(summary).into_owned());
+        let coverage = self
+            .coverage
+            .as_ref()
+            .filter(|coverage| !coverage.others.is_empty())
+            .map(|coverage| {
+                let sources: Vec<String> = coverage
+                    .others
+                    .iter()
+                    .map(|other| {
+                        let name = quick_xml::escape::escape(&other.source);
+                        match &other.link {
+                            Some(link) => {
+                                let href = quick_xml::escape::escape(link);
+                                format!("<a href=\"{href}\">{name}</a>")
+                            }
+                            None => name.into_owned(),
+                        }
+                    })
+                    .collect();
+                let count = labels.sources(coverage.outlets);
+                format!(
+                    "<p>{}: {}</p>",
+                    quick_xml::escape::escape(&count),
+                    sources.join(", ")
+                )
+            });
+        match (summary, coverage) {
+            (Some(summary), Some(coverage)) => Some(format!("<p>{summary}</p>{coverage}")),
+            (summary, coverage) => summary.or(coverage),
         }
     }
 }

@@ -1,14 +1,12 @@
 //! The front page's blocks: headlines and ranking (stories scored by how many outlets reported
 //! them, fading with age), the latest stories, and photo stories.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::Config;
 
 use super::labels::Labels;
-use super::{Block, BlockKind, SectionEdition, StoredItem, outlet};
+use super::{Block, BlockKind, SectionEdition, StoredItem};
 
 /// Stories in a headlines block.
 pub const HEADLINES: usize = 10;
@@ -31,12 +29,16 @@ pub struct StoryRef<'a> {
     /// Indexes of its items, newest first.
     pub members: &'a [usize],
     /// Indexes into the config's sections.
-    pub sections: &'a BTreeSet<usize>,
+    pub sections: &'a [usize],
+    /// How many outlets reported it.
+    pub outlets: usize,
 }
 
 /// The stories, newest lead first, over the merged items.
 pub struct StoryView<'a> {
     pub items: &'a [StoredItem],
+    /// Each item's feed, as an index into the config's feeds.
+    pub feeds: &'a [usize],
     pub stories: Vec<StoryRef<'a>>,
 }
 
@@ -65,16 +67,11 @@ pub fn blocks(
                 .members
                 .first()
                 .map_or(view.items[story.lead].date(), |&at| view.items[at].date());
-            let outlets: BTreeSet<String> = story
-                .members
-                .iter()
-                .map(|&at| outlet(&view.items[at]))
-                .collect();
             // Future dates (a day of clock skew is allowed in) count as now.
             let age = (now - newest).num_seconds().max(0) as f64;
             Scored {
                 story,
-                score: outlets.len() as f64 * 0.5f64.powf(age / half_life),
+                score: story.outlets as f64 * 0.5f64.powf(age / half_life),
                 newest,
             }
         })
@@ -124,14 +121,20 @@ pub fn blocks(
         top(scored.iter().filter(recent(RANKING_WINDOW)), RANKING),
     ));
     for edition in &config.editions {
+        let listed: Vec<bool> = config
+            .feeds
+            .iter()
+            .map(|feed| edition.feeds.contains(&feed.url))
+            .collect();
         let stories = scored
             .iter()
             .filter(recent(RANKING_WINDOW))
             .filter(|scored| {
-                scored.story.members.iter().any(|&at| {
-                    let feed_url = view.items[at].source.feed_url.as_str();
-                    edition.feeds.iter().any(|url| url.as_str() == feed_url)
-                })
+                scored
+                    .story
+                    .members
+                    .iter()
+                    .any(|&at| listed[view.feeds[at]])
             });
         blocks.push(block(
             BlockKind::Ranking,
@@ -160,12 +163,17 @@ where
     'a: 'v,
 {
     let mut stories: Vec<&Scored> = stories.collect();
-    stories.sort_by(|a, b| {
+    // A total order (leads are unique), so picking the top before sorting them changes nothing.
+    let order = |a: &&Scored, b: &&Scored| {
         b.score
             .total_cmp(&a.score)
             .then(a.story.lead.cmp(&b.story.lead))
-    });
-    stories.truncate(count);
+    };
+    if stories.len() > count {
+        stories.select_nth_unstable_by(count, order);
+        stories.truncate(count);
+    }
+    stories.sort_by(order);
     stories
 }
 

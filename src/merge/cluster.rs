@@ -6,13 +6,19 @@
 //! different sums of money. Coverage rather than plain similarity, because papers headline the
 //! same facts in different words but repeat them in the lede. Clusters grow around their earliest
 //! article (the leader) and are only joined through it, so that A≈B and B≈C never chain A to C.
+//!
+//! Which leaders an article is compared with is defined by shared title words ([`MIN_SHARED`],
+//! [`MAX_LEADERS_PER_TOKEN`]); finding them by walking every shared word's leaders would be most
+//! of a merge's time. Since a match also needs [`COVERAGE`], each leader is instead indexed under
+//! enough of its rarest title words that any article covering it must contain some of them
+//! (prefix filtering), and the few leaders found are then checked against the full definition:
+//! the stories are exactly those of comparing every pair.
 
-use std::collections::HashMap;
-
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::StoredItem;
-use super::text::{amounts, comparable_title, word_bigrams};
+use super::similar::TokenMap;
+use super::text::{amounts, word_bigrams};
 
 /// Share of a title's word bigrams the other article must contain, both ways.
 pub const COVERAGE: f64 = 0.5;
@@ -24,7 +30,9 @@ pub const WINDOW: TimeDelta = TimeDelta::hours(24);
 /// only those pairs keeps a day of news from being compared pair by pair.
 const MIN_SHARED: usize = 3;
 
-/// Most leaders looked at through one title token (see [`stories`]).
+/// A shared title bigram only counts towards [`MIN_SHARED`] for the newest this many leaders
+/// holding it: a token this common in one day tells no story apart, and the newest leaders are
+/// the likeliest anyway.
 const MAX_LEADERS_PER_TOKEN: usize = 200;
 
 /// How much of a summary counts as the lede: enough for who, what and how much.
@@ -40,8 +48,8 @@ struct Features {
 }
 
 impl Features {
-    fn new(stored: &StoredItem) -> Features {
-        let title = comparable_title(&stored.item.title);
+    /// `title` is the article's comparable title.
+    fn new(stored: &StoredItem, title: &str) -> Features {
         let lede: String = stored
             .item
             .summary
@@ -52,9 +60,9 @@ impl Features {
             .collect();
         let text = format!("{title}\n{lede}");
         Features {
-            title: word_bigrams(&title),
+            title: word_bigrams(title),
             text: word_bigrams(&text),
-            title_amounts: amounts(&title),
+            title_amounts: amounts(title),
             text_amounts: amounts(&text),
         }
     }
@@ -72,6 +80,11 @@ fn coverage(title: &[u64], text: &[u64]) -> f64 {
     found as f64 / title.len() as f64
 }
 
+/// Fewest of `len` title tokens another text must hold to reach [`COVERAGE`], if any number can.
+fn needed(len: usize) -> Option<usize> {
+    (0..=len).find(|&found| found as f64 / len as f64 >= COVERAGE)
+}
+
 /// Whether a sum in one title is missing from the other article that names sums of its own.
 fn sums_differ(a: &Features, b: &Features) -> bool {
     let missing = |title: &[u64], text: &[u64]| {
@@ -87,11 +100,157 @@ fn same_story(a: &Features, b: &Features) -> bool {
         && !sums_differ(a, b)
 }
 
+/// How many of its indexed tokens a leader must share with an article's text to be checked
+/// further: indexing a leader under this many more tokens than the fewest that find every
+/// article covering it leaves out the many that share one rare word by chance.
+const INDEXED_HITS: usize = 3;
+
+/// The leaders so far (each the first group of its story) and how to find them.
+struct Leaders {
+    /// Leader number → its group; leaders are numbered in the order they came, oldest first.
+    group: Vec<usize>,
+    /// Leader number → the feeds (indexes into the config's) of its story's items.
+    feeds: Vec<Vec<usize>>,
+    /// Leader number → what finding and checking it reads, side by side: walking the index
+    /// is bound by memory reads, not by computing.
+    marks: Vec<Mark>,
+    /// Every leader's title tokens, where [`Mark::title`] says.
+    titles: Vec<u64>,
+    /// Title token id → every leader whose title holds it, ascending.
+    by_title: Vec<Vec<u32>>,
+    /// Title token id → the leaders indexed under it (see [`Leaders::insert`]) with their
+    /// dates, ascending, and how many of them have left the window.
+    by_prefix: Vec<(usize, Vec<Dated>)>,
+}
+
+/// A leader's date and number, as postings hold it: the window is checked without another read.
+type Dated = (DateTime<Utc>, u32);
+
+/// One leader as the index sees it.
+#[derive(Clone, Copy)]
+struct Mark {
+    /// The group that last found it, and through how many tokens.
+    probe: u32,
+    hits: u32,
+    /// How many of its indexed tokens an article's text must hold.
+    required: u32,
+    /// Start and end of its title tokens in [`Leaders::titles`].
+    title: (u32, u32),
+}
+
+impl Leaders {
+    /// Adds `group` as a leader with the `feeds` of its items. A leader can only match an
+    /// article whose text holds [`needed`] of its `title` tokens: indexed under all but
+    /// `needed - INDEXED_HITS` of them, the rarest ones, it is found through at least
+    /// `INDEXED_HITS` of them in any such text.
+    fn insert(
+        &mut self,
+        group: usize,
+        date: DateTime<Utc>,
+        feeds: Vec<usize>,
+        title: &[u64],
+        ids: &[u32],
+        frequency: &[u32],
+    ) {
+        let number = self.group.len() as u32;
+        self.group.push(group);
+        self.feeds.push(feeds);
+        let start = self.titles.len() as u32;
+        self.titles.extend_from_slice(title);
+        for &token in ids {
+            self.by_title[token as usize].push(number);
+        }
+        let needed = needed(ids.len());
+        let indexed = needed.map_or(0, |needed| {
+            (ids.len() + INDEXED_HITS)
+                .saturating_sub(needed)
+                .min(ids.len())
+        });
+        self.marks.push(Mark {
+            probe: u32::MAX,
+            hits: 0,
+            required: needed.map_or(u32::MAX, |needed| (indexed + needed - ids.len()) as u32),
+            title: (start, self.titles.len() as u32),
+        });
+        let mut rarest = ids.to_vec();
+        rarest.sort_unstable_by_key(|&token| (frequency[token as usize], token));
+        for &token in &rarest[..indexed] {
+            self.by_prefix[token as usize].1.push((date, number));
+        }
+    }
+
+    /// The leaders within [`WINDOW`] of `date` found through enough of `text`'s tokens, each
+    /// once. Dates only grow from one call to the next, so a leader out of the window stays out.
+    fn candidates(&mut self, probe: u32, text: &[u32], date: DateTime<Utc>, found: &mut Vec<u32>) {
+        found.clear();
+        for &token in text {
+            let (start, leaders) = &mut self.by_prefix[token as usize];
+            while *start < leaders.len() && date - leaders[*start].0 > WINDOW {
+                *start += 1;
+            }
+            for &(_, leader) in &leaders[*start..] {
+                let mark = &mut self.marks[leader as usize];
+                if mark.probe == probe {
+                    mark.hits += 1;
+                } else {
+                    (mark.probe, mark.hits) = (probe, 1);
+                    found.push(leader);
+                }
+            }
+        }
+        found.retain(|&leader| {
+            let mark = self.marks[leader as usize];
+            mark.hits >= mark.required
+        });
+    }
+
+    fn title(&self, leader: u32) -> &[u64] {
+        let (start, end) = self.marks[leader as usize].title;
+        &self.titles[start as usize..end as usize]
+    }
+
+    /// The title tokens `leader` shares with `title` that count towards [`MIN_SHARED`] (those
+    /// for which it is among the newest [`MAX_LEADERS_PER_TOKEN`] leaders), and the smallest
+    /// of them. `title` is sorted; `title_ids` are its tokens' ids.
+    fn shared(&self, leader: u32, title: &[u64], title_ids: &[u32]) -> (usize, Option<u64>) {
+        let leader_title = self.title(leader);
+        let (mut count, mut first) = (0, None);
+        let (mut i, mut j) = (0, 0);
+        while i < title.len() && j < leader_title.len() {
+            match title[i].cmp(&leader_title[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let holders = &self.by_title[title_ids[i] as usize];
+                    let newest = holders.len().saturating_sub(MAX_LEADERS_PER_TOKEN);
+                    if holders.binary_search(&leader).is_ok_and(|at| at >= newest) {
+                        count += 1;
+                        first = first.or(Some(title[i]));
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (count, first)
+    }
+}
+
 /// Joins `groups` (of indexes into `items`, each one article) into stories. Each story is its
 /// groups' indexes, sorted; stories come in the order of their first index. The group whose
 /// first item is oldest leads; a group never joins a story that already has an article from one
-/// of its feeds (a paper's follow-ups stay separate articles).
-pub fn stories(items: &[StoredItem], groups: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+/// of its feeds (a paper's follow-ups stay separate articles). `titles` are the items'
+/// comparable titles and `feeds` their feeds' indexes in the config.
+///
+/// A group is compared with the leaders of the last [`WINDOW`] that share at least
+/// [`MIN_SHARED`] title tokens with it, and joins the one it matches best (the first found on a
+/// tie, leaders being looked at by their smallest shared token, then oldest first).
+pub fn stories(
+    items: &[StoredItem],
+    titles: &[String],
+    feeds: &[usize],
+    groups: Vec<Vec<usize>>,
+) -> Vec<Vec<usize>> {
     // Oldest first, so that leaders are the earliest articles. Items are newest first, so a
     // group's last index is its oldest item.
     let mut order: Vec<usize> = (0..groups.len()).collect();
@@ -100,75 +259,106 @@ pub fn stories(items: &[StoredItem], groups: Vec<Vec<usize>>) -> Vec<Vec<usize>>
 
     let features: Vec<Features> = groups
         .iter()
-        .map(|group| Features::new(&items[oldest(group)]))
+        .map(|group| Features::new(&items[oldest(group)], &titles[oldest(group)]))
+        .collect();
+    let dates: Vec<DateTime<Utc>> = groups
+        .iter()
+        .map(|group| items[oldest(group)].date())
         .collect();
 
-    // Leaders' title tokens → leaders, in the order they were added (oldest first).
-    let mut postings: HashMap<u64, (usize, Vec<usize>)> = HashMap::new();
-    // Group → the story (index into `stories`) it leads or joined.
-    let mut story_of: Vec<usize> = vec![0; groups.len()];
-    let mut stories: Vec<Vec<usize>> = Vec::new();
-    // Title tokens each leader shares with the group being placed (`stamp` says which group).
-    let mut stamp: Vec<usize> = vec![usize::MAX; groups.len()];
-    let mut shared: Vec<usize> = vec![0; groups.len()];
+    // Title tokens as dense ids, and how many titles hold each.
+    let mut ids: TokenMap<u32> = TokenMap::default();
+    let mut frequency: Vec<u32> = Vec::new();
+    let title_ids: Vec<Vec<u32>> = features
+        .iter()
+        .map(|features| {
+            features
+                .title
+                .iter()
+                .map(|&token| {
+                    let id = *ids.entry(token).or_insert_with(|| {
+                        frequency.push(0);
+                        frequency.len() as u32 - 1
+                    });
+                    frequency[id as usize] += 1;
+                    id
+                })
+                .collect()
+        })
+        .collect();
 
+    // Each text's tokens that are some title's, as ids: only those can find a leader.
+    let text_ids: Vec<Vec<u32>> = features
+        .iter()
+        .map(|features| {
+            let text = features.text.iter();
+            text.filter_map(|token| ids.get(token).copied()).collect()
+        })
+        .collect();
+
+    let mut leaders = Leaders {
+        group: Vec::new(),
+        feeds: Vec::new(),
+        marks: Vec::new(),
+        titles: Vec::new(),
+        by_title: vec![Vec::new(); frequency.len()],
+        by_prefix: vec![(0, Vec::new()); frequency.len()],
+    };
+    // Leader number → its story's items; a story's number is its leader's.
+    let mut stories: Vec<Vec<usize>> = Vec::new();
+    let mut found: Vec<u32> = Vec::new();
     for &g in &order {
-        let date = items[oldest(&groups[g])].date();
-        let mut touched: Vec<usize> = Vec::new();
-        // Two titles on one story share words: the place, the person, the sum.
-        for &token in &features[g].title {
-            let Some((start, leaders)) = postings.get_mut(&token) else {
-                continue;
-            };
-            // Leaders were added oldest first: those out of the window never come back.
-            while *start < leaders.len()
-                && date - items[oldest(&groups[leaders[*start]])].date() > WINDOW
-            {
-                *start += 1;
-            }
-            // A token this common in one day tells no story apart; the newest leaders are the
-            // likeliest anyway, and the cap keeps a flood of look-alike titles from going
-            // quadratic.
-            let from = (*start).max(leaders.len().saturating_sub(MAX_LEADERS_PER_TOKEN));
-            for &leader in &leaders[from..] {
-                if std::mem::replace(&mut stamp[leader], g) != g {
-                    shared[leader] = 0;
-                    touched.push(leader);
-                }
-                shared[leader] += 1;
-            }
+        let this = &features[g];
+        if this.title.len() >= MIN_SHARED {
+            leaders.candidates(g as u32, &text_ids[g], dates[g], &mut found);
+        } else {
+            // Too few title tokens to share enough with any leader.
+            found.clear();
         }
-        let mut best: Option<(f64, usize)> = None;
-        for leader in touched {
-            if shared[leader] < MIN_SHARED {
+        // (score, smallest shared token, leader): the best score, first found on a tie.
+        let mut best: Option<(f64, Option<u64>, u32)> = None;
+        for &leader in &found {
+            // The leader's title against this text first: it reads the least that is not
+            // already in the cache, and rules out most leaders found.
+            if coverage(leaders.title(leader), &this.text) < COVERAGE {
                 continue;
             }
-            let story = story_of[leader];
-            let shares_feed = stories[story].iter().any(|&member| {
-                groups[g]
-                    .iter()
-                    .any(|&at| items[at].source.feed_url == items[member].source.feed_url)
+            let other = &features[leaders.group[leader as usize]];
+            if !same_story(this, other) {
+                continue;
+            }
+            let (shared, first) = leaders.shared(leader, &this.title, &title_ids[g]);
+            let shares_feed = groups[g]
+                .iter()
+                .any(|&at| leaders.feeds[leader as usize].contains(&feeds[at]));
+            if shared < MIN_SHARED || shares_feed {
+                continue;
+            }
+            let score = coverage(&this.title, &other.text).min(coverage(&other.title, &this.text));
+            let better = best.is_none_or(|(top, top_first, top_leader)| {
+                score > top || (score == top && (first, leader) < (top_first, top_leader))
             });
-            if shares_feed || !same_story(&features[g], &features[leader]) {
-                continue;
-            }
-            let score = coverage(&features[g].title, &features[leader].text)
-                .min(coverage(&features[leader].title, &features[g].text));
-            if best.is_none_or(|(top, _)| score > top) {
-                best = Some((score, story));
+            if better {
+                best = Some((score, first, leader));
             }
         }
         match best {
-            Some((_, story)) => {
-                stories[story].extend(&groups[g]);
-                story_of[g] = story;
+            Some((_, _, leader)) => {
+                let leader = leader as usize;
+                stories[leader].extend(&groups[g]);
+                leaders.feeds[leader].extend(groups[g].iter().map(|&at| feeds[at]));
             }
             None => {
-                story_of[g] = stories.len();
                 stories.push(groups[g].clone());
-                for &token in &features[g].title {
-                    postings.entry(token).or_default().1.push(g);
-                }
+                let group_feeds = groups[g].iter().map(|&at| feeds[at]).collect();
+                leaders.insert(
+                    g,
+                    dates[g],
+                    group_feeds,
+                    &this.title,
+                    &title_ids[g],
+                    &frequency,
+                );
             }
         }
     }

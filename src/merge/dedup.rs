@@ -8,7 +8,7 @@ use chrono::TimeDelta;
 use super::StoredItem;
 use super::canonical::canonical_url;
 use super::similar::{Index, by_rarity, jaccard};
-use super::text::{bigrams, comparable_title};
+use super::text::bigrams;
 
 /// Titles at least this similar (Jaccard of character bigrams) are the same article.
 pub const TITLE_SIMILARITY: f64 = 0.8;
@@ -20,8 +20,9 @@ pub const TITLE_WINDOW: TimeDelta = TimeDelta::hours(48);
 const GLOBAL_ID_CHARS: usize = 20;
 
 /// Groups of indexes into `items` that are one article, each group in index order, groups in the
-/// order of their first index. `items` must be sorted newest first.
-pub fn duplicates(items: &[StoredItem]) -> Vec<Vec<usize>> {
+/// order of their first index. `items` must be sorted newest first; `titles` are their
+/// [`comparable_title`](super::text::comparable_title)s.
+pub fn duplicates(items: &[StoredItem], titles: &[String]) -> Vec<Vec<usize>> {
     let mut groups = UnionFind::new(items.len());
     join_equal_keys(&mut groups, items.iter().map(global_id));
     join_equal_keys(
@@ -30,7 +31,7 @@ pub fn duplicates(items: &[StoredItem]) -> Vec<Vec<usize>> {
             .iter()
             .map(|stored| stored.item.link.as_deref().and_then(canonical_url)),
     );
-    join_similar_titles(&mut groups, items);
+    join_similar_titles(&mut groups, items, titles);
     groups.sets()
 }
 
@@ -52,11 +53,8 @@ fn join_equal_keys(groups: &mut UnionFind, keys: impl Iterator<Item = Option<Str
 }
 
 /// Joins items whose comparable titles are near-duplicates within [`TITLE_WINDOW`].
-fn join_similar_titles(groups: &mut UnionFind, items: &[StoredItem]) {
-    let sets: Vec<Vec<u64>> = items
-        .iter()
-        .map(|stored| bigrams(&comparable_title(&stored.item.title)))
-        .collect();
+fn join_similar_titles(groups: &mut UnionFind, items: &[StoredItem], titles: &[String]) {
+    let sets: Vec<Vec<u64>> = titles.iter().map(|title| bigrams(title)).collect();
     let (sets, tokens) = by_rarity(&sets);
     let mut index = Index::new(TITLE_SIMILARITY, tokens, items.len());
     for (at, set) in sets.iter().enumerate() {

@@ -14,7 +14,7 @@ mod rules;
 mod similar;
 mod text;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -120,8 +120,54 @@ struct Story {
     /// The earliest article: the one published, whose id therefore stays put as others arrive.
     lead: usize,
     members: Vec<usize>,
+    /// Indexes into the config's sections, ascending.
+    sections: Vec<usize>,
+    /// How many outlets (sites) reported it.
+    outlets: usize,
+}
+
+/// A kept item with what sorting and the later steps look up about it, computed once.
+struct Kept {
+    stored: StoredItem,
+    key: String,
+    date: DateTime<Utc>,
+    /// Index of its feed in the config, so that feeds compare as numbers.
+    feed: usize,
     /// Indexes into the config's sections.
-    sections: BTreeSet<usize>,
+    sections: Vec<usize>,
+}
+
+/// The kept items, newest first, and per item what several steps need.
+struct Sorted {
+    items: Vec<StoredItem>,
+    keys: Vec<String>,
+    feeds: Vec<usize>,
+    placements: Vec<Vec<usize>>,
+    /// [`text::comparable_title`] of each title, for dedup and clustering alike.
+    titles: Vec<String>,
+}
+
+impl Sorted {
+    fn new(mut kept: Vec<Kept>) -> Sorted {
+        kept.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key)));
+        let mut sorted = Sorted {
+            items: Vec::with_capacity(kept.len()),
+            keys: Vec::with_capacity(kept.len()),
+            feeds: Vec::with_capacity(kept.len()),
+            placements: Vec::with_capacity(kept.len()),
+            titles: Vec::with_capacity(kept.len()),
+        };
+        for kept in kept {
+            sorted
+                .titles
+                .push(text::comparable_title(&kept.stored.item.title));
+            sorted.items.push(kept.stored);
+            sorted.keys.push(kept.key);
+            sorted.feeds.push(kept.feed);
+            sorted.placements.push(kept.sections);
+        }
+        sorted
+    }
 }
 
 /// Builds the edition: items of enabled feeds that pass their feed's filters, deduplicated and
@@ -131,29 +177,49 @@ struct Story {
 pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edition {
     let labels = Labels::for_language(&config.gazette.language);
     let rules = rules::Rules::new(config);
-    let mut kept: Vec<(StoredItem, Vec<usize>)> = items
+    let kept: Vec<Kept> = items
         .into_iter()
         .filter_map(|mut stored| {
             let feed = rules.feed(&stored.source.feed_url)?;
-            let sections = rules.place(&stored.source.feed_url, &stored.item)?;
-            stored.source.name = source_name(feed, &stored.source.name);
-            apply_policy(&mut stored.item, feed.content);
-            Some((stored, sections))
+            let sections = rules.place(feed, &stored.item)?;
+            stored.source.name = source_name(&config.feeds[feed], &stored.source.name);
+            apply_policy(&mut stored.item, config.feeds[feed].content);
+            Some(Kept {
+                key: stored.key(),
+                date: stored.date(),
+                stored,
+                feed,
+                sections,
+            })
         })
         .collect();
-    kept.sort_by(|(a, _), (b, _)| b.date().cmp(&a.date()).then_with(|| a.key().cmp(&b.key())));
-    let (items, placements): (Vec<StoredItem>, Vec<Vec<usize>>) = kept.into_iter().unzip();
+    let sorted = Sorted::new(kept);
+    let items = &sorted.items;
 
-    let mut stories: Vec<Story> = cluster::stories(&items, dedup::duplicates(&items))
+    let outlet_of = outlets(config);
+    let groups = dedup::duplicates(items, &sorted.titles);
+    let mut stories: Vec<Story> = cluster::stories(items, &sorted.titles, &sorted.feeds, groups)
         .into_iter()
-        .map(|members| Story {
-            // Items are newest first: the last member is the earliest.
-            lead: members.last().copied().unwrap_or_default(),
-            sections: members
+        .map(|members| {
+            let mut sections: Vec<usize> = members
                 .iter()
-                .flat_map(|&at| placements[at].iter().copied())
-                .collect(),
-            members,
+                .flat_map(|&at| sorted.placements[at].iter().copied())
+                .collect();
+            sections.sort_unstable();
+            sections.dedup();
+            let mut outlets: Vec<usize> = members
+                .iter()
+                .map(|&at| outlet_of[sorted.feeds[at]])
+                .collect();
+            outlets.sort_unstable();
+            outlets.dedup();
+            Story {
+                // Items are newest first: the last member is the earliest.
+                lead: members.last().copied().unwrap_or_default(),
+                sections,
+                outlets: outlets.len(),
+                members,
+            }
         })
         .collect();
     stories.sort_by_key(|story| story.lead);
@@ -177,18 +243,20 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
     });
     let sections: Vec<SectionEdition> = std::iter::once(all).chain(sections).collect();
     let view = blocks::StoryView {
-        items: &items,
+        items,
+        feeds: &sorted.feeds,
         stories: stories
             .iter()
             .map(|story| blocks::StoryRef {
                 lead: story.lead,
                 members: &story.members,
                 sections: &story.sections,
+                outlets: story.outlets,
             })
             .collect(),
     };
     let blocks = blocks::blocks(config, labels, &view, now);
-    let coverage = coverage(&items, &stories, &sections, &blocks);
+    let coverage = coverage(&sorted, &stories, &sections, &blocks);
     Edition {
         generated: now,
         sections,
@@ -213,7 +281,7 @@ fn apply_policy(item: &mut Item, policy: ContentPolicy) {
 
 /// The coverage of every published story reported more than once.
 fn coverage(
-    items: &[StoredItem],
+    sorted: &Sorted,
     stories: &[Story],
     sections: &[SectionEdition],
     blocks: &[Block],
@@ -226,17 +294,15 @@ fn coverage(
     stories
         .iter()
         .filter(|story| story.members.len() > 1)
-        .filter_map(|story| {
-            let key = items[story.lead].key();
-            published
-                .contains(&key)
-                .then(|| (key, story_coverage(items, story)))
+        .filter(|story| published.contains(&sorted.keys[story.lead]))
+        .map(|story| {
+            let key = sorted.keys[story.lead].clone();
+            (key, story_coverage(&sorted.items, story))
         })
         .collect()
 }
 
 fn story_coverage(items: &[StoredItem], story: &Story) -> Coverage {
-    let outlets: BTreeSet<String> = story.members.iter().map(|&at| outlet(&items[at])).collect();
     let mut links: HashSet<Option<&str>> = HashSet::from([items[story.lead].item.link.as_deref()]);
     let others = story
         .members
@@ -252,18 +318,31 @@ fn story_coverage(items: &[StoredItem], story: &Story) -> Coverage {
         })
         .collect();
     Coverage {
-        outlets: outlets.len(),
+        outlets: story.outlets,
         others,
     }
 }
 
-/// The site an item comes from: its feed's host without `www.` or `m.`, so that one paper's
-/// feeds count once.
-fn outlet(stored: &StoredItem) -> String {
-    let host = url::Url::parse(&stored.source.feed_url)
+/// For each configured feed, a number for its site: feeds of one outlet share it.
+fn outlets(config: &Config) -> Vec<usize> {
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    config
+        .feeds
+        .iter()
+        .map(|feed| {
+            let next = ids.len();
+            *ids.entry(outlet(feed.url.as_str())).or_insert(next)
+        })
+        .collect()
+}
+
+/// The site a feed belongs to: its host without `www.` or `m.`, so that one paper's feeds count
+/// once.
+fn outlet(feed_url: &str) -> String {
+    let host = url::Url::parse(feed_url)
         .ok()
         .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
-        .unwrap_or_else(|| stored.source.feed_url.clone());
+        .unwrap_or_else(|| feed_url.to_owned());
     let host = host.strip_prefix("www.").unwrap_or(&host);
     host.strip_prefix("m.").unwrap_or(host).to_owned()
 }

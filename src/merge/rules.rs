@@ -87,27 +87,36 @@ struct FeedRule<'c> {
 
 /// The rules of one config, ready to apply to many items.
 pub struct Rules<'c> {
-    /// Enabled feeds by URL.
-    feeds: HashMap<&'c str, FeedRule<'c>>,
+    /// Enabled feeds by URL, as indexes into the config's feeds: the last of feeds with the same
+    /// URL, so that equal URLs always give the same index.
+    by_url: HashMap<&'c str, usize>,
+    /// By index into the config's feeds; `None` for disabled ones.
+    feeds: Vec<Option<FeedRule<'c>>>,
     sections: Vec<SectionRule<'c>>,
 }
 
 impl<'c> Rules<'c> {
     pub fn new(config: &'c Config) -> Rules<'c> {
+        let feeds = config
+            .feeds
+            .iter()
+            .map(|feed| {
+                feed.enabled.then(|| FeedRule {
+                    feed,
+                    include: Filter::new(&feed.include),
+                    exclude: Filter::new(&feed.exclude),
+                })
+            })
+            .collect();
         Rules {
-            feeds: config
+            by_url: config
                 .feeds
                 .iter()
-                .filter(|feed| feed.enabled)
-                .map(|feed| {
-                    let rule = FeedRule {
-                        feed,
-                        include: Filter::new(&feed.include),
-                        exclude: Filter::new(&feed.exclude),
-                    };
-                    (feed.url.as_str(), rule)
-                })
+                .enumerate()
+                .filter(|(_, feed)| feed.enabled)
+                .map(|(index, feed)| (feed.url.as_str(), index))
                 .collect(),
+            feeds,
             sections: config
                 .sections
                 .iter()
@@ -121,15 +130,15 @@ impl<'c> Rules<'c> {
         }
     }
 
-    /// The enabled feed at `feed_url`, if it is configured.
-    pub fn feed(&self, feed_url: &str) -> Option<&'c FeedConfig> {
-        self.feeds.get(feed_url).map(|rule| rule.feed)
+    /// The index in the config of the enabled feed at `feed_url`, if it is configured.
+    pub fn feed(&self, feed_url: &str) -> Option<usize> {
+        self.by_url.get(feed_url).copied()
     }
 
-    /// The sections (indexes into the config's) that `item` of the feed at `feed_url` goes to, or
-    /// `None` when it is left out: its feed is gone or disabled, or its filters refuse it.
-    pub fn place(&self, feed_url: &str, item: &Item) -> Option<Vec<usize>> {
-        let rule = self.feeds.get(feed_url)?;
+    /// The sections (indexes into the config's) that `item` of the feed at index `feed` goes to,
+    /// or `None` when it is left out: its feed is disabled, or its filters refuse it.
+    pub fn place(&self, feed: usize, item: &Item) -> Option<Vec<usize>> {
+        let rule = self.feeds.get(feed)?.as_ref()?;
         let subject = Subject {
             item,
             folded: OnceCell::new(),

@@ -6,10 +6,40 @@
 //! 100,000 titles to a few candidates each.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A map keyed by tokens (bigrams as `u64`), hashed cheaply: a merge makes millions of lookups,
+/// and the keys come from feeds only as far as which bigrams occur, so the protection of the
+/// standard hasher against chosen collisions buys little at several times the cost.
+pub type TokenMap<V> = HashMap<u64, V, BuildHasherDefault<TokenHasher>>;
+
+/// The splitmix64 finalizer of a `u64`; every bit of the key reaches the low bits that choose a
+/// bucket.
+#[derive(Default)]
+pub struct TokenHasher(u64);
+
+impl Hasher for TokenHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let mut x = (self.0 ^ n).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        self.0 = x ^ (x >> 31);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// Token sets relabelled so that rarer tokens have smaller numbers, each sorted ascending.
 pub fn by_rarity(sets: &[Vec<u64>]) -> (Vec<Vec<u32>>, usize) {
-    let mut frequency: HashMap<u64, u32> = HashMap::new();
+    let mut frequency: TokenMap<u32> = TokenMap::default();
     for set in sets {
         for &token in set {
             *frequency.entry(token).or_default() += 1;
@@ -19,7 +49,7 @@ pub fn by_rarity(sets: &[Vec<u64>]) -> (Vec<Vec<u32>>, usize) {
     // Ties broken by the token itself, so that the order (hence the result) never depends on
     // hashing.
     tokens.sort_unstable();
-    let rank: HashMap<u64, u32> = tokens
+    let rank: TokenMap<u32> = tokens
         .iter()
         .zip(0u32..)
         .map(|(&(_, token), rank)| (token, rank))

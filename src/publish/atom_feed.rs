@@ -9,6 +9,7 @@ use atom_syndication::{
 use chrono::{DateTime, Utc};
 
 use super::{FeedMeta, GENERATOR, ItemMeta};
+use crate::merge::Labels;
 
 /// The Atom document of `feed`, served at `self_url`.
 pub(super) fn render(
@@ -33,7 +34,11 @@ pub(super) fn render(
         .into_iter()
         .chain(feed.hub.map(|hub| link(hub, "hub", None)))
         .collect(),
-        entries: feed.items.iter().map(entry).collect(),
+        entries: feed
+            .items
+            .iter()
+            .map(|item| entry(item, feed.labels))
+            .collect(),
         lang: Some(feed.language.clone()),
         ..Feed::default()
     };
@@ -44,7 +49,7 @@ pub(super) fn render(
     Ok(document.write_with_config(Vec::new(), config)?)
 }
 
-fn entry(item: &ItemMeta) -> Entry {
+fn entry(item: &ItemMeta, labels: &Labels) -> Entry {
     let updated = fixed(item.updated);
     let content = match (&item.content_html, &item.link) {
         (Some(html), _) => Some(Content {
@@ -79,6 +84,7 @@ fn entry(item: &ItemMeta) -> Entry {
             .link
             .iter()
             .map(|href| link(href, "alternate", Some("text/html")))
+            .chain(related_links(item))
             .collect(),
         published: Some(fixed(item.published)),
         source: item
@@ -86,10 +92,28 @@ fn entry(item: &ItemMeta) -> Entry {
             .feed_url
             .as_deref()
             .map(|feed_url| source(item, feed_url, updated)),
-        summary: item.summary.clone().map(Text::plain),
+        // Plain text unless it names the story's other sources, whose links need HTML.
+        summary: match item.coverage {
+            Some(ref coverage) if !coverage.others.is_empty() => {
+                item.description_html(labels).map(Text::html)
+            }
+            _ => item.summary.clone().map(Text::plain),
+        },
         content,
         ..Entry::default()
     }
+}
+
+/// `<link rel="related">` to each other article on the story, titled with its source.
+fn related_links(item: &ItemMeta) -> impl Iterator<Item = Link> + '_ {
+    let others = item.coverage.iter().flat_map(|coverage| &coverage.others);
+    others.filter_map(|other| {
+        let href = other.link.as_deref()?;
+        Some(Link {
+            title: Some(other.source.clone()),
+            ..link(href, "related", Some("text/html"))
+        })
+    })
 }
 
 /// The feed the entry came from. We do not keep the source feed's own `updated`, so the entry's

@@ -9,6 +9,7 @@ use rss::extension::{Extension, ExtensionMap};
 use rss::{Category, Channel, Guid, Item, Source};
 
 use super::{FeedMeta, GENERATOR, ItemMeta};
+use crate::merge::Labels;
 
 const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
 
@@ -26,22 +27,22 @@ pub(super) fn render(
         generator: Some(GENERATOR.to_owned()),
         extensions: atom_links(self_url, feed.hub),
         namespaces: BTreeMap::from([("atom".to_owned(), ATOM_NAMESPACE.to_owned())]),
-        items: feed.items.iter().map(item).collect(),
+        items: feed
+            .items
+            .iter()
+            .map(|meta| item(meta, feed.labels))
+            .collect(),
         ..Channel::default()
     };
     Ok(channel.pretty_write_to(Vec::new(), b' ', 2)?)
 }
 
-fn item(item: &ItemMeta) -> Item {
+fn item(item: &ItemMeta, labels: &Labels) -> Item {
     Item {
         title: Some(item.title.clone()),
         link: item.link.clone(),
-        // RSS readers take `description` as HTML: escape the plain-text summary so that a literal
-        // `<` or `&` in it shows as written.
-        description: item
-            .summary
-            .as_deref()
-            .map(|summary| quick_xml::escape::escape(summary).into_owned()),
+        // RSS readers take `description` as HTML.
+        description: item.description_html(labels),
         categories: item
             .categories
             .iter()

@@ -521,3 +521,142 @@ fn write_atomic_replaces_the_whole_file() {
     let entries = fs::read_dir(path.parent().unwrap()).unwrap().count();
     assert_eq!(entries, 1);
 }
+
+/// The edition with `full_item` reported by two other outlets, one article without a link.
+fn covered_edition() -> Edition {
+    let mut edition = edition();
+    let coverage = Coverage {
+        outlets: 3,
+        others: vec![
+            Related {
+                source: "<B> & \"co\"".to_owned(),
+                title: "다른 제목".to_owned(),
+                link: Some("https://b.example/1?x=1&y=2".to_owned()),
+            },
+            Related {
+                source: "링크 없는 신문".to_owned(),
+                title: "또 다른 제목".to_owned(),
+                link: None,
+            },
+            Related {
+                source: "Bad".to_owned(),
+                title: "javascript".to_owned(),
+                link: Some("javascript:alert(1)".to_owned()),
+            },
+        ],
+    };
+    edition.coverage.insert(full_item().key(), coverage);
+    edition
+}
+
+const SOURCES_LINE: &str = "<p>3개 매체: <a href=\"https://b.example/1?x=1&amp;y=2\">&lt;B&gt; &amp; &quot;co&quot;</a>, 링크 없는 신문, Bad</p>";
+
+#[test]
+fn rss_and_atom_name_a_storys_other_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    Publisher::new(&settings(dir.path()))
+        .publish(&covered_edition())
+        .unwrap();
+    let summary = "<p>예산 &lt;3조&gt; &amp; &quot;증액&quot;</p>";
+
+    let channel = read_rss(dir.path(), "feeds/all.xml");
+    let description = channel.items[0].description.as_deref().unwrap();
+    assert_eq!(description, format!("{summary}{SOURCES_LINE}"));
+    assert_eq!(
+        channel.items[1].description, None,
+        "nothing to say without summary or coverage"
+    );
+
+    let feed = read_atom(dir.path(), "feeds/all.atom");
+    let entry = &feed.entries[0];
+    let summary_text = entry.summary.as_ref().unwrap();
+    assert_eq!(summary_text.r#type, atom_syndication::TextType::Html);
+    assert_eq!(summary_text.value, format!("{summary}{SOURCES_LINE}"));
+    let related: Vec<(&str, Option<&str>)> = entry
+        .links
+        .iter()
+        .filter(|link| link.rel == "related")
+        .map(|link| (link.href.as_str(), link.title.as_deref()))
+        .collect();
+    assert_eq!(
+        related,
+        [("https://b.example/1?x=1&y=2", Some("<B> & \"co\""))],
+        "only valid links"
+    );
+    let english = &feed.entries[2];
+    assert_eq!(
+        english
+            .summary
+            .as_ref()
+            .map(|s| (s.r#type, s.value.as_str())),
+        Some((atom_syndication::TextType::Text, "Plain summary.")),
+        "a story no one else reported keeps its plain summary"
+    );
+}
+
+#[test]
+fn the_sources_line_follows_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = settings(dir.path());
+    settings.language = "en".to_owned();
+    let mut edition = covered_edition();
+    edition.sections[0].items[0].item.summary = None;
+    Publisher::new(&settings).publish(&edition).unwrap();
+    let channel = read_rss(dir.path(), "feeds/all.xml");
+    let description = channel.items[0].description.as_deref().unwrap();
+    assert!(
+        description.starts_with("<p>3 sources: <a href="),
+        "{description}"
+    );
+}
+
+#[test]
+fn files_of_a_removed_section_are_deleted_and_nothing_else() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("output");
+    let publisher = Publisher::new(&settings(&dir));
+    publisher.publish(&edition()).unwrap();
+    fs::write(dir.join("README.md"), "mine").unwrap();
+    fs::write(dir.join("feeds/custom.xml"), "<rss/>").unwrap();
+    fs::write(root.path().join("outside.xml"), "<rss/>").unwrap();
+    let manifest = dir.join(MANIFEST_FILE);
+    let mut listed = fs::read_to_string(&manifest).unwrap();
+    assert!(listed.contains("feeds/politics.atom\n"), "{listed}");
+    listed.push_str("../outside.xml\n");
+    fs::write(&manifest, listed).unwrap();
+
+    let mut without_politics = edition();
+    without_politics.sections.remove(1);
+    let report = publisher.publish(&without_politics).unwrap();
+
+    let gone = [
+        "feeds/politics.atom",
+        "feeds/politics.json",
+        "feeds/politics.xml",
+        "sections/politics.html",
+    ];
+    assert_eq!(report.removed, gone.map(PathBuf::from));
+    for file in gone {
+        for suffix in ["", ".br", ".gz"] {
+            let path = dir.join(format!("{file}{suffix}"));
+            assert!(!path.exists(), "{}", path.display());
+        }
+    }
+    for kept in [
+        "README.md",
+        "feeds/custom.xml",
+        "feeds/all.xml",
+        "feeds/all.xml.br",
+    ] {
+        assert!(dir.join(kept).is_file(), "{kept}");
+    }
+    assert!(root.path().join("outside.xml").is_file());
+    let listed = fs::read_to_string(&manifest).unwrap();
+    assert!(
+        !listed.contains("politics") && !listed.contains(".."),
+        "{listed}"
+    );
+
+    let again = publisher.publish(&without_politics).unwrap();
+    assert_eq!(again, PublishReport::default(), "nothing left to do");
+}
