@@ -94,11 +94,11 @@ pub fn read(source: &str, path: &str) -> Result<Vec<Subscription>, OpmlError> {
             .map_err(|error| unreadable(format!("at byte {}: {error}", reader.error_position())))?;
         match event {
             Event::Start(element) | Event::Empty(element)
-                if element.local_name().into_inner() == "opml" =>
+                if element.local_name().into_inner() == b"opml" =>
             {
                 saw_opml = true;
             }
-            Event::Start(element) if element.local_name().into_inner() == "outline" => {
+            Event::Start(element) if element.local_name().into_inner() == b"outline" => {
                 let outline = outline(&element);
                 // An outline with a feed may still hold others; it is no folder for them.
                 let folder = outline
@@ -109,11 +109,11 @@ pub fn read(source: &str, path: &str) -> Result<Vec<Subscription>, OpmlError> {
                 folders.push(folder);
                 subscriptions.extend(outline.subscription(&folders));
             }
-            Event::Empty(element) if element.local_name().into_inner() == "outline" => {
+            Event::Empty(element) if element.local_name().into_inner() == b"outline" => {
                 let outline = outline(&element);
                 subscriptions.extend(outline.subscription(&folders));
             }
-            Event::End(element) if element.local_name().into_inner() == "outline" => {
+            Event::End(element) if element.local_name().into_inner() == b"outline" => {
                 folders.pop();
             }
             Event::Eof => break,
@@ -137,7 +137,7 @@ fn outline(element: &BytesStart<'_>) -> Outline {
         element
             .attributes()
             .flatten()
-            .find(|a| a.key.local_name().into_inner() == name)
+            .find(|a| a.key.local_name().into_inner() == name.as_bytes())
             .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok())
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())

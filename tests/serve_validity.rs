@@ -40,11 +40,13 @@ impl Element {
                     stack.last_mut().unwrap().children.push(element);
                 }
                 Event::Text(text) => {
-                    let text = text.xml_content(XmlVersion::Implicit1_0);
+                    let text = text
+                        .xml_content(XmlVersion::Implicit1_0)
+                        .expect("UTF-8 text");
                     stack.last_mut().unwrap().text.push_str(&text);
                 }
                 Event::GeneralRef(reference) => {
-                    let name: &str = &reference;
+                    let name = std::str::from_utf8(&reference).expect("UTF-8 reference");
                     let resolved = match name.strip_prefix('#') {
                         Some(number) => {
                             let code = match number.strip_prefix('x') {
@@ -60,7 +62,7 @@ impl Element {
                     stack.last_mut().unwrap().text.push_str(&resolved);
                 }
                 Event::CData(data) => {
-                    let text = data.into_inner().into_owned();
+                    let text = data.decode().expect("UTF-8 CDATA");
                     stack.last_mut().unwrap().text.push_str(&text);
                 }
                 Event::Eof => break,
@@ -74,13 +76,13 @@ impl Element {
 
     fn open(start: &quick_xml::events::BytesStart<'_>) -> Element {
         Element {
-            name: start.name().into_inner().to_owned(),
+            name: String::from_utf8(start.name().into_inner().to_vec()).expect("UTF-8 name"),
             attrs: start
                 .attributes()
                 .map(|attr| {
                     let attr = attr.unwrap();
                     (
-                        attr.key.into_inner().to_owned(),
+                        String::from_utf8(attr.key.into_inner().to_vec()).expect("UTF-8 name"),
                         attr.normalized_value(XmlVersion::Implicit1_0)
                             .unwrap()
                             .into_owned(),
