@@ -197,19 +197,35 @@ pub(crate) fn html_to_text(html: &str) -> String {
 /// Plain text → HTML that displays it.
 pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut rest = text;
-    while let Some(at) = rest.find(['&', '<', '>', '"']) {
-        out.push_str(rest.get(..at).unwrap_or_default());
-        out.push_str(match rest.as_bytes().get(at) {
-            Some(b'&') => "&amp;",
-            Some(b'<') => "&lt;",
-            Some(b'>') => "&gt;",
-            _ => "&quot;",
-        });
-        rest = rest.get(at + 1..).unwrap_or_default();
+    // A byte scan: a pattern of chars would decode every character of the text first.
+    let mut copied = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(text.get(copied..at).unwrap_or_default());
+        out.push_str(escaped);
+        copied = at + 1;
     }
-    out.push_str(rest);
+    out.push_str(text.get(copied..).unwrap_or_default());
     out
+}
+
+/// `text` trimmed, reusing its buffer when it has one: content is most of a feed's bytes.
+pub(crate) fn trimmed(text: Cow<str>) -> String {
+    match text {
+        Cow::Borrowed(text) => text.trim().to_string(),
+        Cow::Owned(mut text) => {
+            text.truncate(text.trim_end().len());
+            let leading = text.len() - text.trim_start().len();
+            text.drain(..leading);
+            text
+        }
+    }
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.

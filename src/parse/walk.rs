@@ -12,7 +12,7 @@ use url::Url;
 
 use super::date::parse_date;
 use super::detect::{self, Root};
-use super::text::{escape_html, html_to_text, looks_like_html, prefix_within};
+use super::text::{escape_html, html_to_text, looks_like_html, prefix_within, trimmed};
 use super::vocab::{Action, Ctx, Dialect, Field, Markup, PersonPart, PollField, classify};
 use super::warn::Warnings;
 use super::xml::{Element, Node, Ns, XmlReader};
@@ -527,19 +527,6 @@ fn append_capped<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) -> bool {
             text.to_mut().push_str(&piece);
         }
         false
-    }
-}
-
-/// `text` trimmed, reusing its buffer when it has one: content is most of a feed's bytes.
-fn trimmed(text: Cow<str>) -> String {
-    match text {
-        Cow::Borrowed(text) => text.trim().to_string(),
-        Cow::Owned(mut text) => {
-            text.truncate(text.trim_end().len());
-            let leading = text.len() - text.trim_start().len();
-            text.drain(..leading);
-            text
-        }
     }
 }
 
