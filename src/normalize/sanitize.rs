@@ -191,45 +191,41 @@ impl Model {
     }
 }
 
-/// A tag name, lower-cased without allocating; longer names are refused.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Name {
-    bytes: [u8; 32],
-    len: usize,
-}
+/// A tag name, lower-cased; it borrows from the source unless it had to be lower-cased. Longer names
+/// are refused.
+#[derive(Clone, PartialEq, Eq)]
+struct Name<'a>(Cow<'a, str>);
 
-impl Name {
-    fn new(name: &str) -> Option<Name> {
-        let mut bytes = [0; 32];
-        bytes
-            .get_mut(..name.len())?
-            .copy_from_slice(name.as_bytes());
-        bytes.make_ascii_lowercase();
-        Some(Name {
-            bytes,
-            len: name.len(),
-        })
+impl<'a> Name<'a> {
+    fn new(name: &'a str) -> Option<Name<'a>> {
+        if name.len() > 32 {
+            return None;
+        }
+        Some(Name(if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        }))
     }
 
     fn as_str(&self) -> &str {
-        // Built from ASCII bytes only (see `end_of_name`), so always valid.
-        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
+        &self.0
     }
 }
 
-struct Open {
-    name: Name,
+struct Open<'a> {
+    name: Name<'a>,
     model: Model,
     /// Whether ammonia keeps the element (else only its content is written).
     kept: bool,
 }
 
 /// An entry of html5ever's list of active formatting elements.
-enum Active {
+enum Active<'a> {
     /// Set by a cell or caption: the formatting elements before it are not reopened inside.
     Marker,
     Element {
-        name: Name,
+        name: Name<'a>,
         /// Where its start tag was written in the output (empty when ammonia drops the element).
         tag: std::ops::Range<usize>,
         kept: bool,
@@ -247,8 +243,8 @@ struct Cleaner<'a, 'p> {
     src: &'a str,
     pos: usize,
     out: String,
-    open: Vec<Open>,
-    active: Vec<Active>,
+    open: Vec<Open<'a>>,
+    active: Vec<Active<'a>>,
     /// The current start tag's attributes, as written: reused from tag to tag.
     attributes: Vec<(&'a str, &'a str)>,
     /// Set after `<pre>`: a newline that comes next is dropped.
@@ -419,7 +415,7 @@ impl<'a> Cleaner<'a, '_> {
                 self.active.push(Active::Marker);
             }
             Model::Formatting => {
-                self.push(name, model, kept);
+                self.push(name.clone(), model, kept);
                 self.active.push(Active::Element {
                     name,
                     tag: tag_start..self.out.len(),
@@ -432,12 +428,12 @@ impl<'a> Cleaner<'a, '_> {
         Some(())
     }
 
-    fn push(&mut self, name: Name, model: Model, kept: bool) {
+    fn push(&mut self, name: Name<'a>, model: Model, kept: bool) {
         self.open.push(Open { name, model, kept });
     }
 
     /// Opens the `<tbody>` or `<tr>` that html5ever adds around a row or cell written without one.
-    fn push_implied(&mut self, name: &str, model: Model) -> Option<()> {
+    fn push_implied(&mut self, name: &'static str, model: Model) -> Option<()> {
         let kept = self.policy.keeps(name);
         if kept {
             self.out.push('<');
@@ -568,7 +564,7 @@ impl<'a> Cleaner<'a, '_> {
     }
 
     /// The active formatting element named `name` since the last marker.
-    fn formatting_entry(&mut self, wanted: &Name) -> Option<&mut Active> {
+    fn formatting_entry(&mut self, wanted: &Name) -> Option<&mut Active<'a>> {
         self.active
             .iter_mut()
             .rev()
@@ -610,7 +606,7 @@ impl<'a> Cleaner<'a, '_> {
             self.out.push_str(&start_tag);
             *tag = start..self.out.len();
             *open = true;
-            let (name, kept) = (*name, *kept);
+            let (name, kept) = (name.clone(), *kept);
             self.push(name, Model::Formatting, kept);
         }
         Some(())
@@ -897,7 +893,10 @@ fn is_plain_web_url(url: &str) -> bool {
     else {
         return false;
     };
-    let host_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host_len = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
     let (host, path) = rest.split_at(host_len);
     let label_ok = |label: &str| {
         let bytes = label.as_bytes();
@@ -919,7 +918,10 @@ fn is_plain_web_url(url: &str) -> bool {
         .is_some_and(|b| b.is_ascii_alphabetic());
     host.split('.').all(label_ok)
         && last_ok
-        && path.bytes().all(|b| b > b' ' && b != 0x7f && b != b'\\')
+        // A fold, not `all`: without the early exit it compiles to vector compares.
+        && !path
+            .bytes()
+            .fold(false, |bad, b| bad | (b <= b' ') | (b == 0x7f) | (b == b'\\'))
 }
 
 /// Mirrors ammonia's (private) list of attributes that hold URLs.
@@ -935,7 +937,28 @@ fn is_url_attribute(tag: &str, attribute: &str) -> bool {
         )
 }
 
-/// The bytes [`push_text`] stops at.
+/// The first byte at or after `from` that `special` picks. Blocks without one are passed over 16 bytes
+/// at a time by a test the compiler turns into vector compares: attribute values (URLs) are long
+/// runs of such blocks.
+#[inline(always)]
+fn find_special(bytes: &[u8], from: usize, special: impl Fn(u8) -> bool) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut blocks = rest.chunks_exact(16);
+    let mut offset = 0;
+    for block in &mut blocks {
+        if block.iter().fold(false, |found, &b| found | special(b)) {
+            break;
+        }
+        offset += 16;
+    }
+    rest.get(offset..)?
+        .iter()
+        .position(|&b| special(b))
+        .map(|at| from + offset + at)
+}
+
+/// The bytes [`push_text`] stops at. A table: text runs between them are short, for which a lookup
+/// beats [`find_special`].
 static TEXT_SPECIAL: [bool; 256] = {
     let mut table = [false; 256];
     let mut i = 0;
@@ -991,10 +1014,7 @@ fn push_text(out: &mut String, text: &str, references: bool) -> Option<()> {
 /// An attribute value as html5ever reads it: references decoded, carriage returns normalized.
 fn decode_attribute(raw: &str) -> Option<Cow<'_, str>> {
     let bytes = raw.as_bytes();
-    let Some(first) = bytes
-        .iter()
-        .position(|&b| matches!(b, b'&' | b'\r' | b'\0'))
-    else {
+    let Some(first) = memchr::memchr3(b'&', b'\r', b'\0', bytes) else {
         return Some(Cow::Borrowed(raw));
     };
     let mut out = String::with_capacity(raw.len());
@@ -1024,10 +1044,8 @@ fn decode_attribute(raw: &str) -> Option<Cow<'_, str>> {
             }
             b'\0' => return None,
             _ => {
-                let run = rest
-                    .bytes()
-                    .position(|b| matches!(b, b'&' | b'\r' | b'\0'))
-                    .unwrap_or(rest.len());
+                let run =
+                    memchr::memchr3(b'&', b'\r', b'\0', rest.as_bytes()).unwrap_or(rest.len());
                 out.push_str(rest.get(..run)?);
                 at += run;
             }
@@ -1038,17 +1056,28 @@ fn decode_attribute(raw: &str) -> Option<Cow<'_, str>> {
 
 /// Serializes decoded text as html5ever does; `attribute` also escapes `"`.
 fn push_escaped(out: &mut String, text: &str, attribute: bool) {
-    let mut rest = text;
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\u{a0}']) {
-        let (before, after) = rest.split_at(at);
-        out.push_str(before);
-        let mut chars = after.chars();
-        if let Some(c) = chars.next() {
-            push_escaped_char(out, c, attribute);
-        }
-        rest = chars.as_str();
+    // A byte scan (U+00A0 is C2 A0): a pattern of chars would decode every character first.
+    let bytes = text.as_bytes();
+    let special = |b: u8| (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == 0xC2);
+    let (mut copied, mut at) = (0, 0);
+    while let Some(found) = find_special(bytes, at, special) {
+        let (escaped, len) = match bytes.get(found) {
+            Some(b'&') => ("&amp;", 1),
+            Some(b'<') => ("&lt;", 1),
+            Some(b'>') => ("&gt;", 1),
+            Some(b'"') if attribute => ("&quot;", 1),
+            Some(0xC2) if bytes.get(found + 1) == Some(&0xA0) => ("&nbsp;", 2),
+            _ => {
+                at = found + 1;
+                continue;
+            }
+        };
+        out.push_str(text.get(copied..found).unwrap_or_default());
+        out.push_str(escaped);
+        copied = found + len;
+        at = copied;
     }
-    out.push_str(rest);
+    out.push_str(text.get(copied..).unwrap_or_default());
 }
 
 fn push_escaped_char(out: &mut String, c: char, attribute: bool) {
@@ -1114,6 +1143,19 @@ fn numeric_ref(bytes: &[u8]) -> Option<(char, Option<char>, usize)> {
 /// are HTML's legacy ones; in an attribute, such a legacy name followed by `=` or a letter or digit
 /// is literal text (`?a=1&copy=2`).
 fn named_ref(s: &str, in_attribute: bool) -> Option<(char, Option<char>, usize)> {
+    // The common references, whose longest match is certain once their `;` is read; the general
+    // search below looks the name up once per character.
+    const COMMON: [(&str, char); 5] = [
+        ("amp;", '&'),
+        ("quot;", '"'),
+        ("lt;", '<'),
+        ("gt;", '>'),
+        ("nbsp;", '\u{a0}'),
+    ];
+    let name = s.get(1..).unwrap_or_default();
+    if let Some(&(common, c)) = COMMON.iter().find(|(n, _)| name.starts_with(n)) {
+        return Some((c, None, 1 + common.len()));
+    }
     let bytes = s.as_bytes();
     let mut best = None;
     let mut len = 1;
