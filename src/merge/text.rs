@@ -151,6 +151,9 @@ pub fn word_bigrams(text: &str) -> Vec<u64> {
 /// "6조 8000억", "6조8천억" and "6.8조" are all 680,000,000. Two stories that name different sums
 /// are different stories, however alike their wording.
 pub fn amounts(text: &str) -> Vec<u64> {
+    if names_no_amount(text) {
+        return Vec::new();
+    }
     let text = nfkc(text);
     // Every amount starts with a digit: most ledes have none to read.
     if !text.bytes().any(|byte| byte.is_ascii_digit()) {
@@ -203,6 +206,19 @@ pub fn amounts(text: &str) -> Vec<u64> {
     found.sort_unstable();
     found.dedup();
     found
+}
+
+/// Whether `text` surely names no amount: it holds no digit, and only characters that NFKC
+/// leaves as they are (so none becomes one). Answers without normalizing, and so lets callers
+/// skip [`amounts`] of a text made longer by this one.
+pub fn names_no_amount(text: &str) -> bool {
+    text.chars().all(|c| {
+        if c.is_ascii() {
+            !c.is_ascii_digit()
+        } else {
+            is_hangul_syllable(c)
+        }
+    })
 }
 
 fn flush(current: &mut Option<(f64, f64, usize)>, found: &mut Vec<u64>) {
