@@ -36,11 +36,20 @@ fn is_word_char(c: char) -> bool {
 pub fn comparable_title(title: &str) -> String {
     let unified: String = nfkc(title).chars().map(unify_quote).collect();
     let untagged = remove_bracket_tags(&unified);
-    untagged
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut collapsed = String::with_capacity(untagged.len());
+    for word in untagged.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    // ASCII without capitals and Hangul are their own lowercase: most titles need no copy.
+    let lower = |c: char| !c.is_ascii_uppercase() && (c.is_ascii() || is_hangul_syllable(c));
+    if collapsed.chars().all(lower) {
+        collapsed
+    } else {
+        collapsed.to_lowercase()
+    }
 }
 
 /// Every quote-like character as `'`: papers write the same headline with ' " ` ‘ ’ “ ” ′ ″ ＇.
