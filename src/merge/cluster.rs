@@ -17,6 +17,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::StoredItem;
+use super::parallel;
 use super::similar::TokenMap;
 use super::text::{amounts, names_no_amount, word_bigrams};
 
@@ -279,10 +280,9 @@ pub fn stories(
     let oldest = |group: &Vec<usize>| group.last().copied().unwrap_or_default();
     order.sort_by_key(|&g| std::cmp::Reverse(oldest(&groups[g])));
 
-    let features: Vec<Features> = groups
-        .iter()
-        .map(|group| Features::new(&items[oldest(group)], &titles[oldest(group)]))
-        .collect();
+    let features: Vec<Features> = parallel::map(&groups, |group| {
+        Features::new(&items[oldest(group)], &titles[oldest(group)])
+    });
     let dates: Vec<DateTime<Utc>> = groups
         .iter()
         .map(|group| items[oldest(group)].date())

@@ -10,6 +10,7 @@ mod canonical;
 mod cluster;
 mod dedup;
 mod labels;
+mod parallel;
 mod rules;
 mod similar;
 mod text;
@@ -164,17 +165,17 @@ impl Sorted {
             keys: Vec::with_capacity(len),
             feeds: Vec::with_capacity(len),
             placements: Vec::with_capacity(len),
-            titles: Vec::with_capacity(len),
+            titles: Vec::new(),
         };
         for kept in kept {
-            sorted
-                .titles
-                .push(text::comparable_title(&kept.stored.item.title));
             sorted.items.push(kept.stored);
             sorted.keys.push(kept.key);
             sorted.feeds.push(kept.feed);
             sorted.placements.push(kept.sections);
         }
+        sorted.titles = parallel::map(&sorted.items, |stored| {
+            text::comparable_title(&stored.item.title)
+        });
         sorted
     }
 }
