@@ -19,7 +19,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::StoredItem;
 use super::parallel;
 use super::similar::TokenMap;
-use super::text::{amounts, names_no_amount, word_bigrams};
+use super::text::{amounts, names_no_amount, push_word_bigrams, word_bigrams};
 
 /// Share of a title's word bigrams the other article must contain, both ways.
 pub const COVERAGE: f64 = 0.5;
@@ -58,8 +58,9 @@ impl Features {
             .nth(LEDE_CHARS)
             .map_or(summary, |(end, _)| &summary[..end]);
         let title_tokens = word_bigrams(title);
-        let mut text = word_bigrams(lede);
+        let mut text = Vec::with_capacity(title_tokens.len() + lede.len() / 2);
         text.extend_from_slice(&title_tokens);
+        push_word_bigrams(lede, &mut text);
         text.sort_unstable();
         text.dedup();
         let title_amounts = amounts(title);

@@ -187,22 +187,24 @@ impl Sorted {
 pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edition {
     let labels = Labels::for_language(&config.gazette.language);
     let rules = rules::Rules::new(config);
-    let kept: Vec<Kept> = items
-        .into_iter()
-        .filter_map(|mut stored| {
-            let feed = rules.feed(&stored.source.feed_url)?;
-            let sections = rules.place(feed, &stored.item)?;
-            stored.source.name = source_name(&config.feeds[feed], &stored.source.name);
-            apply_policy(&mut stored.item, config.feeds[feed].content);
-            Some(Kept {
-                key: stored.key(),
-                date: stored.date(),
-                stored,
-                feed,
-                sections,
-            })
+    // Sized up front: most items are kept, and growing would copy them all a few times.
+    let mut kept: Vec<Kept> = Vec::with_capacity(items.len());
+    // Keys are hashes, the costliest part of reading an item: worked out on every core, also
+    // for the few items left out.
+    let keys = parallel::map(&items, StoredItem::key);
+    kept.extend(items.into_iter().zip(keys).filter_map(|(mut stored, key)| {
+        let feed = rules.feed(&stored.source.feed_url)?;
+        let sections = rules.place(feed, &stored.item)?;
+        stored.source.name = source_name(&config.feeds[feed], &stored.source.name);
+        apply_policy(&mut stored.item, config.feeds[feed].content);
+        Some(Kept {
+            key,
+            date: stored.date(),
+            stored,
+            feed,
+            sections,
         })
-        .collect();
+    }));
     let sorted = Sorted::new(kept);
     let items = &sorted.items;
 

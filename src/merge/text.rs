@@ -34,7 +34,10 @@ fn is_word_char(c: char) -> bool {
 /// character made `'`, bracket tags such as `[속보]`, `[포토]`, `(종합)`, `(2보)` removed, spaces
 /// collapsed, lowercase.
 pub fn comparable_title(title: &str) -> String {
-    let unified: String = nfkc(title).chars().map(unify_quote).collect();
+    let normal = nfkc(title);
+    // Sized up front: collecting chars would grow the string a few times per title.
+    let mut unified = String::with_capacity(normal.len());
+    unified.extend(normal.chars().map(unify_quote));
     let untagged = remove_bracket_tags(&unified);
     let mut collapsed = String::with_capacity(untagged.len());
     for word in untagged.split_whitespace() {
@@ -137,6 +140,15 @@ fn pair(first: char, second: char) -> u64 {
 /// another text whatever the particles and spacing around them.
 pub fn word_bigrams(text: &str) -> Vec<u64> {
     let mut grams = Vec::with_capacity(text.len() / 2);
+    push_word_bigrams(text, &mut grams);
+    grams.sort_unstable();
+    grams.dedup();
+    grams
+}
+
+/// Appends the letter-and-digit bigrams of each word of `text` to `grams`, in text order with
+/// repeats: for callers that gather several texts' bigrams into one set.
+pub fn push_word_bigrams(text: &str, grams: &mut Vec<u64>) {
     for word in text.split(|c: char| !is_word_char(c)) {
         let mut chars = word.chars();
         let Some(first) = chars.next() else {
@@ -151,9 +163,6 @@ pub fn word_bigrams(text: &str) -> Vec<u64> {
             grams.push(u64::from(first));
         }
     }
-    grams.sort_unstable();
-    grams.dedup();
-    grams
 }
 
 /// Amounts written with Korean large-number units (만, 억, 조), in units of 10,000, so that
