@@ -128,9 +128,10 @@ struct Leaders {
     expired: u32,
     /// Leader number → the feeds (indexes into the config's) of its story's items.
     feeds: Vec<Vec<usize>>,
-    /// Leader number → what walking the index counts, and nothing else: walking it is bound by
-    /// memory reads, so each posting read touches one small record.
-    marks: Vec<Mark>,
+    /// Leader number → through how many tokens the article being placed found it; zero again
+    /// once it is placed. One small number per leader, as walking the index is bound by memory
+    /// reads.
+    hits: Vec<u32>,
     /// Leader number → how many of its indexed tokens an article's text must hold.
     required: Vec<u32>,
     /// Leader number → start and end of its title tokens in [`Leaders::titles`].
@@ -142,14 +143,6 @@ struct Leaders {
     /// Title token id → the leaders indexed under it (see [`Leaders::insert`]), ascending, and
     /// how many of them have left the window.
     by_prefix: Vec<(u32, Vec<u32>)>,
-}
-
-/// One leader as the index walk sees it: the group that last found it, and through how many
-/// tokens.
-#[derive(Clone, Copy)]
-struct Mark {
-    probe: u32,
-    hits: u32,
 }
 
 impl Leaders {
@@ -182,10 +175,7 @@ impl Leaders {
                 .saturating_sub(needed)
                 .min(ids.len())
         });
-        self.marks.push(Mark {
-            probe: u32::MAX,
-            hits: 0,
-        });
+        self.hits.push(0);
         self.required
             .push(needed.map_or(u32::MAX, |needed| (indexed + needed - ids.len()) as u32));
         let mut rarest = ids.to_vec();
@@ -198,7 +188,7 @@ impl Leaders {
     /// The leaders within [`WINDOW`] of `date` found through enough of `text`'s tokens, each
     /// once. Dates only grow from one call to the next and leaders come oldest first, so a leader
     /// out of the window stays out, and those out are the lowest numbers.
-    fn candidates(&mut self, probe: u32, text: &[u32], date: DateTime<Utc>, found: &mut Vec<u32>) {
+    fn candidates(&mut self, text: &[u32], date: DateTime<Utc>, found: &mut Vec<u32>) {
         found.clear();
         while let Some(&oldest) = self.dates.get(self.expired as usize) {
             if date - oldest <= WINDOW {
@@ -216,16 +206,17 @@ impl Leaders {
                 *start += 1;
             }
             for &leader in &leaders[*start as usize..] {
-                let mark = &mut self.marks[leader as usize];
-                if mark.probe == probe {
-                    mark.hits += 1;
-                } else {
-                    (mark.probe, mark.hits) = (probe, 1);
+                let hits = &mut self.hits[leader as usize];
+                if *hits == 0 {
                     found.push(leader);
                 }
+                *hits += 1;
             }
         }
-        found.retain(|&leader| self.marks[leader as usize].hits >= self.required[leader as usize]);
+        found.retain(|&leader| {
+            let hits = std::mem::take(&mut self.hits[leader as usize]);
+            hits >= self.required[leader as usize]
+        });
     }
 
     fn title(&self, leader: u32) -> &[u64] {
@@ -324,7 +315,7 @@ pub fn stories(
         dates: Vec::new(),
         expired: 0,
         feeds: Vec::new(),
-        marks: Vec::new(),
+        hits: Vec::new(),
         required: Vec::new(),
         spans: Vec::new(),
         titles: Vec::new(),
@@ -337,7 +328,7 @@ pub fn stories(
     for &g in &order {
         let this = &features[g];
         if this.title.len() >= MIN_SHARED {
-            leaders.candidates(g as u32, &text_ids[g], dates[g], &mut found);
+            leaders.candidates(&text_ids[g], dates[g], &mut found);
         } else {
             // Too few title tokens to share enough with any leader.
             found.clear();
