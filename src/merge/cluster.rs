@@ -302,13 +302,10 @@ pub fn stories(
         .collect();
 
     // Each text's tokens that are some title's, as ids: only those can find a leader.
-    let text_ids: Vec<Vec<u32>> = features
-        .iter()
-        .map(|features| {
-            let text = features.text.iter();
-            text.filter_map(|token| ids.get(token).copied()).collect()
-        })
-        .collect();
+    let text_ids: Vec<Vec<u32>> = parallel::map(&features, |features| {
+        let text = features.text.iter();
+        text.filter_map(|token| ids.get(token).copied()).collect()
+    });
 
     let mut leaders = Leaders {
         group: Vec::new(),
