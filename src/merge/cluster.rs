@@ -17,8 +17,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::StoredItem;
+use super::parallel;
 use super::similar::TokenMap;
-use super::text::{amounts, word_bigrams};
+use super::text::{amounts, names_no_amount, push_word_bigrams, word_bigrams};
 
 /// Share of a title's word bigrams the other article must contain, both ways.
 pub const COVERAGE: f64 = 0.5;
@@ -48,22 +49,33 @@ struct Features {
 }
 
 impl Features {
-    /// `title` is the article's comparable title.
+    /// `title` is the article's comparable title. The text is the title, a line break and the
+    /// lede; as words never span the line break, its tokens are those of each part.
     fn new(stored: &StoredItem, title: &str) -> Features {
-        let lede: String = stored
-            .item
-            .summary
-            .as_deref()
-            .unwrap_or_default()
-            .chars()
-            .take(LEDE_CHARS)
-            .collect();
-        let text = format!("{title}\n{lede}");
+        let summary = stored.item.summary.as_deref().unwrap_or_default();
+        let lede = summary
+            .char_indices()
+            .nth(LEDE_CHARS)
+            .map_or(summary, |(end, _)| &summary[..end]);
+        let title_tokens = word_bigrams(title);
+        let mut text = Vec::with_capacity(title_tokens.len() + lede.len() / 2);
+        text.extend_from_slice(&title_tokens);
+        push_word_bigrams(lede, &mut text);
+        text.sort_unstable();
+        text.dedup();
+        let title_amounts = amounts(title);
+        // An amount can continue across the line break ("6조" then "8000억"), so amounts are read
+        // in the whole text; without a digit in the lede they are the title's.
+        let text_amounts = if names_no_amount(lede) {
+            title_amounts.clone()
+        } else {
+            amounts(&format!("{title}\n{lede}"))
+        };
         Features {
-            title: word_bigrams(title),
-            text: word_bigrams(&text),
-            title_amounts: amounts(title),
-            text_amounts: amounts(&text),
+            title: title_tokens,
+            text,
+            title_amounts,
+            text_amounts,
         }
     }
 }
@@ -109,33 +121,28 @@ const INDEXED_HITS: usize = 3;
 struct Leaders {
     /// Leader number → its group; leaders are numbered in the order they came, oldest first.
     group: Vec<usize>,
+    /// Leader number → its date. Leaders come oldest first, so those that have left the
+    /// window are the numbers below [`Leaders::expired`], and postings need no dates.
+    dates: Vec<DateTime<Utc>>,
+    /// How many leaders (the oldest) are out of the window of the article being placed.
+    expired: u32,
     /// Leader number → the feeds (indexes into the config's) of its story's items.
     feeds: Vec<Vec<usize>>,
-    /// Leader number → what finding and checking it reads, side by side: walking the index
-    /// is bound by memory reads, not by computing.
-    marks: Vec<Mark>,
-    /// Every leader's title tokens, where [`Mark::title`] says.
+    /// Leader number → through how many tokens the article being placed found it; zero again
+    /// once it is placed. One small number per leader, as walking the index is bound by memory
+    /// reads.
+    hits: Vec<u32>,
+    /// Leader number → how many of its indexed tokens an article's text must hold.
+    required: Vec<u32>,
+    /// Leader number → start and end of its title tokens in [`Leaders::titles`].
+    spans: Vec<(u32, u32)>,
+    /// Every leader's title tokens, where [`Leaders::spans`] says.
     titles: Vec<u64>,
     /// Title token id → every leader whose title holds it, ascending.
     by_title: Vec<Vec<u32>>,
-    /// Title token id → the leaders indexed under it (see [`Leaders::insert`]) with their
-    /// dates, ascending, and how many of them have left the window.
-    by_prefix: Vec<(usize, Vec<Dated>)>,
-}
-
-/// A leader's date and number, as postings hold it: the window is checked without another read.
-type Dated = (DateTime<Utc>, u32);
-
-/// One leader as the index sees it.
-#[derive(Clone, Copy)]
-struct Mark {
-    /// The group that last found it, and through how many tokens.
-    probe: u32,
-    hits: u32,
-    /// How many of its indexed tokens an article's text must hold.
-    required: u32,
-    /// Start and end of its title tokens in [`Leaders::titles`].
-    title: (u32, u32),
+    /// Title token id → the leaders indexed under it (see [`Leaders::insert`]), ascending, and
+    /// how many of them have left the window.
+    by_prefix: Vec<(u32, Vec<u32>)>,
 }
 
 impl Leaders {
@@ -154,9 +161,11 @@ impl Leaders {
     ) {
         let number = self.group.len() as u32;
         self.group.push(group);
+        self.dates.push(date);
         self.feeds.push(feeds);
         let start = self.titles.len() as u32;
         self.titles.extend_from_slice(title);
+        self.spans.push((start, self.titles.len() as u32));
         for &token in ids {
             self.by_title[token as usize].push(number);
         }
@@ -166,46 +175,52 @@ impl Leaders {
                 .saturating_sub(needed)
                 .min(ids.len())
         });
-        self.marks.push(Mark {
-            probe: u32::MAX,
-            hits: 0,
-            required: needed.map_or(u32::MAX, |needed| (indexed + needed - ids.len()) as u32),
-            title: (start, self.titles.len() as u32),
-        });
+        self.hits.push(0);
+        self.required
+            .push(needed.map_or(u32::MAX, |needed| (indexed + needed - ids.len()) as u32));
         let mut rarest = ids.to_vec();
         rarest.sort_unstable_by_key(|&token| (frequency[token as usize], token));
         for &token in &rarest[..indexed] {
-            self.by_prefix[token as usize].1.push((date, number));
+            self.by_prefix[token as usize].1.push(number);
         }
     }
 
     /// The leaders within [`WINDOW`] of `date` found through enough of `text`'s tokens, each
-    /// once. Dates only grow from one call to the next, so a leader out of the window stays out.
-    fn candidates(&mut self, probe: u32, text: &[u32], date: DateTime<Utc>, found: &mut Vec<u32>) {
+    /// once. Dates only grow from one call to the next and leaders come oldest first, so a leader
+    /// out of the window stays out, and those out are the lowest numbers.
+    fn candidates(&mut self, text: &[u32], date: DateTime<Utc>, found: &mut Vec<u32>) {
         found.clear();
+        while let Some(&oldest) = self.dates.get(self.expired as usize) {
+            if date - oldest <= WINDOW {
+                break;
+            }
+            self.expired += 1;
+        }
+        let expired = self.expired;
         for &token in text {
             let (start, leaders) = &mut self.by_prefix[token as usize];
-            while *start < leaders.len() && date - leaders[*start].0 > WINDOW {
+            while leaders
+                .get(*start as usize)
+                .is_some_and(|&leader| leader < expired)
+            {
                 *start += 1;
             }
-            for &(_, leader) in &leaders[*start..] {
-                let mark = &mut self.marks[leader as usize];
-                if mark.probe == probe {
-                    mark.hits += 1;
-                } else {
-                    (mark.probe, mark.hits) = (probe, 1);
+            for &leader in &leaders[*start as usize..] {
+                let hits = &mut self.hits[leader as usize];
+                if *hits == 0 {
                     found.push(leader);
                 }
+                *hits += 1;
             }
         }
         found.retain(|&leader| {
-            let mark = self.marks[leader as usize];
-            mark.hits >= mark.required
+            let hits = std::mem::take(&mut self.hits[leader as usize]);
+            hits >= self.required[leader as usize]
         });
     }
 
     fn title(&self, leader: u32) -> &[u64] {
-        let (start, end) = self.marks[leader as usize].title;
+        let (start, end) = self.spans[leader as usize];
         &self.titles[start as usize..end as usize]
     }
 
@@ -257,10 +272,9 @@ pub fn stories(
     let oldest = |group: &Vec<usize>| group.last().copied().unwrap_or_default();
     order.sort_by_key(|&g| std::cmp::Reverse(oldest(&groups[g])));
 
-    let features: Vec<Features> = groups
-        .iter()
-        .map(|group| Features::new(&items[oldest(group)], &titles[oldest(group)]))
-        .collect();
+    let features: Vec<Features> = parallel::map(&groups, |group| {
+        Features::new(&items[oldest(group)], &titles[oldest(group)])
+    });
     let dates: Vec<DateTime<Utc>> = groups
         .iter()
         .map(|group| items[oldest(group)].date())
@@ -288,18 +302,19 @@ pub fn stories(
         .collect();
 
     // Each text's tokens that are some title's, as ids: only those can find a leader.
-    let text_ids: Vec<Vec<u32>> = features
-        .iter()
-        .map(|features| {
-            let text = features.text.iter();
-            text.filter_map(|token| ids.get(token).copied()).collect()
-        })
-        .collect();
+    let text_ids: Vec<Vec<u32>> = parallel::map(&features, |features| {
+        let text = features.text.iter();
+        text.filter_map(|token| ids.get(token).copied()).collect()
+    });
 
     let mut leaders = Leaders {
         group: Vec::new(),
+        dates: Vec::new(),
+        expired: 0,
         feeds: Vec::new(),
-        marks: Vec::new(),
+        hits: Vec::new(),
+        required: Vec::new(),
+        spans: Vec::new(),
         titles: Vec::new(),
         by_title: vec![Vec::new(); frequency.len()],
         by_prefix: vec![(0, Vec::new()); frequency.len()],
@@ -310,7 +325,7 @@ pub fn stories(
     for &g in &order {
         let this = &features[g];
         if this.title.len() >= MIN_SHARED {
-            leaders.candidates(g as u32, &text_ids[g], dates[g], &mut found);
+            leaders.candidates(&text_ids[g], dates[g], &mut found);
         } else {
             // Too few title tokens to share enough with any leader.
             found.clear();

@@ -2,11 +2,13 @@
 //! title within two days. Such items are grouped so that the article is published once.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use chrono::TimeDelta;
 
 use super::StoredItem;
 use super::canonical::canonical_url;
+use super::parallel;
 use super::similar::{Index, by_rarity, jaccard};
 use super::text::bigrams;
 
@@ -23,40 +25,46 @@ const GLOBAL_ID_CHARS: usize = 20;
 /// order of their first index. `items` must be sorted newest first; `titles` are their
 /// [`comparable_title`](super::text::comparable_title)s.
 pub fn duplicates(items: &[StoredItem], titles: &[String]) -> Vec<Vec<usize>> {
-    let mut groups = UnionFind::new(items.len());
-    join_equal_keys(&mut groups, items.iter().map(global_id));
-    join_equal_keys(
-        &mut groups,
-        items
-            .iter()
-            .map(|stored| stored.item.link.as_deref().and_then(canonical_url)),
+    // Which items are one article does not depend on the order they are joined in, so the
+    // pairs of equal keys and of similar titles are found at the same time.
+    let (similar, equal) = parallel::join(
+        || similar_titles(items, titles),
+        || {
+            let mut pairs = equal_keys(items.iter().map(global_id));
+            let urls = parallel::map(items, |stored| {
+                stored.item.link.as_deref().and_then(canonical_url)
+            });
+            pairs.extend(equal_keys(urls.into_iter()));
+            pairs
+        },
     );
-    join_similar_titles(&mut groups, items, titles);
+    let mut groups = UnionFind::new(items.len());
+    for (a, b) in equal.into_iter().chain(similar) {
+        groups.join(a, b);
+    }
     groups.sets()
 }
 
 /// The item's id when it can only belong to this article: a URL, URN or tag, or a long token.
-fn global_id(stored: &StoredItem) -> Option<String> {
+fn global_id(stored: &StoredItem) -> Option<&str> {
     let id = stored.item.id.as_str();
-    (id.contains(':') || id.chars().count() >= GLOBAL_ID_CHARS).then(|| id.to_owned())
+    (id.contains(':') || id.chars().count() >= GLOBAL_ID_CHARS).then_some(id)
 }
 
-/// Joins the items that share a key.
-fn join_equal_keys(groups: &mut UnionFind, keys: impl Iterator<Item = Option<String>>) {
-    let mut first: HashMap<String, usize> = HashMap::new();
-    for (index, key) in keys.enumerate() {
-        if let Some(key) = key {
-            let at = *first.entry(key).or_insert(index);
-            groups.join(at, index);
-        }
-    }
+/// Pairs of items that share a key: each keyed item with the first that has its key.
+fn equal_keys<K: Hash + Eq>(keys: impl Iterator<Item = Option<K>>) -> Vec<(usize, usize)> {
+    let mut first: HashMap<K, usize> = HashMap::new();
+    keys.enumerate()
+        .filter_map(|(index, key)| Some((*first.entry(key?).or_insert(index), index)))
+        .collect()
 }
 
-/// Joins items whose comparable titles are near-duplicates within [`TITLE_WINDOW`].
-fn join_similar_titles(groups: &mut UnionFind, items: &[StoredItem], titles: &[String]) {
-    let sets: Vec<Vec<u64>> = titles.iter().map(|title| bigrams(title)).collect();
+/// Pairs of items whose comparable titles are near-duplicates within [`TITLE_WINDOW`].
+fn similar_titles(items: &[StoredItem], titles: &[String]) -> Vec<(usize, usize)> {
+    let sets: Vec<Vec<u64>> = parallel::map(titles, |title| bigrams(title));
     let (sets, tokens) = by_rarity(&sets);
     let mut index = Index::new(TITLE_SIMILARITY, tokens, items.len());
+    let mut pairs = Vec::new();
     for (at, set) in sets.iter().enumerate() {
         if set.is_empty() {
             continue;
@@ -66,11 +74,12 @@ fn join_similar_titles(groups: &mut UnionFind, items: &[StoredItem], titles: &[S
         let expired = |other: usize| items[other].date() - date > TITLE_WINDOW;
         for other in index.candidates(set, |d| sets[d].len(), expired) {
             if jaccard(set, &sets[other]) >= TITLE_SIMILARITY {
-                groups.join(other, at);
+                pairs.push((other, at));
             }
         }
         index.insert(at, set);
     }
+    pairs
 }
 
 /// Disjoint sets of indexes, joined with path halving.

@@ -10,6 +10,7 @@ mod canonical;
 mod cluster;
 mod dedup;
 mod labels;
+mod parallel;
 mod rules;
 mod similar;
 mod text;
@@ -148,24 +149,33 @@ struct Sorted {
 }
 
 impl Sorted {
-    fn new(mut kept: Vec<Kept>) -> Sorted {
-        kept.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key)));
+    fn new(kept: Vec<Kept>) -> Sorted {
+        // Sorting indexes rather than the items themselves moves a few bytes per step, not a
+        // whole item.
+        let mut order: Vec<usize> = (0..kept.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&kept[a], &kept[b]);
+            b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key))
+        });
+        let mut slots: Vec<Option<Kept>> = kept.into_iter().map(Some).collect();
+        let len = order.len();
+        let kept = order.into_iter().filter_map(|at| slots[at].take());
         let mut sorted = Sorted {
-            items: Vec::with_capacity(kept.len()),
-            keys: Vec::with_capacity(kept.len()),
-            feeds: Vec::with_capacity(kept.len()),
-            placements: Vec::with_capacity(kept.len()),
-            titles: Vec::with_capacity(kept.len()),
+            items: Vec::with_capacity(len),
+            keys: Vec::with_capacity(len),
+            feeds: Vec::with_capacity(len),
+            placements: Vec::with_capacity(len),
+            titles: Vec::new(),
         };
         for kept in kept {
-            sorted
-                .titles
-                .push(text::comparable_title(&kept.stored.item.title));
             sorted.items.push(kept.stored);
             sorted.keys.push(kept.key);
             sorted.feeds.push(kept.feed);
             sorted.placements.push(kept.sections);
         }
+        sorted.titles = parallel::map(&sorted.items, |stored| {
+            text::comparable_title(&stored.item.title)
+        });
         sorted
     }
 }
@@ -177,22 +187,24 @@ impl Sorted {
 pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edition {
     let labels = Labels::for_language(&config.gazette.language);
     let rules = rules::Rules::new(config);
-    let kept: Vec<Kept> = items
-        .into_iter()
-        .filter_map(|mut stored| {
-            let feed = rules.feed(&stored.source.feed_url)?;
-            let sections = rules.place(feed, &stored.item)?;
-            stored.source.name = source_name(&config.feeds[feed], &stored.source.name);
-            apply_policy(&mut stored.item, config.feeds[feed].content);
-            Some(Kept {
-                key: stored.key(),
-                date: stored.date(),
-                stored,
-                feed,
-                sections,
-            })
+    // Sized up front: most items are kept, and growing would copy them all a few times.
+    let mut kept: Vec<Kept> = Vec::with_capacity(items.len());
+    // Keys are hashes, the costliest part of reading an item: worked out on every core, also
+    // for the few items left out.
+    let keys = parallel::map(&items, StoredItem::key);
+    kept.extend(items.into_iter().zip(keys).filter_map(|(mut stored, key)| {
+        let feed = rules.feed(&stored.source.feed_url)?;
+        let sections = rules.place(feed, &stored.item)?;
+        stored.source.name = source_name(&config.feeds[feed], &stored.source.name);
+        apply_policy(&mut stored.item, config.feeds[feed].content);
+        Some(Kept {
+            key,
+            date: stored.date(),
+            stored,
+            feed,
+            sections,
         })
-        .collect();
+    }));
     let sorted = Sorted::new(kept);
     let items = &sorted.items;
 

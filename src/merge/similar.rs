@@ -39,27 +39,41 @@ impl Hasher for TokenHasher {
 
 /// Token sets relabelled so that rarer tokens have smaller numbers, each sorted ascending.
 pub fn by_rarity(sets: &[Vec<u64>]) -> (Vec<Vec<u32>>, usize) {
-    let mut frequency: TokenMap<u32> = TokenMap::default();
-    for set in sets {
-        for &token in set {
-            *frequency.entry(token).or_default() += 1;
-        }
-    }
-    let mut tokens: Vec<(u32, u64)> = frequency.iter().map(|(&t, &n)| (n, t)).collect();
-    // Ties broken by the token itself, so that the order (hence the result) never depends on
-    // hashing.
-    tokens.sort_unstable();
-    let rank: TokenMap<u32> = tokens
-        .iter()
-        .zip(0u32..)
-        .map(|(&(_, token), rank)| (token, rank))
-        .collect();
-    let ranked = sets
+    // Each distinct token gets a slot as it is first seen; sets are rewritten in slots in the
+    // same pass, so that each token is looked up once.
+    let mut slots: TokenMap<u32> = TokenMap::default();
+    let mut tokens: Vec<(u32, u64)> = Vec::new();
+    let slotted: Vec<Vec<u32>> = sets
         .iter()
         .map(|set| {
-            let mut ranked: Vec<u32> = set.iter().filter_map(|t| rank.get(t).copied()).collect();
-            ranked.sort_unstable();
-            ranked
+            set.iter()
+                .map(|&token| {
+                    let slot = *slots.entry(token).or_insert_with(|| {
+                        tokens.push((0, token));
+                        tokens.len() as u32 - 1
+                    });
+                    tokens[slot as usize].0 += 1;
+                    slot
+                })
+                .collect()
+        })
+        .collect();
+    // Ties broken by the token itself, so that the order (hence the result) never depends on
+    // hashing.
+    let mut order: Vec<u32> = (0..tokens.len() as u32).collect();
+    order.sort_unstable_by_key(|&slot| tokens[slot as usize]);
+    let mut rank = vec![0u32; tokens.len()];
+    for (slot, at) in order.into_iter().zip(0u32..) {
+        rank[slot as usize] = at;
+    }
+    let ranked = slotted
+        .into_iter()
+        .map(|mut set| {
+            for slot in &mut set {
+                *slot = rank[*slot as usize];
+            }
+            set.sort_unstable();
+            set
         })
         .collect();
     (ranked, tokens.len())

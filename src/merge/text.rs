@@ -34,13 +34,25 @@ fn is_word_char(c: char) -> bool {
 /// character made `'`, bracket tags such as `[속보]`, `[포토]`, `(종합)`, `(2보)` removed, spaces
 /// collapsed, lowercase.
 pub fn comparable_title(title: &str) -> String {
-    let unified: String = nfkc(title).chars().map(unify_quote).collect();
+    let normal = nfkc(title);
+    // Sized up front: collecting chars would grow the string a few times per title.
+    let mut unified = String::with_capacity(normal.len());
+    unified.extend(normal.chars().map(unify_quote));
     let untagged = remove_bracket_tags(&unified);
-    untagged
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut collapsed = String::with_capacity(untagged.len());
+    for word in untagged.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    // ASCII without capitals and Hangul are their own lowercase: most titles need no copy.
+    let lower = |c: char| !c.is_ascii_uppercase() && (c.is_ascii() || is_hangul_syllable(c));
+    if collapsed.chars().all(lower) {
+        collapsed
+    } else {
+        collapsed.to_lowercase()
+    }
 }
 
 /// Every quote-like character as `'`: papers write the same headline with ' " ` ‘ ’ “ ” ′ ″ ＇.
@@ -128,6 +140,15 @@ fn pair(first: char, second: char) -> u64 {
 /// another text whatever the particles and spacing around them.
 pub fn word_bigrams(text: &str) -> Vec<u64> {
     let mut grams = Vec::with_capacity(text.len() / 2);
+    push_word_bigrams(text, &mut grams);
+    grams.sort_unstable();
+    grams.dedup();
+    grams
+}
+
+/// Appends the letter-and-digit bigrams of each word of `text` to `grams`, in text order with
+/// repeats: for callers that gather several texts' bigrams into one set.
+pub fn push_word_bigrams(text: &str, grams: &mut Vec<u64>) {
     for word in text.split(|c: char| !is_word_char(c)) {
         let mut chars = word.chars();
         let Some(first) = chars.next() else {
@@ -142,15 +163,15 @@ pub fn word_bigrams(text: &str) -> Vec<u64> {
             grams.push(u64::from(first));
         }
     }
-    grams.sort_unstable();
-    grams.dedup();
-    grams
 }
 
 /// Amounts written with Korean large-number units (만, 억, 조), in units of 10,000, so that
 /// "6조 8000억", "6조8천억" and "6.8조" are all 680,000,000. Two stories that name different sums
 /// are different stories, however alike their wording.
 pub fn amounts(text: &str) -> Vec<u64> {
+    if names_no_amount(text) {
+        return Vec::new();
+    }
     let text = nfkc(text);
     // Every amount starts with a digit: most ledes have none to read.
     if !text.bytes().any(|byte| byte.is_ascii_digit()) {
@@ -203,6 +224,19 @@ pub fn amounts(text: &str) -> Vec<u64> {
     found.sort_unstable();
     found.dedup();
     found
+}
+
+/// Whether `text` surely names no amount: it holds no digit, and only characters that NFKC
+/// leaves as they are (so none becomes one). Answers without normalizing, and so lets callers
+/// skip [`amounts`] of a text made longer by this one.
+pub fn names_no_amount(text: &str) -> bool {
+    text.chars().all(|c| {
+        if c.is_ascii() {
+            !c.is_ascii_digit()
+        } else {
+            is_hangul_syllable(c)
+        }
+    })
 }
 
 fn flush(current: &mut Option<(f64, f64, usize)>, found: &mut Vec<u64>) {
