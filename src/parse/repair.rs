@@ -102,13 +102,23 @@ fn has_control(bytes: &[u8]) -> bool {
 
 /// Removes C0 control characters other than tab, newline and carriage return.
 pub(crate) fn strip_controls<'a>(text: Cow<'a, str>, warnings: &mut Warnings) -> Cow<'a, str> {
-    let is_control = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    let is_control = |b: u8| b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r');
     if !has_control(text.as_bytes()) {
         return text;
     }
 
     warnings.push("control characters removed".into());
-    Cow::Owned(text.chars().filter(|&c| !is_control(c)).collect())
+    // Copies the runs between them: they are single bytes, so every cut is on a char boundary.
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, b) in text.bytes().enumerate() {
+        if is_control(b) {
+            out.push_str(text.get(copied..at).unwrap_or_default());
+            copied = at + 1;
+        }
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -155,7 +155,7 @@ pub(crate) fn resolve_url(base: Option<&Url>, href: &str) -> String {
 }
 
 /// An absolute http(s) URL with nothing that needs parsing to tell: most links, checked cheaply.
-fn is_plain_web_url(href: &str) -> bool {
+pub(crate) fn is_plain_web_url(href: &str) -> bool {
     let rest = href
         .strip_prefix("https://")
         .or_else(|| href.strip_prefix("http://"));
