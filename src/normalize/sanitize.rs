@@ -13,6 +13,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use markup5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 use url::Url;
 
+use crate::parse::find_special;
+
 /// FNV-1a: the policy's sets hold short names, for which the default SipHash is needlessly slow.
 #[derive(Default)]
 struct Fnv(u64);
@@ -937,28 +939,8 @@ fn is_url_attribute(tag: &str, attribute: &str) -> bool {
         )
 }
 
-/// The first byte at or after `from` that `special` picks. Blocks without one are passed over 16 bytes
-/// at a time by a test the compiler turns into vector compares: attribute values (URLs) are long
-/// runs of such blocks.
-#[inline(always)]
-fn find_special(bytes: &[u8], from: usize, special: impl Fn(u8) -> bool) -> Option<usize> {
-    let rest = bytes.get(from..)?;
-    let mut blocks = rest.chunks_exact(16);
-    let mut offset = 0;
-    for block in &mut blocks {
-        if block.iter().fold(false, |found, &b| found | special(b)) {
-            break;
-        }
-        offset += 16;
-    }
-    rest.get(offset..)?
-        .iter()
-        .position(|&b| special(b))
-        .map(|at| from + offset + at)
-}
-
 /// The bytes [`push_text`] stops at. A table: text runs between them are short, for which a lookup
-/// beats [`find_special`].
+/// beats [`find_special`]'s blocks.
 static TEXT_SPECIAL: [bool; 256] = {
     let mut table = [false; 256];
     let mut i = 0;

@@ -26,6 +26,7 @@ mod warn;
 mod xml;
 
 pub use date::parse_date;
+pub(crate) use text::find_special;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
