@@ -356,8 +356,7 @@ impl<'a> XmlReader<'a> {
             .map_or(self.root_base.clone(), |o| o.base.clone());
         let mut base = parent_base.clone();
         let raw = tag.attributes_raw();
-        let declares = memchr::memmem::find(raw, b"xmlns").is_some()
-            || memchr::memmem::find(raw, b"base").is_some();
+        let declares = declares_namespace_or_base(raw);
         for attr in declares.then(|| attributes(&tag)).into_iter().flatten() {
             let key = source_text(self.src, Cow::Borrowed(attr.key.as_ref()));
             let value = source_text(self.src, attr.value);
@@ -471,9 +470,20 @@ fn is_fatal(error: &quick_xml::Error) -> bool {
     matches!(error, quick_xml::Error::Syntax(_))
 }
 
+/// Whether a tag's attributes may hold an `xmlns` or `xml:base`: most tags have neither, and reading
+/// the attributes costs more than looking for these two words with searchers built once.
+fn declares_namespace_or_base(raw: &[u8]) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static XMLNS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("xmlns"));
+    static BASE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("base"));
+    XMLNS.find(raw).is_some() || BASE.find(raw).is_some()
+}
+
 /// Bytes quick-xml read from `src` as the text they are there. The source is already known to be UTF-8
 /// and tokens end only at ASCII bytes, so this is a bounds check, not a second validation of every
 /// token (which quick-xml 0.42 does, at a tenth of the parse time). Bytes from elsewhere are checked.
+#[inline]
 fn source_text<'a>(src: &'a str, bytes: Cow<'_, [u8]>) -> Cow<'a, str> {
     if let Cow::Borrowed(part) = bytes {
         let start = (part.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
