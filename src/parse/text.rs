@@ -17,13 +17,8 @@ pub(crate) enum Resolved {
 
 /// Resolves the name between `&` and `;` (e.g. `amp`, `#233`, `#xE9`, `nbsp`).
 pub(crate) fn resolve_entity(name: &str) -> Resolved {
-    match name {
-        "amp" => return Resolved::Xml('&'),
-        "lt" => return Resolved::Xml('<'),
-        "gt" => return Resolved::Xml('>'),
-        "quot" => return Resolved::Xml('"'),
-        "apos" => return Resolved::Xml('\''),
-        _ => {}
+    if let Some(c) = predefined_entity(name.as_bytes()) {
+        return Resolved::Xml(c);
     }
     // HTML 5 moved these two; feeds are written against XHTML 1.0, whose DTD we follow.
     match name {
@@ -48,6 +43,19 @@ pub(crate) fn resolve_entity(name: &str) -> Resolved {
             Resolved::Html(s)
         }
         None => Resolved::Unknown,
+    }
+}
+
+/// One of XML's five predefined entities, by the bytes of its name: escaped HTML in feeds is mostly
+/// these, so the tokenizer checks for them before anything else.
+pub(crate) fn predefined_entity(name: &[u8]) -> Option<char> {
+    match name {
+        b"amp" => Some('&'),
+        b"lt" => Some('<'),
+        b"gt" => Some('>'),
+        b"quot" => Some('"'),
+        b"apos" => Some('\''),
+        _ => None,
     }
 }
 
