@@ -100,11 +100,20 @@ fn feedparser_reads_every_feed_without_warnings() {
             .lines()
             .filter_map(|line| serde_json::from_str(line).ok())
             .collect();
+        // Every file, not just the first: a publish writes them one after another.
         let complete = output.status.success()
-            && feeds
-                .first()
-                .and_then(|feed| feed["entries"].as_array())
-                .is_some_and(|e| e.len() == 3);
+            && feeds.len() == urls.len()
+            && feeds.iter().all(|feed| {
+                let wanted = if feed["url"].as_str().is_some_and(|u| u.contains("politics")) {
+                    2
+                } else {
+                    3
+                };
+                feed["status"] == 200
+                    && feed["entries"]
+                        .as_array()
+                        .is_some_and(|e| e.len() == wanted)
+            });
         if complete {
             break feeds;
         }
