@@ -10,7 +10,7 @@ mod canonical;
 mod cluster;
 mod dedup;
 mod labels;
-mod parallel;
+pub(crate) mod parallel;
 mod rules;
 mod similar;
 mod text;
