@@ -264,7 +264,7 @@ pub fn stories(
     items: &[StoredItem],
     titles: &[String],
     feeds: &[usize],
-    groups: Vec<Vec<usize>>,
+    mut groups: Vec<Vec<usize>>,
 ) -> Vec<Vec<usize>> {
     // Oldest first, so that leaders are the earliest articles. Items are newest first, so a
     // group's last index is its oldest item.
@@ -364,8 +364,9 @@ pub fn stories(
                 leaders.feeds[leader].extend(groups[g].iter().map(|&at| feeds[at]));
             }
             None => {
-                stories.push(groups[g].clone());
                 let group_feeds = groups[g].iter().map(|&at| feeds[at]).collect();
+                // Each group is placed once: the story can have the group itself, not a copy.
+                stories.push(std::mem::take(&mut groups[g]));
                 leaders.insert(
                     g,
                     dates[g],

@@ -10,7 +10,7 @@ mod canonical;
 mod cluster;
 mod dedup;
 mod labels;
-mod parallel;
+pub(crate) mod parallel;
 mod rules;
 mod similar;
 mod text;
@@ -210,6 +210,8 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
 
     let outlet_of = outlets(config);
     let groups = dedup::duplicates(items, &sorted.titles);
+    // Only how many outlets a story has is kept: they are counted in one reused buffer.
+    let mut outlets: Vec<usize> = Vec::new();
     let mut stories: Vec<Story> = cluster::stories(items, &sorted.titles, &sorted.feeds, groups)
         .into_iter()
         .map(|members| {
@@ -219,10 +221,8 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
                 .collect();
             sections.sort_unstable();
             sections.dedup();
-            let mut outlets: Vec<usize> = members
-                .iter()
-                .map(|&at| outlet_of[sorted.feeds[at]])
-                .collect();
+            outlets.clear();
+            outlets.extend(members.iter().map(|&at| outlet_of[sorted.feeds[at]]));
             outlets.sort_unstable();
             outlets.dedup();
             Story {

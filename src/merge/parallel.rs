@@ -1,6 +1,8 @@
-//! Merge's independent work spread over the machine's cores with scoped threads: most steps read
-//! each item on its own, and the standard library is enough to share them out.
+//! Independent work spread over threads with scoped threads: most of merge's steps read each item
+//! on its own, and publish's writes each wait on their own file; the standard library is enough
+//! to share them out.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 /// Fewest items worth a thread of their own: below this, starting one costs more than it saves.
@@ -37,6 +39,39 @@ pub fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> 
     })
 }
 
+/// `f` of each of `items`, in order, computed by `threads` threads that each take the next item
+/// when done with one: for work that mostly waits (on the disk) rather than computes, so that
+/// more threads than cores overlap the waits, and one slow item does not hold up a whole chunk.
+pub fn map_waiting<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else {
+                return done;
+            };
+            done.push((index, f(item)));
+        }
+    };
+    let mut done = thread::scope(|scope| {
+        let others: Vec<_> = (1..threads.min(items.len()))
+            .map(|_| scope.spawn(work))
+            .collect();
+        let mut done = work();
+        for other in others {
+            done.extend(joined(other));
+        }
+        done
+    });
+    done.sort_unstable_by_key(|&(index, _)| index);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
 /// What a scoped thread returned; a panic in it goes on in the caller, as if it had run there.
 fn joined<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
     handle
@@ -56,5 +91,14 @@ mod tests {
             assert_eq!(map(&items, |n| n * 2), doubled, "{len}");
         }
         assert_eq!(join(|| 1, || "b"), (1, "b"));
+    }
+
+    #[test]
+    fn map_waiting_keeps_the_order_whatever_thread_takes_an_item() {
+        for (len, threads) in [(0, 4), (1, 4), (100, 1), (100, 16)] {
+            let items: Vec<usize> = (0..len).collect();
+            let doubled: Vec<usize> = items.iter().map(|n| n * 2).collect();
+            assert_eq!(map_waiting(&items, threads, |n| n * 2), doubled, "{len}");
+        }
     }
 }
