@@ -19,6 +19,7 @@ pub mod merge;
 pub mod metrics;
 pub mod normalize;
 pub mod opml;
+pub(crate) mod parallel;
 pub mod parse;
 pub mod publish;
 pub mod reload;

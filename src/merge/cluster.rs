@@ -17,9 +17,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::StoredItem;
-use super::parallel;
 use super::similar::TokenMap;
 use super::text::{amounts, names_no_amount, push_word_bigrams, word_bigrams};
+use crate::parallel;
 
 /// Share of a title's word bigrams the other article must contain, both ways.
 pub const COVERAGE: f64 = 0.5;

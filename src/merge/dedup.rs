@@ -8,9 +8,9 @@ use chrono::TimeDelta;
 
 use super::StoredItem;
 use super::canonical::canonical_url;
-use super::parallel;
 use super::similar::{Index, by_rarity, jaccard};
 use super::text::bigrams;
+use crate::parallel;
 
 /// Titles at least this similar (Jaccard of character bigrams) are the same article.
 pub const TITLE_SIMILARITY: f64 = 0.8;

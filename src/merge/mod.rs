@@ -10,7 +10,6 @@ mod canonical;
 mod cluster;
 mod dedup;
 mod labels;
-pub(crate) mod parallel;
 mod rules;
 mod similar;
 mod text;
@@ -21,6 +20,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{ALL_SECTION, Config, ContentPolicy, FeedConfig};
 use crate::normalize::Item;
+use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
 pub use labels::Labels;

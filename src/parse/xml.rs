@@ -486,7 +486,8 @@ fn declares_namespace_or_base(raw: &[u8]) -> bool {
 
 /// Bytes quick-xml read from `src` as the text they are there. The source is already known to be UTF-8
 /// and tokens end only at ASCII bytes, so this is a bounds check, not a second validation of every
-/// token (which quick-xml 0.42 does, at a tenth of the parse time). Bytes from elsewhere are checked.
+/// token (which quick-xml 0.42 does, at a tenth of the parse time). Bytes that are not a slice of
+/// `src` are decoded, invalid sequences replaced.
 #[inline(always)]
 fn source_text<'a>(src: &'a str, bytes: Cow<'_, [u8]>) -> Cow<'a, str> {
     if let Cow::Borrowed(part) = bytes {

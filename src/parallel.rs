@@ -1,6 +1,6 @@
-//! Independent work spread over threads with scoped threads: most of merge's steps read each item
-//! on its own, and publish's writes each wait on their own file; the standard library is enough
-//! to share them out.
+//! Independent work spread over scoped threads, shared by the stages that have it: most of merge's
+//! steps read each item on its own, and publish's writes each wait on their own file. The standard
+//! library is enough to share them out.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
