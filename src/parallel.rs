@@ -10,19 +10,36 @@ const MIN_CHUNK: usize = 4096;
 
 /// `f` of each of `items`, in order, computed in one contiguous chunk per core.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_with(items, || (), |(), item| f(item))
+}
+
+/// Like [`map`], with a scratch state made by `init` for each chunk and handed to `f` with every
+/// item of it, in order: for work that reuses buffers, or that goes faster when it knows where the
+/// previous item left off.
+pub fn map_with<T: Sync, S, R: Send>(
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let cores = thread::available_parallelism().map_or(1, usize::from);
     let chunk = items.len().div_ceil(cores).max(MIN_CHUNK);
+    let run = |part: &[T]| {
+        let mut state = init();
+        part.iter()
+            .map(|item| f(&mut state, item))
+            .collect::<Vec<R>>()
+    };
     let Some((first, rest)) = items.split_at_checked(chunk) else {
-        return items.iter().map(f).collect();
+        return run(items);
     };
     thread::scope(|scope| {
-        let f = &f;
+        let run = &run;
         let others: Vec<_> = rest
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .map(|part| scope.spawn(move || run(part)))
             .collect();
-        let mut all: Vec<R> = Vec::with_capacity(items.len());
-        all.extend(first.iter().map(f));
+        let mut all = run(first);
+        all.reserve(items.len() - all.len());
         for other in others {
             all.extend(joined(other));
         }
@@ -91,6 +108,26 @@ mod tests {
             assert_eq!(map(&items, |n| n * 2), doubled, "{len}");
         }
         assert_eq!(join(|| 1, || "b"), (1, "b"));
+    }
+
+    #[test]
+    fn map_with_hands_each_chunk_its_own_state_in_order() {
+        let items: Vec<usize> = (0..MIN_CHUNK * 3).collect();
+        // Each chunk counts from zero, and counts its items in order.
+        let counted = map_with(
+            &items,
+            || 0usize,
+            |seen, &n| {
+                *seen += 1;
+                (n, *seen)
+            },
+        );
+        assert_eq!(counted.len(), items.len());
+        assert!(counted.windows(2).all(|w| w[0].0 + 1 == w[1].0));
+        assert_eq!(counted[0].1, 1);
+        let cores = thread::available_parallelism().map_or(1, usize::from);
+        let starts = counted.iter().filter(|&&(_, seen)| seen == 1).count();
+        assert_eq!(starts, cores.clamp(1, 3));
     }
 
     #[test]

@@ -117,118 +117,160 @@ fn same_story(a: &Features, b: &Features) -> bool {
 /// article covering it leaves out the many that share one rare word by chance.
 const INDEXED_HITS: usize = 3;
 
-/// The leaders so far (each the first group of its story) and how to find them.
-struct Leaders {
-    /// Leader number → its group; leaders are numbered in the order they came, oldest first.
-    group: Vec<usize>,
-    /// Leader number → its date. Leaders come oldest first, so those that have left the
-    /// window are the numbers below [`Leaders::expired`], and postings need no dates.
-    dates: Vec<DateTime<Utc>>,
-    /// How many leaders (the oldest) are out of the window of the article being placed.
-    expired: u32,
-    /// Leader number → the feeds (indexes into the config's) of its story's items.
-    feeds: Vec<Vec<usize>>,
-    /// Leader number → through how many tokens the article being placed found it; zero again
-    /// once it is placed. One small number per leader, as walking the index is bound by memory
-    /// reads.
-    hits: Vec<u32>,
-    /// Leader number → how many of its indexed tokens an article's text must hold.
-    required: Vec<u32>,
-    /// Leader number → start and end of its title tokens in [`Leaders::titles`].
-    spans: Vec<(u32, u32)>,
-    /// Every leader's title tokens, where [`Leaders::spans`] says.
-    titles: Vec<u64>,
-    /// Title token id → every leader whose title holds it, ascending.
-    by_title: Vec<Vec<u32>>,
-    /// Title token id → the leaders indexed under it (see [`Leaders::insert`]), ascending, and
-    /// how many of them have left the window.
-    by_prefix: Vec<(u32, Vec<u32>)>,
+/// What clustering reads of every item, worked out before dedup has grouped the items into
+/// articles, so that the two can run at the same time.
+pub struct Prepared {
+    features: Vec<Features>,
+    /// Each item's title tokens as dense ids.
+    title_ids: Vec<Vec<u32>>,
+    /// Each item's text tokens that are some title's, as ids: only those can find a leader.
+    text_ids: Vec<Vec<u32>>,
+    /// Token id → how many titles hold it.
+    frequency: Vec<u32>,
 }
 
-impl Leaders {
-    /// Adds `group` as a leader with the `feeds` of its items. A leader can only match an
-    /// article whose text holds [`needed`] of its `title` tokens: indexed under all but
-    /// `needed - INDEXED_HITS` of them, the rarest ones, it is found through at least
-    /// `INDEXED_HITS` of them in any such text.
-    fn insert(
-        &mut self,
-        group: usize,
-        date: DateTime<Utc>,
-        feeds: Vec<usize>,
-        title: &[u64],
-        ids: &[u32],
-        frequency: &[u32],
-    ) {
-        let number = self.group.len() as u32;
-        self.group.push(group);
-        self.dates.push(date);
-        self.feeds.push(feeds);
-        let start = self.titles.len() as u32;
-        self.titles.extend_from_slice(title);
-        self.spans.push((start, self.titles.len() as u32));
-        for &token in ids {
-            self.by_title[token as usize].push(number);
-        }
-        let needed = needed(ids.len());
-        let indexed = needed.map_or(0, |needed| {
-            (ids.len() + INDEXED_HITS)
-                .saturating_sub(needed)
-                .min(ids.len())
+impl Prepared {
+    /// `titles` are the items' comparable titles.
+    pub fn new(items: &[StoredItem], titles: &[String]) -> Prepared {
+        let at: Vec<usize> = (0..items.len()).collect();
+        let features = parallel::map(&at, |&at| Features::new(&items[at], &titles[at]));
+        let mut ids: TokenMap<u32> = TokenMap::default();
+        let mut frequency: Vec<u32> = Vec::new();
+        let title_ids = features
+            .iter()
+            .map(|features| {
+                let title = features.title.iter();
+                title
+                    .map(|&token| {
+                        let id = *ids.entry(token).or_insert_with(|| {
+                            frequency.push(0);
+                            frequency.len() as u32 - 1
+                        });
+                        frequency[id as usize] += 1;
+                        id
+                    })
+                    .collect()
+            })
+            .collect();
+        let text_ids = parallel::map(&features, |features| {
+            let text = features.text.iter();
+            text.filter_map(|token| ids.get(token).copied()).collect()
         });
-        self.hits.push(0);
-        self.required
-            .push(needed.map_or(u32::MAX, |needed| (indexed + needed - ids.len()) as u32));
-        let mut rarest = ids.to_vec();
-        rarest.sort_unstable_by_key(|&token| (frequency[token as usize], token));
-        for &token in &rarest[..indexed] {
-            self.by_prefix[token as usize].1.push(number);
+        Prepared {
+            features,
+            title_ids,
+            text_ids,
+            frequency,
         }
     }
+}
 
-    /// The leaders within [`WINDOW`] of `date` found through enough of `text`'s tokens, each
-    /// once. Dates only grow from one call to the next and leaders come oldest first, so a leader
-    /// out of the window stays out, and those out are the lowest numbers.
-    fn candidates(&mut self, text: &[u32], date: DateTime<Utc>, found: &mut Vec<u32>) {
-        found.clear();
-        while let Some(&oldest) = self.dates.get(self.expired as usize) {
-            if date - oldest <= WINDOW {
-                break;
-            }
-            self.expired += 1;
+/// Every group as a possible leader, oldest first ("positions"), and how to find the ones an
+/// article may join.
+struct Index<'a> {
+    prepared: &'a Prepared,
+    /// Position → the item its group is compared by: its oldest.
+    item: Vec<usize>,
+    /// Position → its date, ascending.
+    dates: Vec<DateTime<Utc>>,
+    /// Position → how many of its indexed tokens an article's text must hold.
+    required: Vec<u32>,
+    /// Token id → the positions indexed under it, ascending. A position can only match an
+    /// article whose text holds [`needed`] of its title tokens: indexed under all but
+    /// `needed - INDEXED_HITS` of them, the rarest ones, it is found through at least
+    /// `INDEXED_HITS` of them in any such text.
+    by_prefix: Vec<Vec<u32>>,
+}
+
+impl Index<'_> {
+    fn features(&self, position: usize) -> &Features {
+        &self.prepared.features[self.item[position]]
+    }
+
+    /// The earlier positions within [`WINDOW`] that tell the same story as `position` (by
+    /// coverage, dates and sums: feeds and leadership are for the caller). `walk` carries what
+    /// the previous call of the same thread found out; positions must come ascending.
+    fn matches(&self, walk: &mut Walk, position: usize) -> Vec<u32> {
+        let this = self.features(position);
+        if this.title.len() < MIN_SHARED {
+            // Too few title tokens to share enough with any leader.
+            return Vec::new();
         }
-        let expired = self.expired;
-        for &token in text {
-            let (start, leaders) = &mut self.by_prefix[token as usize];
-            while leaders
+        let date = self.dates[position];
+        while date - self.dates[walk.window_start] > WINDOW {
+            walk.window_start += 1;
+        }
+        let (window_start, end) = (walk.window_start as u32, position as u32);
+        walk.found.clear();
+        for &token in &self.prepared.text_ids[self.item[position]] {
+            let posting = &self.by_prefix[token as usize];
+            let start = &mut walk.starts[token as usize];
+            while posting
                 .get(*start as usize)
-                .is_some_and(|&leader| leader < expired)
+                .is_some_and(|&p| p < window_start)
             {
                 *start += 1;
             }
-            for &leader in &leaders[*start as usize..] {
-                let hits = &mut self.hits[leader as usize];
+            for &other in &posting[*start as usize..] {
+                if other >= end {
+                    break;
+                }
+                let hits = &mut walk.hits[other as usize];
                 if *hits == 0 {
-                    found.push(leader);
+                    walk.found.push(other);
                 }
                 *hits += 1;
             }
         }
-        found.retain(|&leader| {
-            let hits = std::mem::take(&mut self.hits[leader as usize]);
-            hits >= self.required[leader as usize]
-        });
+        let mut matches = Vec::new();
+        for &other in &walk.found {
+            let hits = std::mem::take(&mut walk.hits[other as usize]);
+            if hits < self.required[other as usize] {
+                continue;
+            }
+            let that = self.features(other as usize);
+            // The other title against this text first: it reads the least that is not already
+            // in the cache, and rules out most found.
+            if coverage(&that.title, &this.text) >= COVERAGE && same_story(this, that) {
+                matches.push(other);
+            }
+        }
+        matches
     }
+}
 
-    fn title(&self, leader: u32) -> &[u64] {
-        let (start, end) = self.spans[leader as usize];
-        &self.titles[start as usize..end as usize]
-    }
+/// One thread's scratch space while finding matches, positions ascending.
+struct Walk {
+    /// Position → through how many tokens the current article found it; zero again after.
+    hits: Vec<u32>,
+    /// Token id → how far its posting is behind the window.
+    starts: Vec<u32>,
+    /// The first position within the window of the current article.
+    window_start: usize,
+    found: Vec<u32>,
+}
 
+/// The leaders so far (each the first group of its story): what choosing between them needs.
+struct Leaders {
+    /// Position → its story's number if it leads one.
+    story: Vec<Option<u32>>,
+    /// Story number → the feeds (indexes into the config's) of its items.
+    feeds: Vec<Vec<usize>>,
+    /// Title token id → every leader's position whose title holds it, ascending.
+    by_title: Vec<Vec<u32>>,
+}
+
+impl Leaders {
     /// The title tokens `leader` shares with `title` that count towards [`MIN_SHARED`] (those
     /// for which it is among the newest [`MAX_LEADERS_PER_TOKEN`] leaders), and the smallest
     /// of them. `title` is sorted; `title_ids` are its tokens' ids.
-    fn shared(&self, leader: u32, title: &[u64], title_ids: &[u32]) -> (usize, Option<u64>) {
-        let leader_title = self.title(leader);
+    fn shared(
+        &self,
+        leader: u32,
+        leader_title: &[u64],
+        title: &[u64],
+        title_ids: &[u32],
+    ) -> (usize, Option<u64>) {
         let (mut count, mut first) = (0, None);
         let (mut i, mut j) = (0, 0);
         while i < title.len() && j < leader_title.len() {
@@ -254,98 +296,88 @@ impl Leaders {
 /// Joins `groups` (of indexes into `items`, each one article) into stories. Each story is its
 /// groups' indexes, sorted; stories come in the order of their first index. The group whose
 /// first item is oldest leads; a group never joins a story that already has an article from one
-/// of its feeds (a paper's follow-ups stay separate articles). `titles` are the items'
-/// comparable titles and `feeds` their feeds' indexes in the config.
+/// of its feeds (a paper's follow-ups stay separate articles). `prepared` is of the items, and
+/// `feeds` their feeds' indexes in the config.
 ///
 /// A group is compared with the leaders of the last [`WINDOW`] that share at least
 /// [`MIN_SHARED`] title tokens with it, and joins the one it matches best (the first found on a
-/// tie, leaders being looked at by their smallest shared token, then oldest first).
+/// tie, leaders being looked at by their smallest shared token, then oldest first). Which
+/// earlier groups tell the same story does not depend on which of them lead, so that is found
+/// for every group on every core first; only the choice among leaders goes one group at a time.
 pub fn stories(
     items: &[StoredItem],
-    titles: &[String],
+    prepared: &Prepared,
     feeds: &[usize],
     mut groups: Vec<Vec<usize>>,
 ) -> Vec<Vec<usize>> {
     // Oldest first, so that leaders are the earliest articles. Items are newest first, so a
     // group's last index is its oldest item.
-    let mut order: Vec<usize> = (0..groups.len()).collect();
     let oldest = |group: &Vec<usize>| group.last().copied().unwrap_or_default();
+    let mut order: Vec<usize> = (0..groups.len()).collect();
     order.sort_by_key(|&g| std::cmp::Reverse(oldest(&groups[g])));
+    let item: Vec<usize> = order.iter().map(|&g| oldest(&groups[g])).collect();
+    let dates = item.iter().map(|&at| items[at].date()).collect();
 
-    let features: Vec<Features> = parallel::map(&groups, |group| {
-        Features::new(&items[oldest(group)], &titles[oldest(group)])
-    });
-    let dates: Vec<DateTime<Utc>> = groups
-        .iter()
-        .map(|group| items[oldest(group)].date())
-        .collect();
-
-    // Title tokens as dense ids, and how many titles hold each.
-    let mut ids: TokenMap<u32> = TokenMap::default();
-    let mut frequency: Vec<u32> = Vec::new();
-    let title_ids: Vec<Vec<u32>> = features
-        .iter()
-        .map(|features| {
-            features
-                .title
-                .iter()
-                .map(|&token| {
-                    let id = *ids.entry(token).or_insert_with(|| {
-                        frequency.push(0);
-                        frequency.len() as u32 - 1
-                    });
-                    frequency[id as usize] += 1;
-                    id
-                })
-                .collect()
-        })
-        .collect();
-
-    // Each text's tokens that are some title's, as ids: only those can find a leader.
-    let text_ids: Vec<Vec<u32>> = parallel::map(&features, |features| {
-        let text = features.text.iter();
-        text.filter_map(|token| ids.get(token).copied()).collect()
-    });
+    let tokens = prepared.frequency.len();
+    let mut index = Index {
+        prepared,
+        item,
+        dates,
+        required: Vec::with_capacity(order.len()),
+        by_prefix: vec![Vec::new(); tokens],
+    };
+    let mut rarest: Vec<u32> = Vec::new();
+    for (position, &at) in index.item.iter().enumerate() {
+        let ids = &prepared.title_ids[at];
+        let needed = needed(ids.len());
+        let indexed = needed.map_or(0, |needed| {
+            (ids.len() + INDEXED_HITS)
+                .saturating_sub(needed)
+                .min(ids.len())
+        });
+        index
+            .required
+            .push(needed.map_or(u32::MAX, |needed| (indexed + needed - ids.len()) as u32));
+        rarest.clear();
+        rarest.extend_from_slice(ids);
+        rarest.sort_unstable_by_key(|&token| (prepared.frequency[token as usize], token));
+        for &token in &rarest[..indexed] {
+            index.by_prefix[token as usize].push(position as u32);
+        }
+    }
+    let positions: Vec<usize> = (0..order.len()).collect();
+    let matches = parallel::map_with(
+        &positions,
+        || Walk {
+            hits: vec![0; positions.len()],
+            starts: vec![0; tokens],
+            window_start: 0,
+            found: Vec::new(),
+        },
+        |walk, &position| index.matches(walk, position),
+    );
 
     let mut leaders = Leaders {
-        group: Vec::new(),
-        dates: Vec::new(),
-        expired: 0,
+        story: vec![None; order.len()],
         feeds: Vec::new(),
-        hits: Vec::new(),
-        required: Vec::new(),
-        spans: Vec::new(),
-        titles: Vec::new(),
-        by_title: vec![Vec::new(); frequency.len()],
-        by_prefix: vec![(0, Vec::new()); frequency.len()],
+        by_title: vec![Vec::new(); tokens],
     };
-    // Leader number → its story's items; a story's number is its leader's.
     let mut stories: Vec<Vec<usize>> = Vec::new();
-    let mut found: Vec<u32> = Vec::new();
-    for &g in &order {
-        let this = &features[g];
-        if this.title.len() >= MIN_SHARED {
-            leaders.candidates(&text_ids[g], dates[g], &mut found);
-        } else {
-            // Too few title tokens to share enough with any leader.
-            found.clear();
-        }
+    for (position, (&g, matches)) in order.iter().zip(&matches).enumerate() {
+        let at = index.item[position];
+        let this = &prepared.features[at];
         // (score, smallest shared token, leader): the best score, first found on a tie.
         let mut best: Option<(f64, Option<u64>, u32)> = None;
-        for &leader in &found {
-            // The leader's title against this text first: it reads the least that is not
-            // already in the cache, and rules out most leaders found.
-            if coverage(leaders.title(leader), &this.text) < COVERAGE {
+        for &leader in matches {
+            let Some(story) = leaders.story[leader as usize] else {
                 continue;
-            }
-            let other = &features[leaders.group[leader as usize]];
-            if !same_story(this, other) {
-                continue;
-            }
-            let (shared, first) = leaders.shared(leader, &this.title, &title_ids[g]);
+            };
+            let other = index.features(leader as usize);
+            let (shared, first) =
+                leaders.shared(leader, &other.title, &this.title, &prepared.title_ids[at]);
             let shares_feed = groups[g]
                 .iter()
-                .any(|&at| leaders.feeds[leader as usize].contains(&feeds[at]));
+                .any(|&at| leaders.feeds[story as usize].contains(&feeds[at]));
             if shared < MIN_SHARED || shares_feed {
                 continue;
             }
@@ -357,24 +389,23 @@ pub fn stories(
                 best = Some((score, first, leader));
             }
         }
-        match best {
-            Some((_, _, leader)) => {
-                let leader = leader as usize;
-                stories[leader].extend(&groups[g]);
-                leaders.feeds[leader].extend(groups[g].iter().map(|&at| feeds[at]));
+        let story = best.and_then(|(_, _, leader)| leaders.story[leader as usize]);
+        match story {
+            Some(story) => {
+                let story = story as usize;
+                stories[story].extend(&groups[g]);
+                leaders.feeds[story].extend(groups[g].iter().map(|&at| feeds[at]));
             }
             None => {
-                let group_feeds = groups[g].iter().map(|&at| feeds[at]).collect();
+                leaders.story[position] = Some(stories.len() as u32);
+                leaders
+                    .feeds
+                    .push(groups[g].iter().map(|&at| feeds[at]).collect());
+                for &token in &prepared.title_ids[at] {
+                    leaders.by_title[token as usize].push(position as u32);
+                }
                 // Each group is placed once: the story can have the group itself, not a copy.
                 stories.push(std::mem::take(&mut groups[g]));
-                leaders.insert(
-                    g,
-                    dates[g],
-                    group_feeds,
-                    &this.title,
-                    &title_ids[g],
-                    &frequency,
-                );
             }
         }
     }

@@ -209,10 +209,15 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
     let items = &sorted.items;
 
     let outlet_of = outlets(config);
-    let groups = dedup::duplicates(items, &sorted.titles);
+    // Dedup spends much of its time on one core; what clustering reads of each item fills the
+    // other meanwhile.
+    let (groups, prepared) = parallel::join(
+        || dedup::duplicates(items, &sorted.titles),
+        || cluster::Prepared::new(items, &sorted.titles),
+    );
     // Only how many outlets a story has is kept: they are counted in one reused buffer.
     let mut outlets: Vec<usize> = Vec::new();
-    let mut stories: Vec<Story> = cluster::stories(items, &sorted.titles, &sorted.feeds, groups)
+    let mut stories: Vec<Story> = cluster::stories(items, &prepared, &sorted.feeds, groups)
         .into_iter()
         .map(|members| {
             let mut sections: Vec<usize> = members
