@@ -125,8 +125,11 @@ pub struct Prepared {
     title_ids: Vec<Vec<u32>>,
     /// Each item's text tokens that are some title's, as ids: only those can find a leader.
     text_ids: Vec<Vec<u32>>,
-    /// Token id → how many titles hold it.
-    frequency: Vec<u32>,
+    /// Each item's title tokens it is indexed under as a possible leader, and how many of them
+    /// an article's text must hold (see [`prefix`]).
+    prefixes: Vec<(Vec<u32>, u32)>,
+    /// How many distinct title tokens there are: ids are `0..tokens`.
+    tokens: usize,
 }
 
 impl Prepared {
@@ -136,7 +139,7 @@ impl Prepared {
         let features = parallel::map(&at, |&at| Features::new(&items[at], &titles[at]));
         let mut ids: TokenMap<u32> = TokenMap::default();
         let mut frequency: Vec<u32> = Vec::new();
-        let title_ids = features
+        let title_ids: Vec<Vec<u32>> = features
             .iter()
             .map(|features| {
                 let title = features.title.iter();
@@ -156,13 +159,33 @@ impl Prepared {
             let text = features.text.iter();
             text.filter_map(|token| ids.get(token).copied()).collect()
         });
+        let prefixes = parallel::map(&title_ids, |ids| prefix(ids, &frequency));
         Prepared {
             features,
             title_ids,
             text_ids,
-            frequency,
+            prefixes,
+            tokens: frequency.len(),
         }
     }
+}
+
+/// The rarest of a title's token `ids` (by their `frequency`) that it is indexed under as a
+/// leader, and how many of them an article's text must hold. A leader can only match an article
+/// whose text holds [`needed`] of its title tokens: indexed under all but
+/// `needed - INDEXED_HITS` of them, the rarest ones, it is found through at least
+/// `INDEXED_HITS` of them in any such text.
+fn prefix(ids: &[u32], frequency: &[u32]) -> (Vec<u32>, u32) {
+    let Some(needed) = needed(ids.len()) else {
+        return (Vec::new(), u32::MAX);
+    };
+    let indexed = (ids.len() + INDEXED_HITS)
+        .saturating_sub(needed)
+        .min(ids.len());
+    let mut rarest = ids.to_vec();
+    rarest.sort_unstable_by_key(|&token| (frequency[token as usize], token));
+    rarest.truncate(indexed);
+    (rarest, (indexed + needed - ids.len()) as u32)
 }
 
 /// Every group as a possible leader, oldest first ("positions"), and how to find the ones an
@@ -175,11 +198,11 @@ struct Index<'a> {
     dates: Vec<DateTime<Utc>>,
     /// Position → how many of its indexed tokens an article's text must hold.
     required: Vec<u32>,
-    /// Token id → the positions indexed under it, ascending. A position can only match an
-    /// article whose text holds [`needed`] of its title tokens: indexed under all but
-    /// `needed - INDEXED_HITS` of them, the rarest ones, it is found through at least
-    /// `INDEXED_HITS` of them in any such text.
-    by_prefix: Vec<Vec<u32>>,
+    /// The positions indexed under each token id, ascending: those of token `t` are
+    /// `postings[offsets[t]..offsets[t + 1]]`. One array rather than a list per token, as
+    /// walking them is bound by memory reads.
+    offsets: Vec<u32>,
+    postings: Vec<u32>,
 }
 
 impl Index<'_> {
@@ -203,8 +226,10 @@ impl Index<'_> {
         let (window_start, end) = (walk.window_start as u32, position as u32);
         walk.found.clear();
         for &token in &self.prepared.text_ids[self.item[position]] {
-            let posting = &self.by_prefix[token as usize];
-            let start = &mut walk.starts[token as usize];
+            let token = token as usize;
+            let (from, to) = (self.offsets[token], self.offsets[token + 1]);
+            let posting = &self.postings[from as usize..to as usize];
+            let start = &mut walk.starts[token];
             while posting
                 .get(*start as usize)
                 .is_some_and(|&p| p < window_start)
@@ -318,33 +343,31 @@ pub fn stories(
     let item: Vec<usize> = order.iter().map(|&g| oldest(&groups[g])).collect();
     let dates = item.iter().map(|&at| items[at].date()).collect();
 
-    let tokens = prepared.frequency.len();
-    let mut index = Index {
-        prepared,
-        item,
-        dates,
-        required: Vec::with_capacity(order.len()),
-        by_prefix: vec![Vec::new(); tokens],
-    };
-    let mut rarest: Vec<u32> = Vec::new();
-    for (position, &at) in index.item.iter().enumerate() {
-        let ids = &prepared.title_ids[at];
-        let needed = needed(ids.len());
-        let indexed = needed.map_or(0, |needed| {
-            (ids.len() + INDEXED_HITS)
-                .saturating_sub(needed)
-                .min(ids.len())
-        });
-        index
-            .required
-            .push(needed.map_or(u32::MAX, |needed| (indexed + needed - ids.len()) as u32));
-        rarest.clear();
-        rarest.extend_from_slice(ids);
-        rarest.sort_unstable_by_key(|&token| (prepared.frequency[token as usize], token));
-        for &token in &rarest[..indexed] {
-            index.by_prefix[token as usize].push(position as u32);
+    let tokens = prepared.tokens;
+    let prefixes = || item.iter().map(|&at| &prepared.prefixes[at].0);
+    let mut offsets = vec![0u32; tokens + 1];
+    for &token in prefixes().flatten() {
+        offsets[token as usize + 1] += 1;
+    }
+    for token in 0..tokens {
+        offsets[token + 1] += offsets[token];
+    }
+    let mut fill = offsets.clone();
+    let mut postings = vec![0u32; offsets[tokens] as usize];
+    for (position, prefix) in prefixes().enumerate() {
+        for &token in prefix {
+            postings[fill[token as usize] as usize] = position as u32;
+            fill[token as usize] += 1;
         }
     }
+    let index = Index {
+        prepared,
+        required: item.iter().map(|&at| prepared.prefixes[at].1).collect(),
+        item,
+        dates,
+        offsets,
+        postings,
+    };
     let positions: Vec<usize> = (0..order.len()).collect();
     let matches = parallel::map_with(
         &positions,

@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::parallel;
+
 /// A map keyed by tokens (bigrams as `u64`), hashed cheaply: a merge makes millions of lookups,
 /// and the keys come from feeds only as far as which bigrams occur, so the protection of the
 /// standard hasher against chosen collisions buys little at several times the cost.
@@ -40,43 +42,39 @@ impl Hasher for TokenHasher {
 /// Token sets relabelled so that rarer tokens have smaller numbers, each sorted ascending.
 pub fn by_rarity(sets: &[Vec<u64>]) -> (Vec<Vec<u32>>, usize) {
     // Each distinct token gets a slot as it is first seen; sets are rewritten in slots in the
-    // same pass, so that each token is looked up once.
-    let mut slots: TokenMap<u32> = TokenMap::default();
-    let mut tokens: Vec<(u32, u64)> = Vec::new();
+    // same pass, so that each token is looked up once. Sized for a few new tokens per set, as
+    // growing a large map re-inserts all it holds.
+    let mut slots: TokenMap<(u32, u32)> = TokenMap::default();
     let slotted: Vec<Vec<u32>> = sets
         .iter()
         .map(|set| {
             set.iter()
                 .map(|&token| {
-                    let slot = *slots.entry(token).or_insert_with(|| {
-                        tokens.push((0, token));
-                        tokens.len() as u32 - 1
-                    });
-                    tokens[slot as usize].0 += 1;
-                    slot
+                    let next = slots.len() as u32;
+                    let (slot, count) = slots.entry(token).or_insert((next, 0));
+                    *count += 1;
+                    *slot
                 })
                 .collect()
         })
         .collect();
+    let mut counted: Vec<(u32, u64, u32)> = slots
+        .into_iter()
+        .map(|(token, (slot, count))| (count, token, slot))
+        .collect();
     // Ties broken by the token itself, so that the order (hence the result) never depends on
     // hashing.
-    let mut order: Vec<u32> = (0..tokens.len() as u32).collect();
-    order.sort_unstable_by_key(|&slot| tokens[slot as usize]);
-    let mut rank = vec![0u32; tokens.len()];
-    for (slot, at) in order.into_iter().zip(0u32..) {
+    counted.sort_unstable();
+    let mut rank = vec![0u32; counted.len()];
+    for (&(_, _, slot), at) in counted.iter().zip(0u32..) {
         rank[slot as usize] = at;
     }
-    let ranked = slotted
-        .into_iter()
-        .map(|mut set| {
-            for slot in &mut set {
-                *slot = rank[*slot as usize];
-            }
-            set.sort_unstable();
-            set
-        })
-        .collect();
-    (ranked, tokens.len())
+    let ranked = parallel::map(&slotted, |set| {
+        let mut ranked: Vec<u32> = set.iter().map(|&slot| rank[slot as usize]).collect();
+        ranked.sort_unstable();
+        ranked
+    });
+    (ranked, counted.len())
 }
 
 /// |a ∩ b| / |a ∪ b| of two sorted sets; 0 when both are empty.
