@@ -224,7 +224,9 @@ impl Index<'_> {
             walk.window_start += 1;
         }
         let (window_start, end) = (walk.window_start as u32, position as u32);
-        walk.found.clear();
+        // Only the earlier positions found through as many tokens as they require are looked
+        // at further: a few of the many found at all.
+        let mut matches = Vec::new();
         for &token in &self.prepared.text_ids[self.item[position]] {
             let token = token as usize;
             let (from, to) = (self.offsets[token], self.offsets[token + 1]);
@@ -240,39 +242,44 @@ impl Index<'_> {
                 if other >= end {
                     break;
                 }
-                let hits = &mut walk.hits[other as usize];
-                if *hits == 0 {
-                    walk.found.push(other);
+                let count = &mut walk.counts[other as usize];
+                if count.article != end {
+                    (count.article, count.hits) = (end, 0);
                 }
-                *hits += 1;
+                count.hits += 1;
+                if count.hits == count.required {
+                    matches.push(other);
+                }
             }
         }
-        let mut matches = Vec::new();
-        for &other in &walk.found {
-            let hits = std::mem::take(&mut walk.hits[other as usize]);
-            if hits < self.required[other as usize] {
-                continue;
-            }
+        matches.retain(|&other| {
             let that = self.features(other as usize);
             // The other title against this text first: it reads the least that is not already
             // in the cache, and rules out most found.
-            if coverage(&that.title, &this.text) >= COVERAGE && same_story(this, that) {
-                matches.push(other);
-            }
-        }
+            coverage(&that.title, &this.text) >= COVERAGE && same_story(this, that)
+        });
         matches
     }
 }
 
 /// One thread's scratch space while finding matches, positions ascending.
 struct Walk {
-    /// Position → through how many tokens the current article found it; zero again after.
-    hits: Vec<u32>,
+    /// Position → how often the current article found it.
+    counts: Vec<Count>,
     /// Token id → how far its posting is behind the window.
     starts: Vec<u32>,
     /// The first position within the window of the current article.
     window_start: usize,
-    found: Vec<u32>,
+}
+
+/// How often an article found a position, next to how often it must: walking the postings is
+/// bound by memory reads, and each visit reads this one place.
+#[derive(Clone, Copy)]
+struct Count {
+    /// The position of the article the hits are of: older hits count as none.
+    article: u32,
+    hits: u32,
+    required: u32,
 }
 
 /// The leaders so far (each the first group of its story): what choosing between them needs.
@@ -372,10 +379,15 @@ pub fn stories(
     let matches = parallel::map_with(
         &positions,
         || Walk {
-            hits: vec![0; positions.len()],
+            counts: (index.required.iter())
+                .map(|&required| Count {
+                    article: u32::MAX,
+                    hits: 0,
+                    required,
+                })
+                .collect(),
             starts: vec![0; tokens],
             window_start: 0,
-            found: Vec::new(),
         },
         |walk, &position| index.matches(walk, position),
     );
