@@ -72,7 +72,7 @@ fn similar_titles(items: &[StoredItem], titles: &[String]) -> Vec<(usize, usize)
         let date = items[at].date();
         // Items come newest first, so an item too new for this one is too new for older ones.
         let expired = |other: usize| items[other].date() - date > TITLE_WINDOW;
-        for other in index.candidates(set, |d| sets[d].len(), expired) {
+        for other in index.candidates(set, expired) {
             if jaccard(set, &sets[other]) >= TITLE_SIMILARITY {
                 pairs.push((other, at));
             }

@@ -102,11 +102,19 @@ pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
 /// The inserted sets, findable by any set that may reach `threshold` with them.
 pub struct Index {
     threshold: f64,
-    /// For each token, the documents whose prefix holds it, and how many of them have expired.
-    postings: Vec<(usize, Vec<usize>)>,
+    /// For each token, the documents whose prefix holds it with their sizes (read with the
+    /// posting rather than looked up: most are ruled out by size alone), and how many of them
+    /// have expired.
+    postings: Vec<(usize, Vec<Posting>)>,
     /// Marks documents already returned by the current probe (`probe` numbers them).
     seen: Vec<u32>,
     probe: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Posting {
+    document: u32,
+    size: u32,
 }
 
 impl Index {
@@ -130,12 +138,7 @@ impl Index {
     /// those whose size rules out reaching the threshold are skipped, and so are expired ones.
     /// Documents must expire in the order they were inserted, and stay expired for every later
     /// probe (a time window sliding one way): then each is passed over only once.
-    pub fn candidates(
-        &mut self,
-        set: &[u32],
-        sizes: impl Fn(usize) -> usize,
-        expired: impl Fn(usize) -> bool,
-    ) -> Vec<usize> {
+    pub fn candidates(&mut self, set: &[u32], expired: impl Fn(usize) -> bool) -> Vec<usize> {
         self.probe += 1;
         let (low, high) = (
             self.threshold * set.len() as f64,
@@ -146,12 +149,15 @@ impl Index {
             let Some((start, posting)) = self.postings.get_mut(token as usize) else {
                 continue;
             };
-            while *start < posting.len() && expired(posting[*start]) {
+            while posting
+                .get(*start)
+                .is_some_and(|posting| expired(posting.document as usize))
+            {
                 *start += 1;
             }
-            for &document in &posting[*start..] {
-                let size = sizes(document) as f64;
-                if self.seen[document] != self.probe && size >= low && size <= high {
+            for &Posting { document, size } in &posting[*start..] {
+                let (document, size) = (document as usize, f64::from(size));
+                if size >= low && size <= high && self.seen[document] != self.probe {
                     self.seen[document] = self.probe;
                     found.push(document);
                 }
@@ -162,9 +168,13 @@ impl Index {
 
     /// Makes `document` (whose tokens are `set`) findable.
     pub fn insert(&mut self, document: usize, set: &[u32]) {
+        let posting = Posting {
+            document: document as u32,
+            size: set.len() as u32,
+        };
         for &token in &set[..self.prefix(set)] {
-            if let Some((_, posting)) = self.postings.get_mut(token as usize) {
-                posting.push(document);
+            if let Some((_, postings)) = self.postings.get_mut(token as usize) {
+                postings.push(posting);
             }
         }
     }
@@ -189,7 +199,7 @@ mod tests {
         for threshold in [0.3, 0.5, 0.8] {
             let mut index = Index::new(threshold, tokens, sets.len());
             for (i, set) in sets.iter().enumerate() {
-                let found = index.candidates(set, |d| sets[d].len(), |_| false);
+                let found = index.candidates(set, |_| false);
                 for (j, other) in sets[..i].iter().enumerate() {
                     if jaccard(set, other) >= threshold {
                         assert!(found.contains(&j), "{threshold}: {i} misses {j}");
