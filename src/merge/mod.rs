@@ -187,24 +187,33 @@ impl Sorted {
 pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edition {
     let labels = Labels::for_language(&config.gazette.language);
     let rules = rules::Rules::new(config);
-    // Sized up front: most items are kept, and growing would copy them all a few times.
-    let mut kept: Vec<Kept> = Vec::with_capacity(items.len());
-    // Keys are hashes, the costliest part of reading an item: worked out on every core, also
-    // for the few items left out.
-    let keys = parallel::map(&items, StoredItem::key);
-    kept.extend(items.into_iter().zip(keys).filter_map(|(mut stored, key)| {
+    // Which items are kept, where, and under what key and name is worked out on every core (the
+    // key is a hash, the costliest part); the items are then moved in one pass, into a vector
+    // sized up front, as growing would copy them all a few times.
+    let placed = parallel::map(&items, |stored| {
         let feed = rules.feed(&stored.source.feed_url)?;
         let sections = rules.place(feed, &stored.item)?;
-        stored.source.name = source_name(&config.feeds[feed], &stored.source.name);
-        apply_policy(&mut stored.item, config.feeds[feed].content);
-        Some(Kept {
-            key,
-            date: stored.date(),
-            stored,
-            feed,
-            sections,
-        })
-    }));
+        let name = source_name(&config.feeds[feed], &stored.source.name);
+        Some((stored.key(), feed, sections, name))
+    });
+    let mut kept: Vec<Kept> = Vec::with_capacity(items.len());
+    kept.extend(
+        items
+            .into_iter()
+            .zip(placed)
+            .filter_map(|(mut stored, placed)| {
+                let (key, feed, sections, name) = placed?;
+                stored.source.name = name;
+                apply_policy(&mut stored.item, config.feeds[feed].content);
+                Some(Kept {
+                    key,
+                    date: stored.date(),
+                    stored,
+                    feed,
+                    sections,
+                })
+            }),
+    );
     let sorted = Sorted::new(kept);
     let items = &sorted.items;
 
