@@ -127,7 +127,7 @@ pub struct Prepared {
     text_ids: Vec<Vec<u32>>,
     /// Each item's title tokens it is indexed under as a possible leader, and how many of them
     /// an article's text must hold (see [`prefix`]).
-    prefixes: Vec<(Vec<u32>, u32)>,
+    prefixes: Vec<(Vec<u32>, u8)>,
     /// How many distinct title tokens there are: ids are `0..tokens`.
     tokens: usize,
 }
@@ -175,17 +175,16 @@ impl Prepared {
 /// whose text holds [`needed`] of its title tokens: indexed under all but
 /// `needed - INDEXED_HITS` of them, the rarest ones, it is found through at least
 /// `INDEXED_HITS` of them in any such text.
-fn prefix(ids: &[u32], frequency: &[u32]) -> (Vec<u32>, u32) {
+fn prefix(ids: &[u32], frequency: &[u32]) -> (Vec<u32>, u8) {
     let Some(needed) = needed(ids.len()) else {
-        return (Vec::new(), u32::MAX);
+        // Indexed under no token, so never found.
+        return (Vec::new(), u8::MAX);
     };
-    let indexed = (ids.len() + INDEXED_HITS)
-        .saturating_sub(needed)
-        .min(ids.len());
+    let required = needed.min(INDEXED_HITS);
     let mut rarest = ids.to_vec();
     rarest.sort_unstable_by_key(|&token| (frequency[token as usize], token));
-    rarest.truncate(indexed);
-    (rarest, (indexed + needed - ids.len()) as u32)
+    rarest.truncate(ids.len() + required - needed);
+    (rarest, required as u8)
 }
 
 /// Every group as a possible leader, oldest first ("positions"), and how to find the ones an
@@ -197,7 +196,7 @@ struct Index<'a> {
     /// Position → its date, ascending.
     dates: Vec<DateTime<Utc>>,
     /// Position → how many of its indexed tokens an article's text must hold.
-    required: Vec<u32>,
+    required: Vec<u8>,
     /// The positions indexed under each token id, ascending: those of token `t` are
     /// `postings[offsets[t]..offsets[t + 1]]`. One array rather than a list per token, as
     /// walking them is bound by memory reads.
@@ -246,9 +245,11 @@ impl Index<'_> {
                 if count.article != end {
                     (count.article, count.hits) = (end, 0);
                 }
-                count.hits += 1;
-                if count.hits == count.required {
-                    matches.push(other);
+                if count.hits < count.required {
+                    count.hits += 1;
+                    if count.hits == count.required {
+                        matches.push(other);
+                    }
                 }
             }
         }
@@ -278,8 +279,8 @@ struct Walk {
 struct Count {
     /// The position of the article the hits are of: older hits count as none.
     article: u32,
-    hits: u32,
-    required: u32,
+    hits: u8,
+    required: u8,
 }
 
 /// The leaders so far (each the first group of its story): what choosing between them needs.
