@@ -204,7 +204,56 @@ struct Index<'a> {
     postings: Vec<u32>,
 }
 
-impl Index<'_> {
+impl<'a> Index<'a> {
+    /// Indexes the items at `item` (one per position, oldest first, dated `dates`) under their
+    /// prefixes.
+    fn new(prepared: &'a Prepared, item: Vec<usize>, dates: Vec<DateTime<Utc>>) -> Index<'a> {
+        let tokens = prepared.tokens;
+        let prefixes = || item.iter().map(|&at| &prepared.prefixes[at].0);
+        let mut offsets = vec![0u32; tokens + 1];
+        for &token in prefixes().flatten() {
+            offsets[token as usize + 1] += 1;
+        }
+        for token in 0..tokens {
+            offsets[token + 1] += offsets[token];
+        }
+        let mut fill = offsets.clone();
+        let mut postings = vec![0u32; offsets[tokens] as usize];
+        for (position, prefix) in prefixes().enumerate() {
+            for &token in prefix {
+                postings[fill[token as usize] as usize] = position as u32;
+                fill[token as usize] += 1;
+            }
+        }
+        Index {
+            prepared,
+            required: item.iter().map(|&at| prepared.prefixes[at].1).collect(),
+            item,
+            dates,
+            offsets,
+            postings,
+        }
+    }
+
+    /// [`Index::matches`] of every position, worked out on every core.
+    fn all_matches(&self) -> Vec<Vec<u32>> {
+        let positions: Vec<usize> = (0..self.item.len()).collect();
+        let walk = || Walk {
+            counts: (self.required.iter())
+                .map(|&required| Count {
+                    article: u32::MAX,
+                    hits: 0,
+                    required,
+                })
+                .collect(),
+            starts: vec![0; self.prepared.tokens],
+            window_start: 0,
+        };
+        parallel::map_with(&positions, walk, |walk, &position| {
+            self.matches(walk, position)
+        })
+    }
+
     fn features(&self, position: usize) -> &Features {
         &self.prepared.features[self.item[position]]
     }
@@ -352,46 +401,8 @@ pub fn stories(
     let dates = item.iter().map(|&at| items[at].date()).collect();
 
     let tokens = prepared.tokens;
-    let prefixes = || item.iter().map(|&at| &prepared.prefixes[at].0);
-    let mut offsets = vec![0u32; tokens + 1];
-    for &token in prefixes().flatten() {
-        offsets[token as usize + 1] += 1;
-    }
-    for token in 0..tokens {
-        offsets[token + 1] += offsets[token];
-    }
-    let mut fill = offsets.clone();
-    let mut postings = vec![0u32; offsets[tokens] as usize];
-    for (position, prefix) in prefixes().enumerate() {
-        for &token in prefix {
-            postings[fill[token as usize] as usize] = position as u32;
-            fill[token as usize] += 1;
-        }
-    }
-    let index = Index {
-        prepared,
-        required: item.iter().map(|&at| prepared.prefixes[at].1).collect(),
-        item,
-        dates,
-        offsets,
-        postings,
-    };
-    let positions: Vec<usize> = (0..order.len()).collect();
-    let matches = parallel::map_with(
-        &positions,
-        || Walk {
-            counts: (index.required.iter())
-                .map(|&required| Count {
-                    article: u32::MAX,
-                    hits: 0,
-                    required,
-                })
-                .collect(),
-            starts: vec![0; tokens],
-            window_start: 0,
-        },
-        |walk, &position| index.matches(walk, position),
-    );
+    let index = Index::new(prepared, item, dates);
+    let matches = index.all_matches();
 
     let mut leaders = Leaders {
         story: vec![None; order.len()],
@@ -450,4 +461,108 @@ pub fn stories(
     }
     stories.sort_unstable_by_key(|story| story.first().copied().unwrap_or_default());
     stories
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merge::Source;
+    use crate::merge::text::comparable_title;
+    use crate::normalize::Item;
+
+    /// A two-syllable word for `n`: a small vocabulary, so that many headlines share words.
+    fn word(n: usize) -> String {
+        let syllable = |i: usize| char::from_u32(0xAC00 + (i * 37 % 2000) as u32).unwrap_or('가');
+        [syllable(n), syllable(n * 7 + 3)].iter().collect()
+    }
+
+    /// `count` articles six minutes apart, oldest first. Most headlines are five words drawn
+    /// from 300 (the first ones far more often); every seventh retells an article of a few hours
+    /// before in other words, and some name sums, so that stories, near misses and sums that
+    /// differ all occur.
+    fn articles(count: usize) -> Vec<StoredItem> {
+        let draw = |n: usize, i: usize| {
+            let x = (n.wrapping_mul(2_654_435_761) + i * 40_503) % 90_000;
+            word(x * x / 90_000 / 300)
+        };
+        let start: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap_or_default();
+        (0..count)
+            .map(|n| {
+                let story = if n % 7 == 6 {
+                    n.saturating_sub(1 + n % 40)
+                } else {
+                    n
+                };
+                let mut words: Vec<String> = (0..5).map(|i| draw(story, i)).collect();
+                if story != n {
+                    words[n % 5] = draw(n, 9);
+                }
+                if story % 4 == 0 {
+                    words.push(format!("{}억", story % 3 + n % 2));
+                }
+                let title = words.join(" ");
+                let lede = format!("{} {} {}", words[1..].join(" "), draw(n, 7), draw(story, 8));
+                let date = start + TimeDelta::minutes(6 * n as i64);
+                StoredItem {
+                    item: Item {
+                        id: format!("{n}"),
+                        title,
+                        link: None,
+                        summary: Some(lede),
+                        content_html: None,
+                        authors: vec![],
+                        categories: vec![],
+                        published: Some(date),
+                        updated: None,
+                        image: None,
+                    },
+                    source: Source {
+                        feed_url: format!("https://paper{}.example/rss", n % 9),
+                        name: String::new(),
+                        site_link: None,
+                    },
+                    first_seen: date,
+                }
+            })
+            .collect()
+    }
+
+    /// The index and the walk on several cores (more positions than a thread's smallest share)
+    /// are only a faster way to compare every pair: they must find the same pairs.
+    #[test]
+    fn the_index_finds_what_comparing_every_pair_finds() {
+        let items = articles(4500);
+        let titles: Vec<String> = (items.iter())
+            .map(|stored| comparable_title(&stored.item.title))
+            .collect();
+        let prepared = Prepared::new(&items, &titles);
+        let dates: Vec<DateTime<Utc>> = items.iter().map(StoredItem::date).collect();
+        let index = Index::new(&prepared, (0..items.len()).collect(), dates.clone());
+        let found = index.all_matches();
+
+        let mut pairs = 0;
+        for (position, found) in found.iter().enumerate() {
+            let this = &prepared.features[position];
+            let mut expected: Vec<u32> = Vec::new();
+            if this.title.len() >= MIN_SHARED {
+                for other in 0..position {
+                    let that = &prepared.features[other];
+                    if dates[position] - dates[other] <= WINDOW
+                        && coverage(&that.title, &this.text) >= COVERAGE
+                        && same_story(this, that)
+                    {
+                        expected.push(other as u32);
+                    }
+                }
+            }
+            let mut found = found.clone();
+            found.sort_unstable();
+            assert_eq!(found, expected, "article {position}: {}", titles[position]);
+            pairs += expected.len();
+        }
+        assert!(
+            pairs > 300,
+            "the articles hold too few stories to test: {pairs}"
+        );
+    }
 }
