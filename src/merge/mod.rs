@@ -116,6 +116,9 @@ pub struct Related {
     pub link: Option<String>,
 }
 
+/// [`StoredItem::key`] as bytes.
+type Key = [u8; 16];
+
 /// One story while merging: indexes into the sorted items.
 struct Story {
     /// The earliest article: the one published, whose id therefore stays put as others arrive.
@@ -130,7 +133,7 @@ struct Story {
 /// A kept item with what sorting and the later steps look up about it, computed once.
 struct Kept {
     stored: StoredItem,
-    key: String,
+    key: Key,
     date: DateTime<Utc>,
     /// Index of its feed in the config, so that feeds compare as numbers.
     feed: usize,
@@ -141,7 +144,7 @@ struct Kept {
 /// The kept items, newest first, and per item what several steps need.
 struct Sorted {
     items: Vec<StoredItem>,
-    keys: Vec<String>,
+    keys: Vec<Key>,
     feeds: Vec<usize>,
     placements: Vec<Vec<usize>>,
     /// [`text::comparable_title`] of each title, for dedup and clustering alike.
@@ -194,7 +197,7 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
         let feed = rules.feed(&stored.source.feed_url)?;
         let sections = rules.place(feed, &stored.item)?;
         let name = source_name(&config.feeds[feed], &stored.source.name);
-        Some((stored.key(), feed, sections, name))
+        Some((stored.key_bytes(), feed, sections, name))
     });
     let mut kept: Vec<Kept> = Vec::with_capacity(items.len());
     kept.extend(
@@ -312,17 +315,17 @@ fn coverage(
     sections: &[SectionEdition],
     blocks: &[Block],
 ) -> BTreeMap<String, Coverage> {
-    let published: HashSet<String> = sections
+    let published: HashSet<Key> = sections
         .iter()
         .chain(blocks.iter().map(|block| &block.feed))
-        .flat_map(|section| section.items.iter().map(StoredItem::key))
+        .flat_map(|section| section.items.iter().map(StoredItem::key_bytes))
         .collect();
     stories
         .iter()
         .filter(|story| story.members.len() > 1)
         .filter(|story| published.contains(&sorted.keys[story.lead]))
         .map(|story| {
-            let key = sorted.keys[story.lead].clone();
+            let key = hex::encode(sorted.keys[story.lead]);
             (key, story_coverage(&sorted.items, story))
         })
         .collect()
@@ -385,12 +388,20 @@ fn source_name(feed: &FeedConfig, feed_title: &str) -> String {
 impl StoredItem {
     /// A stable key for the item across cycles and restarts: a hash of its feed URL and id.
     pub fn key(&self) -> String {
+        hex::encode(self.key_bytes())
+    }
+
+    /// [`StoredItem::key`] before it is written out: what merge sorts and compares by, without
+    /// a string per item. Its bytes order as the key's hex digits do.
+    fn key_bytes(&self) -> Key {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
         hasher.update(self.source.feed_url.as_bytes());
         hasher.update(b"\n");
         hasher.update(self.item.id.as_bytes());
-        hex::encode(&hasher.finalize()[..16])
+        let mut key = Key::default();
+        key.copy_from_slice(&hasher.finalize()[..16]);
+        key
     }
 }
 
