@@ -220,16 +220,30 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
     let sorted = Sorted::new(kept);
     let items = &sorted.items;
 
-    let outlet_of = outlets(config);
     // Dedup spends much of its time on one core; what clustering reads of each item fills the
     // other meanwhile.
     let (groups, prepared) = parallel::join(
         || dedup::duplicates(items, &sorted.titles),
         || cluster::Prepared::new(items, &sorted.titles),
     );
+    let clustered = cluster::stories(items, &prepared, &sorted.feeds, groups);
+    // What clustering read of every item is freed while the stories are put together.
+    let ((), edition) = parallel::join(
+        move || drop(prepared),
+        || {
+            let stories = stories(config, &sorted, clustered);
+            edition(config, labels, &sorted, &stories, now)
+        },
+    );
+    edition
+}
+
+/// Each cluster (indexes into the sorted items) as a story, sorted by lead.
+fn stories(config: &Config, sorted: &Sorted, clustered: Vec<Vec<usize>>) -> Vec<Story> {
+    let outlet_of = outlets(config);
     // Only how many outlets a story has is kept: they are counted in one reused buffer.
     let mut outlets: Vec<usize> = Vec::new();
-    let mut stories: Vec<Story> = cluster::stories(items, &prepared, &sorted.feeds, groups)
+    let mut stories: Vec<Story> = clustered
         .into_iter()
         .map(|members| {
             let mut sections: Vec<usize> = members
@@ -252,6 +266,18 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
         })
         .collect();
     stories.sort_by_key(|story| story.lead);
+    stories
+}
+
+/// The sections and blocks of `stories` (sorted by lead, newest first).
+fn edition(
+    config: &Config,
+    labels: &Labels,
+    sorted: &Sorted,
+    stories: &[Story],
+    now: DateTime<Utc>,
+) -> Edition {
+    let items = &sorted.items;
 
     let max = config.gazette.max_items;
     let section =
@@ -285,7 +311,7 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
             .collect(),
     };
     let blocks = blocks::blocks(config, labels, &view, now);
-    let coverage = coverage(&sorted, &stories, &sections, &blocks);
+    let coverage = coverage(sorted, stories, &sections, &blocks);
     Edition {
         generated: now,
         sections,
