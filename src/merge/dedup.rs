@@ -63,7 +63,7 @@ fn equal_keys<K: Hash + Eq>(keys: impl Iterator<Item = Option<K>>) -> Vec<(usize
 fn similar_titles(items: &[StoredItem], titles: &[String]) -> Vec<(usize, usize)> {
     let sets: Vec<Vec<u64>> = parallel::map(titles, |title| bigrams(title));
     let (sets, tokens) = by_rarity(&sets);
-    let mut index = Index::new(TITLE_SIMILARITY, tokens, items.len());
+    let mut index = Index::new(TITLE_SIMILARITY, &sets, tokens);
     let mut pairs = Vec::new();
     for (at, set) in sets.iter().enumerate() {
         if set.is_empty() {

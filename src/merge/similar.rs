@@ -102,36 +102,47 @@ pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
 /// The inserted sets, findable by any set that may reach `threshold` with them.
 pub struct Index {
     threshold: f64,
-    /// For each token, the documents whose prefix holds it with their sizes (read with the
-    /// posting rather than looked up: most are ruled out by size alone), and how many of them
-    /// have expired.
-    postings: Vec<(usize, Vec<Posting>)>,
+    /// Every token's documents (those whose prefix holds it) in the order inserted, in one array
+    /// as every set is known before the first is inserted: token `t`'s are
+    /// `postings[starts[t]..ends[t]]`, with room after them for those still to come.
+    postings: Vec<Posting>,
+    /// Past the documents of each token that have expired.
+    starts: Vec<u32>,
+    /// Past the last document inserted of each token.
+    ends: Vec<u32>,
     /// Marks documents already returned by the current probe (`probe` numbers them).
     seen: Vec<u32>,
     probe: u32,
 }
 
-#[derive(Clone, Copy)]
+/// A document with its size: read with the posting rather than looked up, as most are ruled out
+/// by size alone.
+#[derive(Clone, Copy, Default)]
 struct Posting {
     document: u32,
     size: u32,
 }
 
 impl Index {
-    /// An index over token numbers `0..tokens`, for documents numbered `0..documents`.
-    pub fn new(threshold: f64, tokens: usize, documents: usize) -> Index {
+    /// An empty index with room for the documents `sets` (over token numbers `0..tokens`).
+    pub fn new(threshold: f64, sets: &[Vec<u32>], tokens: usize) -> Index {
+        let mut offsets = vec![0u32; tokens + 1];
+        for set in sets {
+            for &token in prefix(threshold, set) {
+                offsets[token as usize + 1] += 1;
+            }
+        }
+        for token in 0..tokens {
+            offsets[token + 1] += offsets[token];
+        }
         Index {
             threshold,
-            postings: vec![(0, Vec::new()); tokens],
-            seen: vec![0; documents],
+            postings: vec![Posting::default(); offsets[tokens] as usize],
+            starts: offsets[..tokens].to_vec(),
+            ends: offsets[..tokens].to_vec(),
+            seen: vec![0; sets.len()],
             probe: 0,
         }
-    }
-
-    /// How many of a set's first tokens must be indexed and probed.
-    fn prefix(&self, set: &[u32]) -> usize {
-        let needed = (self.threshold * set.len() as f64).ceil() as usize;
-        (set.len() + 1).saturating_sub(needed).min(set.len())
     }
 
     /// Every inserted document that shares a prefix token with `set`, each once, in no order;
@@ -145,17 +156,15 @@ impl Index {
             set.len() as f64 / self.threshold,
         );
         let mut found = Vec::new();
-        for &token in &set[..self.prefix(set)] {
-            let Some((start, posting)) = self.postings.get_mut(token as usize) else {
-                continue;
-            };
-            while posting
-                .get(*start)
-                .is_some_and(|posting| expired(posting.document as usize))
+        for &token in prefix(self.threshold, set) {
+            let token = token as usize;
+            let (start, end) = (&mut self.starts[token], self.ends[token] as usize);
+            while (*start as usize) < end
+                && expired(self.postings[*start as usize].document as usize)
             {
                 *start += 1;
             }
-            for &Posting { document, size } in &posting[*start..] {
+            for &Posting { document, size } in &self.postings[*start as usize..end] {
                 let (document, size) = (document as usize, f64::from(size));
                 if size >= low && size <= high && self.seen[document] != self.probe {
                     self.seen[document] = self.probe;
@@ -166,18 +175,25 @@ impl Index {
         found
     }
 
-    /// Makes `document` (whose tokens are `set`) findable.
+    /// Makes `document` (whose tokens are `set`, as given to [`Index::new`]) findable.
     pub fn insert(&mut self, document: usize, set: &[u32]) {
         let posting = Posting {
             document: document as u32,
             size: set.len() as u32,
         };
-        for &token in &set[..self.prefix(set)] {
-            if let Some((_, postings)) = self.postings.get_mut(token as usize) {
-                postings.push(posting);
-            }
+        for &token in prefix(self.threshold, set) {
+            let end = &mut self.ends[token as usize];
+            self.postings[*end as usize] = posting;
+            *end += 1;
         }
     }
+}
+
+/// The first tokens of a set that must be indexed and probed to find every set it reaches
+/// `threshold` with.
+fn prefix(threshold: f64, set: &[u32]) -> &[u32] {
+    let needed = (threshold * set.len() as f64).ceil() as usize;
+    &set[..(set.len() + 1).saturating_sub(needed).min(set.len())]
 }
 
 #[cfg(test)]
@@ -197,7 +213,7 @@ mod tests {
         let sets: Vec<Vec<u64>> = texts.iter().map(|t| bigrams(t)).collect();
         let (sets, tokens) = by_rarity(&sets);
         for threshold in [0.3, 0.5, 0.8] {
-            let mut index = Index::new(threshold, tokens, sets.len());
+            let mut index = Index::new(threshold, &sets, tokens);
             for (i, set) in sets.iter().enumerate() {
                 let found = index.candidates(set, |_| false);
                 for (j, other) in sets[..i].iter().enumerate() {
