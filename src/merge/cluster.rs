@@ -9,10 +9,13 @@
 //!
 //! Which leaders an article is compared with is defined by shared title words ([`MIN_SHARED`],
 //! [`MAX_LEADERS_PER_TOKEN`]); finding them by walking every shared word's leaders would be most
-//! of a merge's time. Since a match also needs [`COVERAGE`], each leader is instead indexed under
+//! of a merge's time. Since a match also needs [`COVERAGE`], each article is instead indexed under
 //! enough of its rarest title words that any article covering it must contain some of them
-//! (prefix filtering), and the few leaders found are then checked against the full definition:
-//! the stories are exactly those of comparing every pair.
+//! (prefix filtering), and the few earlier articles found are checked against the full
+//! definition. Whether two articles tell one story does not depend on which articles lead, so
+//! that is worked out for all of them on every core; only the choice among the leaders goes one
+//! article at a time. The stories are exactly those of comparing every pair (a test holds the
+//! index to that).
 
 use chrono::{DateTime, TimeDelta, Utc};
 
