@@ -21,7 +21,7 @@ pub const SUMMARY_CHARS: usize = 300;
 const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
 
 /// One item as gazette keeps and republishes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// guid / atom:id, else the link, else a hash of title + date: unique within its feed.
     pub id: String,

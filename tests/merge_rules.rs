@@ -44,14 +44,10 @@ fn item(feed: &str, id: &str, title: &str, categories: &[&str]) -> StoredItem {
         item: Item {
             id: id.into(),
             title: title.into(),
-            link: None,
             summary: Some(format!("{title} 요약")),
-            content_html: None,
-            authors: vec![],
             categories: categories.iter().map(|c| c.to_string()).collect(),
             published: Some(date),
-            updated: None,
-            image: None,
+            ..Item::default()
         },
         source: Source {
             feed_url: feed.into(),

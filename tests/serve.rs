@@ -667,12 +667,8 @@ fn edition(title: &str) -> Edition {
             title: title.to_owned(),
             link: Some("https://news.example.kr/1".to_owned()),
             summary: Some("요약 ".repeat(40)),
-            content_html: None,
-            authors: vec![],
-            categories: vec![],
             published: Some(date),
-            updated: None,
-            image: None,
+            ..Item::default()
         },
         source: Source {
             feed_url: "https://news.example.kr/rss.xml".to_owned(),

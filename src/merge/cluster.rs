@@ -510,14 +510,9 @@ mod tests {
                     item: Item {
                         id: format!("{n}"),
                         title,
-                        link: None,
                         summary: Some(lede),
-                        content_html: None,
-                        authors: vec![],
-                        categories: vec![],
                         published: Some(date),
-                        updated: None,
-                        image: None,
+                        ..Item::default()
                     },
                     source: Source {
                         feed_url: format!("https://paper{}.example/rss", n % 9),

@@ -470,14 +470,8 @@ enabled = false
             item: Item {
                 id: id.into(),
                 title: id.into(),
-                link: None,
-                summary: None,
-                content_html: None,
-                authors: vec![],
-                categories: vec![],
                 published: dated.then_some(date),
-                updated: None,
-                image: None,
+                ..Item::default()
             },
             source: Source {
                 feed_url: feed_url.into(),

@@ -523,14 +523,7 @@ mod tests {
         Item {
             id: id.into(),
             title: title.into(),
-            link: None,
-            summary: None,
-            content_html: None,
-            authors: vec![],
-            categories: vec![],
-            published: None,
-            updated: None,
-            image: None,
+            ..Item::default()
         }
     }
 
