@@ -42,8 +42,7 @@ impl Hasher for TokenHasher {
 /// Token sets relabelled so that rarer tokens have smaller numbers, each sorted ascending.
 pub fn by_rarity(sets: &[Vec<u64>]) -> (Vec<Vec<u32>>, usize) {
     // Each distinct token gets a slot as it is first seen; sets are rewritten in slots in the
-    // same pass, so that each token is looked up once. Sized for a few new tokens per set, as
-    // growing a large map re-inserts all it holds.
+    // same pass, so that each token is looked up once.
     let mut slots: TokenMap<(u32, u32)> = TokenMap::default();
     let slotted: Vec<Vec<u32>> = sets
         .iter()
