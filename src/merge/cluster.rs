@@ -20,7 +20,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::StoredItem;
-use super::similar::TokenMap;
+use super::similar::{TokenMap, posting_offsets};
 use super::text::{amounts, names_no_amount, push_word_bigrams, word_bigrams};
 use crate::parallel;
 
@@ -211,17 +211,10 @@ impl<'a> Index<'a> {
     /// Indexes the items at `item` (one per position, oldest first, dated `dates`) under their
     /// prefixes.
     fn new(prepared: &'a Prepared, item: Vec<usize>, dates: Vec<DateTime<Utc>>) -> Index<'a> {
-        let tokens = prepared.tokens;
-        let prefixes = || item.iter().map(|&at| &prepared.prefixes[at].0);
-        let mut offsets = vec![0u32; tokens + 1];
-        for &token in prefixes().flatten() {
-            offsets[token as usize + 1] += 1;
-        }
-        for token in 0..tokens {
-            offsets[token + 1] += offsets[token];
-        }
+        let prefixes = || item.iter().map(|&at| prepared.prefixes[at].0.as_slice());
+        let offsets = posting_offsets(prepared.tokens, prefixes());
         let mut fill = offsets.clone();
-        let mut postings = vec![0u32; offsets[tokens] as usize];
+        let mut postings = vec![0u32; offsets[prepared.tokens] as usize];
         for (position, prefix) in prefixes().enumerate() {
             for &token in prefix {
                 postings[fill[token as usize] as usize] = position as u32;

@@ -125,15 +125,7 @@ struct Posting {
 impl Index {
     /// An empty index with room for the documents `sets` (over token numbers `0..tokens`).
     pub fn new(threshold: f64, sets: &[Vec<u32>], tokens: usize) -> Index {
-        let mut offsets = vec![0u32; tokens + 1];
-        for set in sets {
-            for &token in prefix(threshold, set) {
-                offsets[token as usize + 1] += 1;
-            }
-        }
-        for token in 0..tokens {
-            offsets[token + 1] += offsets[token];
-        }
+        let offsets = posting_offsets(tokens, sets.iter().map(|set| prefix(threshold, set)));
         Index {
             threshold,
             postings: vec![Posting::default(); offsets[tokens] as usize],
@@ -186,6 +178,20 @@ impl Index {
             *end += 1;
         }
     }
+}
+
+/// Where each token's postings start when the postings of all tokens (numbered `0..tokens`) are
+/// laid out in one array, token after token, for documents indexed under `indexed`; the last
+/// offset is their total. Token `t`'s room is `offsets[t]..offsets[t + 1]`.
+pub fn posting_offsets<'a>(tokens: usize, indexed: impl Iterator<Item = &'a [u32]>) -> Vec<u32> {
+    let mut offsets = vec![0u32; tokens + 1];
+    for &token in indexed.flatten() {
+        offsets[token as usize + 1] += 1;
+    }
+    for token in 0..tokens {
+        offsets[token + 1] += offsets[token];
+    }
+    offsets
 }
 
 /// The first tokens of a set that must be indexed and probed to find every set it reaches
