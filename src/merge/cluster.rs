@@ -108,11 +108,16 @@ fn sums_differ(a: &Features, b: &Features) -> bool {
     missing(&a.title_amounts, &b.text_amounts) || missing(&b.title_amounts, &a.text_amounts)
 }
 
-/// Whether two articles tell the same story (time and sources aside).
-fn same_story(a: &Features, b: &Features) -> bool {
-    coverage(&a.title, &b.text) >= COVERAGE
-        && coverage(&b.title, &a.text) >= COVERAGE
-        && !sums_differ(a, b)
+/// How closely two articles tell one story, the lesser of their two coverages, if they do (time
+/// and sources aside). `b`'s title is read against `a`'s text first: callers pass the article in
+/// hand as `a`, whose text is already in the cache, and that check rules out most pairs.
+fn story_score(a: &Features, b: &Features) -> Option<f64> {
+    let b_in_a = coverage(&b.title, &a.text);
+    if b_in_a < COVERAGE {
+        return None;
+    }
+    let a_in_b = coverage(&a.title, &b.text);
+    (a_in_b >= COVERAGE && !sums_differ(a, b)).then_some(a_in_b.min(b_in_a))
 }
 
 /// How many of its indexed tokens a leader must share with an article's text to be checked
@@ -198,8 +203,6 @@ struct Index<'a> {
     item: Vec<usize>,
     /// Position → its date, ascending.
     dates: Vec<DateTime<Utc>>,
-    /// Position → how many of its indexed tokens an article's text must hold.
-    required: Vec<u8>,
     /// The positions indexed under each token id, ascending: those of token `t` are
     /// `postings[offsets[t]..offsets[t + 1]]`. One array rather than a list per token, as
     /// walking them is bound by memory reads.
@@ -223,7 +226,6 @@ impl<'a> Index<'a> {
         }
         Index {
             prepared,
-            required: item.iter().map(|&at| prepared.prefixes[at].1).collect(),
             item,
             dates,
             offsets,
@@ -232,14 +234,14 @@ impl<'a> Index<'a> {
     }
 
     /// [`Index::matches`] of every position, worked out on every core.
-    fn all_matches(&self) -> Vec<Vec<u32>> {
+    fn all_matches(&self) -> Vec<Vec<(u32, f64)>> {
         let positions: Vec<usize> = (0..self.item.len()).collect();
         let walk = || Walk {
-            counts: (self.required.iter())
-                .map(|&required| Count {
+            counts: (self.item.iter())
+                .map(|&at| Count {
                     article: u32::MAX,
                     hits: 0,
-                    required,
+                    required: self.prepared.prefixes[at].1,
                 })
                 .collect(),
             starts: vec![0; self.prepared.tokens],
@@ -255,9 +257,10 @@ impl<'a> Index<'a> {
     }
 
     /// The earlier positions within [`WINDOW`] that tell the same story as `position` (by
-    /// coverage, dates and sums: feeds and leadership are for the caller). `walk` carries what
-    /// the previous call of the same thread found out; positions must come ascending.
-    fn matches(&self, walk: &mut Walk, position: usize) -> Vec<u32> {
+    /// coverage, dates and sums: feeds and leadership are for the caller), with their
+    /// [`story_score`]. `walk` carries what the previous call of the same thread found out;
+    /// positions must come ascending.
+    fn matches(&self, walk: &mut Walk, position: usize) -> Vec<(u32, f64)> {
         let this = self.features(position);
         if this.title.len() < MIN_SHARED {
             // Too few title tokens to share enough with any leader.
@@ -270,7 +273,7 @@ impl<'a> Index<'a> {
         let (window_start, end) = (walk.window_start as u32, position as u32);
         // Only the earlier positions found through as many tokens as they require are looked
         // at further: a few of the many found at all.
-        let mut matches = Vec::new();
+        let mut found = Vec::new();
         for &token in &self.prepared.text_ids[self.item[position]] {
             let token = token as usize;
             let (from, to) = (self.offsets[token], self.offsets[token + 1]);
@@ -293,18 +296,18 @@ impl<'a> Index<'a> {
                 if count.hits < count.required {
                     count.hits += 1;
                     if count.hits == count.required {
-                        matches.push(other);
+                        found.push(other);
                     }
                 }
             }
         }
-        matches.retain(|&other| {
-            let that = self.features(other as usize);
-            // The other title against this text first: it reads the least that is not already
-            // in the cache, and rules out most found.
-            coverage(&that.title, &this.text) >= COVERAGE && same_story(this, that)
-        });
-        matches
+        found
+            .into_iter()
+            .filter_map(|other| {
+                let score = story_score(this, self.features(other as usize))?;
+                Some((other, score))
+            })
+            .collect()
     }
 }
 
@@ -409,9 +412,9 @@ pub fn stories(
     for (position, (&g, matches)) in order.iter().zip(&matches).enumerate() {
         let at = index.item[position];
         let this = &prepared.features[at];
-        // (score, smallest shared token, leader): the best score, first found on a tie.
-        let mut best: Option<(f64, Option<u64>, u32)> = None;
-        for &leader in matches {
+        // (score, smallest shared token, leader, its story): the best score, first found on a tie.
+        let mut best: Option<(f64, Option<u64>, u32, u32)> = None;
+        for &(leader, score) in matches {
             let Some(story) = leaders.story[leader as usize] else {
                 continue;
             };
@@ -424,16 +427,14 @@ pub fn stories(
             if shared < MIN_SHARED || shares_feed {
                 continue;
             }
-            let score = coverage(&this.title, &other.text).min(coverage(&other.title, &this.text));
-            let better = best.is_none_or(|(top, top_first, top_leader)| {
+            let better = best.is_none_or(|(top, top_first, top_leader, _)| {
                 score > top || (score == top && (first, leader) < (top_first, top_leader))
             });
             if better {
-                best = Some((score, first, leader));
+                best = Some((score, first, leader, story));
             }
         }
-        let story = best.and_then(|(_, _, leader)| leaders.story[leader as usize]);
-        match story {
+        match best.map(|(.., story)| story) {
             Some(story) => {
                 let story = story as usize;
                 stories[story].extend(&groups[g]);
@@ -534,20 +535,18 @@ mod tests {
         let mut pairs = 0;
         for (position, found) in found.iter().enumerate() {
             let this = &prepared.features[position];
-            let mut expected: Vec<u32> = Vec::new();
+            let mut expected: Vec<(u32, f64)> = Vec::new();
             if this.title.len() >= MIN_SHARED {
                 for other in 0..position {
-                    let that = &prepared.features[other];
-                    if dates[position] - dates[other] <= WINDOW
-                        && coverage(&that.title, &this.text) >= COVERAGE
-                        && same_story(this, that)
+                    let score = story_score(this, &prepared.features[other]);
+                    if let Some(score) = score.filter(|_| dates[position] - dates[other] <= WINDOW)
                     {
-                        expected.push(other as u32);
+                        expected.push((other as u32, score));
                     }
                 }
             }
             let mut found = found.clone();
-            found.sort_unstable();
+            found.sort_unstable_by_key(|&(other, _)| other);
             assert_eq!(found, expected, "article {position}: {}", titles[position]);
             pairs += expected.len();
         }
