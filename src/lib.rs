@@ -26,4 +26,6 @@ pub mod reload;
 pub mod serve;
 pub mod site;
 pub mod store;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod websub;
