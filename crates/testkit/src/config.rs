@@ -65,17 +65,28 @@ impl FeedsToml {
         self
     }
 
-    /// `key = value` in the table added last (a `[[section]]` or `[[feed]]`).
+    /// An `[[edition]]` (a regional ranking) of `feeds`, by name or url.
+    pub fn edition(mut self, id: &str, title: &str, feeds: &[&str]) -> FeedsToml {
+        self.tables.push(format!(
+            "[[edition]]\n{}{}{}",
+            line("id", id),
+            line("title", title),
+            line("feeds", feeds.to_vec())
+        ));
+        self
+    }
+
+    /// `key = value` in the table added last (a `[[section]]`, `[[feed]]` or `[[edition]]`).
     pub fn with(mut self, key: &str, value: impl Into<toml::Value>) -> FeedsToml {
         let last = self
             .tables
             .last_mut()
-            .expect("`with` adds to a [[section]] or [[feed]] added before it");
+            .expect("`with` adds to a table added before it");
         last.push_str(&line(key, value));
         self
     }
 
-    /// `text` as it is, after the tables so far: `[digest]`, `[[edition]]`, a deliberate mistake…
+    /// `text` as it is, after the tables so far: `[digest]`, a deliberate mistake…
     pub fn raw(mut self, text: &str) -> FeedsToml {
         if text.is_empty() {
             return self;
