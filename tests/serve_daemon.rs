@@ -80,14 +80,13 @@ fn one_item(title: &str, date: &str) -> Route {
 }
 
 /// Served on `port`, section `politics`, and `feeds`: (url, its sections).
-fn config(port: u16, feeds: &[(&str, &[&str])]) -> String {
+fn config(port: u16, feeds: &[(&str, &[&str])]) -> FeedsToml {
     let config = FeedsToml::new()
         .set("listen", format!("127.0.0.1:{port}"))
         .section("politics", "정치");
     feeds
         .iter()
         .fold(config, |config, (url, sections)| config.feed(url, sections))
-        .to_string()
 }
 
 #[test]
@@ -197,7 +196,7 @@ fn a_changed_config_is_applied_and_a_broken_one_is_refused() {
     // A new feed, and feed a moved into politics: both at once, without a restart.
     std::fs::write(
         work.config(),
-        config(port, &[(&a, &["politics"]), (&b, &[])]),
+        config(port, &[(&a, &["politics"]), (&b, &[])]).to_string(),
     )
     .unwrap();
     wait_for(
@@ -280,12 +279,10 @@ fn status_shows_the_next_digest() {
     let farm = Farm::start();
     farm.set("/ok.xml", one_item("좋은 기사", "2026-01-11T07:35:00Z"));
     let port = free_port();
-    let mut source = config(port, &[(&farm.url("/ok.xml"), &["politics"])]);
-    source.push_str(
-        "\n[digest]\ntime = \"07:00\"\nfrom = \"gazette@example.org\"\n\
+    let work = Workdir::new(config(port, &[(&farm.url("/ok.xml"), &["politics"])]).raw(
+        "[digest]\ntime = \"07:00\"\nfrom = \"gazette@example.org\"\n\
          to = [\"reader@example.org\"]\nsmtp = \"smtp://127.0.0.1:9\"\n",
-    );
-    let work = Workdir::new(&source);
+    ));
     let child = spawn_run(&work, &[]);
     let body = wait_for(&work, port, "/status.json", "the digest's status", |body| {
         serde_json::from_str::<serde_json::Value>(body)
