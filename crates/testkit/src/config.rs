@@ -15,7 +15,22 @@ use std::fmt;
 ///     .section("politics", "정치/행정")
 ///     .feed("http://127.0.0.1:8000/a.xml", &["politics"])
 ///     .with("name", "중도일보");
-/// assert!(config.to_string().starts_with("[gazette]\nallow_private = true\ntimeout = \"2s\"\n"));
+/// assert_eq!(
+///     config.to_string(),
+///     r#"[gazette]
+/// allow_private = true
+/// timeout = "2s"
+///
+/// [[section]]
+/// id = "politics"
+/// title = "정치/행정"
+///
+/// [[feed]]
+/// url = "http://127.0.0.1:8000/a.xml"
+/// sections = ["politics"]
+/// name = "중도일보"
+/// "#
+/// );
 /// ```
 #[derive(Debug, Clone)]
 pub struct FeedsToml {
