@@ -10,6 +10,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use gazette::config::Config;
 use gazette::merge::{StoredItem, merge};
 use gazette::publish::Publisher;
+use testkit::FeedsToml;
 use testkit::text::sentence;
 
 const ITEMS: usize = 100_000;
@@ -17,25 +18,22 @@ const FEEDS: usize = 500;
 const SECTIONS: usize = 10;
 
 fn config(output: &Path) -> Config {
-    let mut text = format!(
-        "[gazette]\nbase_url = \"https://gazette.example/\"\noutput_dir = \"{}\"\n",
-        output.display()
-    );
+    let mut config = FeedsToml::bare()
+        .set("base_url", "https://gazette.example/")
+        .set("output_dir", output.display().to_string());
     for section in 0..SECTIONS {
-        text.push_str(&format!(
-            "\n[[section]]\nid = \"s{section}\"\ntitle = \"섹션 {section}\"\n"
-        ));
+        config = config.section(&format!("s{section}"), &format!("섹션 {section}"));
     }
     for feed in 0..FEEDS {
-        text.push_str(&format!(
-            "\n[[feed]]\nurl = \"https://paper{feed}.example/rss\"\nname = \"신문 {feed}\"\nsections = [\"s{}\"]\n",
-            feed % SECTIONS
-        ));
+        config = config
+            .feed(
+                &format!("https://paper{feed}.example/rss"),
+                &[&format!("s{}", feed % SECTIONS)],
+            )
+            .with("name", format!("신문 {feed}"));
     }
-    text.push_str(
-        "\n[[edition]]\nid = \"daejeon\"\ntitle = \"대전\"\nfeeds = [\"신문 0\", \"신문 1\", \"신문 2\"]\n",
-    );
-    Config::parse(&text, Path::new("feeds.toml")).unwrap()
+    let config = config.edition("daejeon", "대전", &["신문 0", "신문 1", "신문 2"]);
+    Config::parse(&config.to_string(), Path::new("feeds.toml")).unwrap()
 }
 
 /// Titles and ledes of six and twenty words; every 20th item retells the story of the one
