@@ -11,11 +11,13 @@ use clap::{Args, Parser, Subcommand};
 use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Config, ConfigError, locate_string};
-use crate::daemon::{CycleReport, FeedHealth, Pipeline, feed_health};
+use crate::daemon::{CycleReport, Pipeline};
 use crate::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetcher};
+use crate::model::FeedHealth;
 use crate::opml::OpmlError;
 use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
+use crate::store::feed_health;
 
 #[derive(Debug, Parser)]
 #[command(name = "gazette", version, about = "Feed aggregator and republisher")]

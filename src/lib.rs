@@ -17,6 +17,7 @@ pub mod digest;
 pub mod fetch;
 pub mod merge;
 pub mod metrics;
+pub mod model;
 pub mod normalize;
 pub mod opml;
 pub(crate) mod parallel;

@@ -13,10 +13,9 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use serde::Serialize;
 
 use crate::daemon::CycleReport;
-use crate::merge::SectionEdition;
+use crate::model::{CycleSummary, SectionCount, SectionEdition};
 
 /// Label sets: `[(name, value)]`.
 type Labels = Vec<(&'static str, String)>;
@@ -42,24 +41,6 @@ pub struct Metrics {
 struct Recent {
     cycle: Option<CycleSummary>,
     sections: Vec<SectionCount>,
-}
-
-/// One cycle, as `/status` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CycleSummary {
-    pub finished: DateTime<Utc>,
-    pub duration_seconds: f64,
-    pub feeds: usize,
-    pub failed: usize,
-    pub new_items: usize,
-}
-
-/// How many items one published section holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SectionCount {
-    pub id: String,
-    pub title: String,
-    pub items: usize,
 }
 
 impl Default for Metrics {

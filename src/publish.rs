@@ -22,7 +22,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use url::Url;
 
 use crate::config::{Config, Settings};
-use crate::merge::{Coverage, Edition, Labels, Related, SectionEdition, StoredItem};
+use crate::merge::Labels;
+use crate::model::{Coverage, Edition, Related, SectionEdition, StoredItem};
 use crate::parallel;
 use crate::site::{self, Site};
 

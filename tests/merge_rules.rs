@@ -5,8 +5,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use gazette::config::{Config, ConfigError};
-use gazette::merge::{Source, StoredItem, merge};
-use gazette::normalize::Item;
+use gazette::merge::merge;
+use gazette::model::Item;
+use gazette::model::{Source, StoredItem};
 
 const CONFIG: &str = r#"
 [gazette]

@@ -15,24 +15,24 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-mod health;
 pub mod schedule;
 mod window;
-
-pub use health::{FeedHealth, feed_health};
 
 use schedule::{Policy, Poll, PollResult, after_poll, is_due};
 
 use crate::config::{Config, FeedConfig};
 use crate::fetch::{ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
-use crate::merge::{Edition, merge};
+use crate::merge::merge;
 use crate::metrics::Metrics;
+use crate::model::{Edition, FeedHealth};
 use crate::normalize::normalize;
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
 use crate::reload::ConfigWatch;
 use crate::serve::Site;
-use crate::store::{FeedRows, FeedState, PollRecord, SaveStats, Store, StoreError, Writer};
+use crate::store::{
+    FeedRows, FeedState, PollRecord, SaveStats, Store, StoreError, Writer, feed_health,
+};
 
 /// Why the pipeline could not start or go on.
 #[derive(Debug, thiserror::Error)]

@@ -83,7 +83,7 @@ impl Digest {
         config: &Config,
         digest: &DigestConfig,
         day: Day,
-        items: Vec<crate::merge::StoredItem>,
+        items: Vec<crate::model::StoredItem>,
     ) -> Result<Digest, DigestError> {
         let content = select(config, digest, day, items);
         let frame = Frame::new(config, digest, day);

@@ -7,7 +7,8 @@ use url::Url;
 
 use super::day::Day;
 use crate::config::{ALL_SECTION, Config, DigestConfig};
-use crate::merge::{BlockKind, Coverage, SectionEdition, StoredItem, merge};
+use crate::merge::merge;
+use crate::model::{BlockKind, Coverage, SectionEdition, StoredItem};
 
 /// What one digest says, before it is rendered.
 #[derive(Debug, Clone, PartialEq)]
@@ -203,8 +204,8 @@ mod tests {
     use chrono_tz::Tz;
 
     use super::*;
-    use crate::merge::Source;
-    use crate::normalize::Item;
+    use crate::model::Item;
+    use crate::model::Source;
 
     const CONFIG: &str = r#"
 [gazette]

@@ -463,9 +463,9 @@ pub fn stories(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::Source;
     use crate::merge::text::comparable_title;
-    use crate::normalize::Item;
+    use crate::model::Item;
+    use crate::model::Source;
 
     /// A two-syllable word for `n`: a small vocabulary, so that many headlines share words.
     fn word(n: usize) -> String {

@@ -2,8 +2,8 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::config::Config;
-use crate::merge::{Source, StoredItem};
-use crate::normalize::Item;
+use crate::model::Item;
+use crate::model::{Source, StoredItem};
 
 const BASE: &str = "https://gazette.example/";
 

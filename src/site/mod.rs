@@ -15,7 +15,9 @@ use minijinja::{AutoEscape, Environment, Value, context};
 use serde::Serialize;
 use url::Url;
 
-use crate::merge::{BlockKind, Edition, Labels, SectionEdition};
+use crate::merge::Labels;
+
+use crate::model::{BlockKind, Edition, SectionEdition};
 use view::{Alternate, List, NavLink, Presenter};
 
 /// Folder of the section pages, relative to `output_dir`.

@@ -13,12 +13,15 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::merge::{Source, StoredItem};
-use crate::normalize::{Item, Normalized};
+use crate::model::Item;
+use crate::model::{Source, StoredItem};
+use crate::normalize::Normalized;
 
 pub mod digests;
+mod health;
 mod writer;
 
+pub use health::feed_health;
 pub use writer::Writer;
 
 const SCHEMA: &str = "

@@ -1,0 +1,11 @@
+//! The data model: the types several stages share, defined below all of them so that none has to
+//! import another stage to name what it receives or hands on. Plain data with the few methods that
+//! define it (an item's date and key); no I/O, and no imports from the rest of the crate.
+
+mod edition;
+mod item;
+mod status;
+
+pub use edition::{Block, BlockKind, Coverage, Edition, Related, SectionEdition};
+pub use item::{Item, ItemKey, Source, StoredItem};
+pub use status::{CycleSummary, FeedHealth, SectionCount};
