@@ -16,7 +16,7 @@ use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 use url::Url;
 
 use crate::config::{Config, ConfigError, FeedConfig};
-use crate::publish::write_atomic;
+use crate::layout::write_atomic;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpmlError {

@@ -8,7 +8,7 @@ use futures_util::future::join_all;
 use url::Url;
 
 use crate::config::Settings;
-use crate::publish::{FEEDS_DIR, file_url_path};
+use crate::layout::{FEEDS_DIR, file_url_path};
 
 /// Extensions of the feed documents a hub may have subscribers for.
 const FEED_EXTENSIONS: &[&str] = &["xml", "atom", "json"];

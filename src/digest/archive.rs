@@ -9,21 +9,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
 use super::DigestError;
-use super::frame::DIGEST_DIR;
 use super::html;
 use super::lang::Lang;
 use crate::config::Config;
-use crate::publish::{FEEDS_DIR, write_atomic};
+use crate::layout::{DIGEST_DIR, DIGEST_FEED, FEEDS_DIR, tag_authority, tag_uri, write_atomic};
 use crate::store::digests::DigestRecord;
-
-/// Name of the digest's feeds in `feeds/`, taken from the section ids.
-const DIGEST_FEED: &str = "digest";
 
 /// Most days in the digest feed: a month of mornings.
 const FEED_ENTRIES: usize = 30;
-
-/// Date part of every `tag:` URI gazette mints (as `publish` does), fixed forever.
-const TAG_DATE: &str = "2026";
 
 /// Writes one day's page, text and message. Returns the files written, relative to `output_dir`.
 pub fn write_day(
@@ -103,8 +96,7 @@ impl DigestFeed<'_> {
     }
 
     fn tag(&self, what: &str) -> String {
-        let authority = self.base.host_str().unwrap_or("localhost");
-        format!("tag:{authority},{TAG_DATE}:{what}")
+        tag_uri(tag_authority(self.base), what)
     }
 
     /// The newest entry's date, so that the same digests always give the same bytes.

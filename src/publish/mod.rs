@@ -13,36 +13,22 @@ pub mod precompress;
 mod rss_feed;
 
 use std::collections::{BTreeSet, HashSet};
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use url::Url;
 
 use crate::config::{Config, Settings};
+use crate::layout::{
+    BLOCKS_DIR, FEEDS_DIR, MANIFEST_FILE, SECTIONS_DIR, SOURCES_FILE, file_url_path,
+    remove_stale_temp_files, tag_authority, tag_uri, write_atomic,
+};
 use crate::merge::Labels;
 use crate::model::{Coverage, Edition, Related, SectionEdition, StoredItem};
 use crate::parallel;
 use crate::site::{self, Site};
-
-/// Folder of the output feeds, relative to `output_dir`.
-pub const FEEDS_DIR: &str = "feeds";
-
-/// Folder of the block feeds (headlines, ranking, latest, photos), relative to `output_dir`.
-pub const BLOCKS_DIR: &str = "feeds/blocks";
-
-/// The subscriptions as OPML, relative to `output_dir`.
-pub const SOURCES_FILE: &str = "sources.opml";
-
-/// The files the last publish made, one relative path a line: what is in it and no longer part
-/// of the edition (a section or block removed from the config) is deleted, and nothing else in
-/// the folder is ever touched. A dotfile, so the server never serves it.
-pub const MANIFEST_FILE: &str = ".gazette-files";
-
-/// Date part of every `tag:` URI we mint. Fixed forever: changing it would change every id.
-const TAG_DATE: &str = "2026";
 
 /// Names gazette in the feeds it writes.
 const GENERATOR: &str = "gazette";
@@ -118,7 +104,7 @@ impl Publisher {
     /// block's feeds, then the pages. Everything is rendered before anything is written, so a
     /// refused section id or a failed render leaves the folder as it was.
     pub fn publish(&self, edition: &Edition) -> Result<PublishReport, PublishError> {
-        for dir in [FEEDS_DIR, BLOCKS_DIR, site::SECTIONS_DIR, ""] {
+        for dir in [FEEDS_DIR, BLOCKS_DIR, SECTIONS_DIR, ""] {
             remove_stale_temp_files(&self.output_dir.join(dir));
         }
         let mut outputs = self.render_feeds(edition)?;
@@ -248,12 +234,6 @@ impl Publisher {
             .map_err(|source| PublishError::Write { path, source })?;
         Ok(written.then(|| PathBuf::from(SOURCES_FILE)))
     }
-
-    /// The authority of our `tag:` URIs: the public host, so ids differ between deployments.
-    fn tag_authority(&self) -> &str {
-        // `Settings` guarantees an http(s) URL, which always has a host.
-        self.base_url.host_str().unwrap_or("localhost")
-    }
 }
 
 /// `{dir}/{id}.{extension}`, refusing ids that could escape the folder or break the URL.
@@ -267,14 +247,6 @@ fn feed_file(dir: &str, id: &str, extension: &str) -> Result<PathBuf, PublishErr
         return Err(PublishError::SectionId { id: id.to_owned() });
     }
     Ok(Path::new(dir).join(format!("{id}.{extension}")))
-}
-
-/// `file` (relative to the output folder) as a URL path relative to `base_url`.
-pub(crate) fn file_url_path(file: &Path) -> String {
-    file.iter()
-        .map(|part| part.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// One rendered file of the edition.
@@ -348,7 +320,7 @@ impl<'a> FeedMeta<'a> {
         dir: &str,
         edition: &Edition,
     ) -> FeedMeta<'a> {
-        let authority = publisher.tag_authority();
+        let authority = tag_authority(&publisher.base_url);
         let generated = edition.generated;
         let mut items: Vec<ItemMeta> = section
             .items
@@ -367,7 +339,7 @@ impl<'a> FeedMeta<'a> {
             site_url: publisher.base_url.as_str(),
             language: xml_text(&publisher.language),
             publisher: xml_text(&publisher.title),
-            id: format!("tag:{authority},{TAG_DATE}:{dir}/{}", section.id),
+            id: tag_uri(authority, &format!("{dir}/{}", section.id)),
             updated,
             hub: publisher.websub_hub.as_ref().map(Url::as_str),
             labels: Labels::for_language(&publisher.language),
@@ -383,7 +355,7 @@ impl ItemMeta {
         let updated = item.updated.map_or(published, representable).max(published);
         let texts = |values: &[String]| values.iter().map(|v| xml_text(v)).collect();
         ItemMeta {
-            id: format!("tag:{authority},{TAG_DATE}:{}", stored.key()),
+            id: tag_uri(authority, &stored.key()),
             title: xml_text(&item.title),
             link: item.link.as_deref().and_then(absolute_url),
             summary: item.summary.as_deref().map(xml_text),
@@ -507,93 +479,6 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
             write_atomic(path, bytes).map(|()| true)
         }
     }
-}
-
-/// Writes `bytes` to `path` so that readers see the old file or the new one, never a part:
-/// a temporary file in the same folder, fsync, rename, fsync of the folder. Creates the folder
-/// if needed.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(dir)?;
-
-    // Unique per process and call, so concurrent writers never share a temporary file.
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(format!(
-        ".{}.{}{TEMP_SUFFIX}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let temp = dir.join(temp_name);
-
-    let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&temp, path)?;
-        sync_dir(dir)
-    })();
-    if result.is_err() {
-        // Best effort: the temporary file is garbage whatever happened.
-        let _ = fs::remove_file(&temp);
-    }
-    result
-}
-
-/// Ends every temporary file name `write_atomic` makes: `.{name}.{pid}.{counter}.tmp`.
-const TEMP_SUFFIX: &str = ".tmp";
-
-/// The process that made the temporary file called `name`, if it is one of ours.
-fn temp_file_pid(name: &str) -> Option<u32> {
-    let inner = name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
-    let mut parts = inner.rsplitn(3, '.');
-    parts.next()?.parse::<u64>().ok()?;
-    let pid = parts.next()?.parse().ok()?;
-    parts.next().filter(|original| !original.is_empty())?;
-    Some(pid)
-}
-
-/// Removes the temporary files a killed process left in `dir`: they may be partial and would be
-/// served as if they were output. This process's own are kept, as they may be mid-write. Best
-/// effort: a file that cannot be removed now will be on a later publish.
-fn remove_stale_temp_files(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let own = std::process::id();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let stale = name
-            .to_str()
-            .and_then(temp_file_pid)
-            .is_some_and(|pid| pid != own);
-        if stale {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Makes a rename in `dir` durable: without it a crash can lose the new directory entry.
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    fs::File::open(dir)?.sync_all()
-}
-
-/// Windows cannot open folders as files; NTFS journals the rename itself.
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
-    Ok(())
 }
 
 #[cfg(test)]
