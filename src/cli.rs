@@ -163,7 +163,7 @@ fn config_failure(error: &ConfigError) -> ExitCode {
 fn opml_export(path: &Path) -> ExitCode {
     match load_config(path) {
         Ok(config) => {
-            print!("{}", crate::opml::export(&config));
+            print!("{}", crate::render::opml::export(&config));
             ExitCode::SUCCESS
         }
         Err(code) => code,

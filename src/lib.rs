@@ -25,7 +25,7 @@ pub(crate) mod parallel;
 pub mod parse;
 pub mod publish;
 pub mod reload;
+pub mod render;
 pub mod serve;
-pub mod site;
 pub mod store;
 pub mod websub;

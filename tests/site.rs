@@ -8,7 +8,7 @@ mod stories;
 use chrono_tz::Tz;
 use gazette::merge::merge;
 use gazette::model::Edition;
-use gazette::site::{Page, Site, pages};
+use gazette::render::site::{Page, Site, pages};
 use stories::{config, fixture, now, stored};
 
 fn edition_with(extra: Vec<gazette::model::StoredItem>) -> Edition {
