@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use gazette::config::Config;
-use gazette::metrics::Metrics;
+use gazette::daemon::metrics::Metrics;
 use gazette::model::Item;
 use gazette::model::{Edition, SectionEdition, Source, StoredItem};
 use gazette::publish::Publisher;

@@ -15,20 +15,21 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+pub mod metrics;
+pub mod reload;
 pub mod schedule;
 mod window;
 
+use metrics::Metrics;
 use schedule::{Policy, Poll, PollResult, after_poll, is_due};
 
-use crate::config::{Config, FeedConfig};
+use crate::config::{Config, ConfigWatch, FeedConfig};
 use crate::fetch::{ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
 use crate::merge::merge;
-use crate::metrics::Metrics;
 use crate::model::{Edition, FeedHealth};
 use crate::normalize::normalize;
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
-use crate::reload::ConfigWatch;
 use crate::serve::Site;
 use crate::store::{
     FeedRows, FeedState, PollRecord, SaveStats, Store, StoreError, Writer, feed_health,
@@ -456,7 +457,7 @@ impl Pipeline {
             Ok(report)
         })
         .await??;
-        crate::websub::announce(&self.config.gazette, &report.files).await;
+        crate::publish::websub::announce(&self.config.gazette, &report.files).await;
         Ok(report)
     }
 
@@ -575,12 +576,12 @@ impl Pipeline {
         );
         let shutdown = CancellationToken::new();
         tokio::spawn(cancel_on_signal(shutdown.clone()));
-        let reloads = crate::reload::spawn(Arc::clone(&self.config), shutdown.clone());
+        let reloads = reload::spawn(Arc::clone(&self.config), shutdown.clone());
         let site = Site {
             output_dir: self.publisher.output_dir().to_path_buf(),
             config: reloads.clone(),
             store: Arc::clone(&self.store),
-            metrics: Arc::clone(&self.metrics),
+            metrics: self.metrics.clone(),
         };
         let server = tokio::spawn(crate::serve::serve(
             listener,

@@ -9,6 +9,7 @@
 //! (and its mtime, hence the HTTP validators derived from it) untouched.
 
 pub mod precompress;
+pub mod websub;
 
 use std::collections::BTreeSet;
 use std::fs;

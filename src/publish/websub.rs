@@ -1,5 +1,5 @@
 //! WebSub, publisher side (W3C WebSub §7): each feed names the hub in a `rel="hub"` link (written
-//! by [`crate::publish`]), and after every publish that changed feeds the hub is told which, so
+//! by [`crate::render::feed`]), and after every publish that changed feeds the hub is told which, so
 //! that subscribers get them at once instead of at their next poll.
 
 use std::path::{Path, PathBuf};
