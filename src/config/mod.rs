@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use url::Url;
 
 mod diagnostic;
+mod identity;
 mod read;
 mod schema;
 #[cfg(test)]

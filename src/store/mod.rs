@@ -506,6 +506,13 @@ impl Store {
         })
     }
 
+    /// Records that the feed at `url` answered 410 Gone for the config entry `identity`.
+    pub fn set_gone(&self, url: &str, identity: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute("UPDATE feeds SET gone = ?2 WHERE url = ?1", [url, identity])?;
+        Ok(())
+    }
+
     /// How many items are stored for `feed_url`.
     pub fn item_count(&self, feed_url: &str) -> Result<u64, StoreError> {
         let conn = self.conn();
