@@ -55,6 +55,14 @@ pub fn tag_uri(authority: &str, name: &str) -> String {
     format!("tag:{authority},{TAG_DATE}:{name}")
 }
 
+/// `file` (relative to the output folder) as a public URL under `base_url` (`base_url` itself if
+/// the path cannot be joined).
+pub fn public_url(base_url: &Url, file: &Path) -> String {
+    base_url
+        .join(&file_url_path(file))
+        .map_or_else(|_| base_url.to_string(), String::from)
+}
+
 /// `file` (relative to the output folder) as a URL path relative to `base_url`.
 pub fn file_url_path(file: &Path) -> String {
     file.iter()

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::App;
 use crate::config::Config;
-use crate::digest::Day;
+use crate::model::Day;
 use crate::model::FeedHealth;
 use crate::model::{CycleSummary, SectionCount};
 use crate::store::StoreError;
