@@ -9,8 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use gazette::config::Config;
 use gazette::merge::merge;
-use gazette::model::Item;
-use gazette::model::{Source, StoredItem};
+use gazette::model::{Item, Source, StoredItem};
 use gazette::publish::Publisher;
 
 const ITEMS: usize = 100_000;

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::config::{ContentPolicy, FeedConfig};
-use crate::model::Item;
+use crate::model::{Item, Normalized};
 use crate::parse::{Entry, ParsedFeed};
 
 mod sanitize;
@@ -19,18 +19,6 @@ pub const SUMMARY_CHARS: usize = 300;
 
 /// How far in the future a date may be before we distrust it (clock skew, time zone mistakes).
 const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
-
-/// What normalizing one feed gives.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Normalized {
-    /// The feed's own title (plain text), if it has one.
-    pub feed_title: Option<String>,
-    /// The feed's site link.
-    pub site_link: Option<String>,
-    pub items: Vec<Item>,
-    /// What was dropped or corrected, for the logs.
-    pub warnings: Vec<String>,
-}
 
 /// Normalizes a feed fetched for `feed` from `feed_url` (the URL after redirects).
 pub fn normalize(

@@ -6,8 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use gazette::config::{Config, ConfigError};
 use gazette::merge::merge;
-use gazette::model::Item;
-use gazette::model::{Source, StoredItem};
+use gazette::model::{Item, Source, StoredItem};
 
 const CONFIG: &str = r#"
 [gazette]

@@ -163,8 +163,7 @@ mod tests {
     use chrono_tz::Tz;
 
     use super::*;
-    use crate::model::Item;
-    use crate::model::Source;
+    use crate::model::{Item, Source};
 
     const CONFIG: &str = r#"
 [gazette]

@@ -464,8 +464,7 @@ pub fn stories(
 mod tests {
     use super::*;
     use crate::merge::text::comparable_title;
-    use crate::model::Item;
-    use crate::model::Source;
+    use crate::model::{Item, Source};
 
     /// A two-syllable word for `n`: a small vocabulary, so that many headlines share words.
     fn word(n: usize) -> String {

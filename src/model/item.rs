@@ -76,3 +76,15 @@ impl StoredItem {
 
 /// [`StoredItem::key`] as bytes.
 pub type ItemKey = [u8; 16];
+
+/// What normalizing one feed gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalized {
+    /// The feed's own title (plain text), if it has one.
+    pub feed_title: Option<String>,
+    /// The feed's site link.
+    pub site_link: Option<String>,
+    pub items: Vec<Item>,
+    /// What was dropped or corrected, for the logs.
+    pub warnings: Vec<String>,
+}

@@ -11,5 +11,5 @@ mod status;
 pub use day::Day;
 pub use digest::{DigestContent, DigestSection, Story};
 pub use edition::{Block, BlockKind, Coverage, Edition, Related, SectionEdition};
-pub use item::{Item, ItemKey, Source, StoredItem};
+pub use item::{Item, ItemKey, Normalized, Source, StoredItem};
 pub use status::{CycleSummary, FeedHealth, SectionCount};

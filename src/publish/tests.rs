@@ -2,8 +2,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::config::Config;
-use crate::model::{Coverage, Item, Related, SectionEdition};
-use crate::model::{Source, StoredItem};
+use crate::model::{Coverage, Item, Related, SectionEdition, Source, StoredItem};
 
 const BASE: &str = "https://gazette.example/";
 

@@ -14,9 +14,7 @@ use serde::Serialize;
 
 use super::App;
 use crate::config::Config;
-use crate::model::Day;
-use crate::model::FeedHealth;
-use crate::model::{CycleSummary, SectionCount};
+use crate::model::{CycleSummary, Day, FeedHealth, SectionCount};
 use crate::store::StoreError;
 use crate::store::digests::DigestStatus;
 use crate::store::feed_health;

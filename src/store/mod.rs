@@ -13,9 +13,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::model::Item;
-use crate::model::{Source, StoredItem};
-use crate::normalize::Normalized;
+use crate::model::{Item, Normalized, Source, StoredItem};
 
 pub mod digests;
 mod health;
