@@ -114,7 +114,7 @@ pub struct FeedState {
     pub redirect_streak: u32,
     /// Where the feed has moved for good: it is fetched there from now on.
     pub moved_to: Option<String>,
-    /// Set on 410 Gone: the fingerprint of the config entry that was gone.
+    /// Set on 410 Gone: the identity (`FeedConfig::identity`) of the config entry that was gone.
     pub gone: Option<String>,
 }
 
