@@ -5,7 +5,8 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gazette::merge::{BlockKind, Edition, merge};
+use gazette::merge::merge;
+use gazette::model::{BlockKind, Edition};
 use support::stories::{config, fixture, now, stored};
 
 fn edition() -> Edition {

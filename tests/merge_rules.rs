@@ -6,7 +6,8 @@ mod support;
 use std::path::Path;
 
 use gazette::config::{Config, ConfigError};
-use gazette::merge::{StoredItem, merge};
+use gazette::merge::merge;
+use gazette::model::StoredItem;
 use support::parse_config;
 
 const CONFIG: &str = r#"

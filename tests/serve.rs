@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use gazette::config::Config;
-use gazette::merge::{Edition, SectionEdition, StoredItem};
-use gazette::metrics::Metrics;
+use gazette::daemon::metrics::Metrics;
+use gazette::model::{Edition, SectionEdition, StoredItem};
 use gazette::publish::Publisher;
 use gazette::serve::Site;
 use gazette::store::Store;

@@ -2,7 +2,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::config::Config;
-use crate::merge::StoredItem;
+use crate::model::{Coverage, Related, SectionEdition, StoredItem};
 
 const BASE: &str = "https://gazette.example/";
 

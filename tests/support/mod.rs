@@ -3,7 +3,7 @@
 //! HTTP ([`http_get`]), a config parsed in-process ([`parse_config`]), and, re-exported from the
 //! `testkit` crate (which the benches use too), the feed farm, feed documents, the `feeds.toml`
 //! builder and the one-feed setup. [`stories`] is the merge fixture, [`digest`] the SMTP sink and
-//! digest site. Stored items are built with `StoredItem::sample` (`gazette::testing`).
+//! digest site. Stored items are built with `StoredItem::sample` (in `gazette::model`, for tests only).
 // Each test crate uses a different part of the kit.
 #![allow(dead_code, unused_imports)]
 

@@ -7,7 +7,8 @@
 //! - [`text`]: Korean-looking headlines from a seed, for benches and bulk tests.
 //!
 //! What needs the `gazette` binary or its types (`Workdir`, the merge fixture, the SMTP sink) is
-//! in `tests/support`; the stored-item builder is `gazette::testing`.
+//! in `tests/support`; the stored-item builder is
+//! `StoredItem::sample` in `gazette::model` (compiled for tests and benches only).
 
 mod config;
 pub mod farm;

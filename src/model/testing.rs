@@ -1,11 +1,10 @@
-//! Builders for tests and benches, compiled only for them (the `test-support` feature, which
-//! the crate's dev-dependency on itself turns on): one place that knows how a [`StoredItem`] is
-//! put together, so that a test names only the fields it is about.
+//! A [`StoredItem`] builder for tests and benches, compiled only for them (the `test-support`
+//! feature, which the crate's dev-dependency on itself turns on): one place that knows how a
+//! stored item is put together, so that a test names only the fields it is about.
 
 use chrono::{DateTime, Utc};
 
-use crate::merge::{Source, StoredItem};
-use crate::normalize::Item;
+use super::{Item, Source, StoredItem};
 
 impl StoredItem {
     /// Item `id` of the feed at `feed_url`, titled `id`, published and first seen at `date`,
