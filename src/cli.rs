@@ -19,6 +19,8 @@ use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
 use crate::store::feed_health;
 
+mod scrape;
+
 #[derive(Debug, Parser)]
 #[command(name = "gazette", version, about = "Feed aggregator and republisher")]
 struct Cli {
@@ -47,6 +49,9 @@ enum Command {
     Feeds(ConfigArg),
     /// Read one feed from a file or URL and print what gazette sees in it.
     Parse(ParseArgs),
+    /// Read an HTML list page with CSS rules and print the items they find: for writing a
+    /// feed's `[feed.scrape]` rules.
+    Scrape(scrape::ScrapeArgs),
     /// Export the feeds as OPML, or import another reader's OPML export.
     #[command(subcommand)]
     Opml(OpmlCommand),
@@ -116,6 +121,7 @@ pub fn main() -> ExitCode {
             Command::Check(args) => check(&args.config),
             Command::Feeds(args) => feeds(&args.config).await,
             Command::Parse(args) => parse_command(&args).await,
+            Command::Scrape(args) => scrape::command(&args).await,
             Command::Digest(args) => digest(&args).await,
             Command::Opml(OpmlCommand::Export(args)) => opml_export(&args.config),
             Command::Opml(OpmlCommand::Import { file, config }) => {

@@ -27,5 +27,6 @@ pub(crate) mod parallel;
 pub mod parse;
 pub mod publish;
 pub mod render;
+pub mod scrape;
 pub mod serve;
 pub mod store;

@@ -302,6 +302,7 @@ mod tests {
             include: vec![],
             exclude: vec![],
             allow_private: None,
+            scrape: None,
         }
     }
 

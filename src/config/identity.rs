@@ -28,6 +28,7 @@ impl FeedConfig {
             include,
             exclude,
             allow_private,
+            scrape,
         } = self;
         let patterns = |patterns: &[Pattern]| -> Vec<String> {
             patterns
@@ -38,7 +39,7 @@ impl FeedConfig {
                 })
                 .collect()
         };
-        let fields = serde_json::json!({
+        let mut fields = serde_json::json!({
             "url": url.as_str(),
             "name": name,
             "sections": sections,
@@ -53,6 +54,10 @@ impl FeedConfig {
             "exclude": patterns(exclude),
             "allow_private": allow_private,
         });
+        // Only present when set, so that the identities of feeds without rules stay as they were.
+        if let Some(rules) = scrape {
+            fields["scrape"] = serde_json::Value::String(rules.source());
+        }
         format!("{VERSION}{}", digest(&fields.to_string()))
     }
 

@@ -17,10 +17,12 @@ mod diagnostic;
 mod identity;
 mod read;
 mod schema;
+mod scrape;
 #[cfg(test)]
 mod tests;
 
 pub use diagnostic::Diagnostic;
+pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
 /// Line and column (1-based, in characters) where the string `"value"` is written in a config's
 /// source: where notes about a value (a feed that moved, say) point.
@@ -149,6 +151,8 @@ pub struct FeedConfig {
     pub exclude: Vec<Pattern>,
     /// Lifts the SSRF guard for this feed; `None` means `[gazette].allow_private`.
     pub allow_private: Option<bool>,
+    /// `[feed.scrape]`: the URL is an HTML list page read with these rules, not a feed.
+    pub scrape: Option<ScrapeRules>,
 }
 
 /// The `[digest]` table: one e-mail a day with the previous day's top stories.

@@ -18,6 +18,7 @@ use url::Url;
 use super::DigestConfig;
 use super::diagnostic::{Reporter, quoted, unknown};
 use super::read::{Table, Value, boolean, count, parsed, string, strings, text};
+use super::scrape::{Css, Rule, SCRAPE_KEYS, ScrapeRules, date_format};
 use super::{
     ALL_SECTION, Config, ContentPolicy, EditionConfig, FeedConfig, Pattern, SectionConfig, Settings,
 };
@@ -57,6 +58,7 @@ const FEED_KEYS: &[&str] = &[
     "allow_private",
     "include",
     "exclude",
+    "scrape",
 ];
 
 const DEFAULT_USER_AGENT: &str = concat!(
@@ -282,6 +284,10 @@ fn read_feed(
     let allow_private = table.get(r, "allow_private", boolean);
     let include = table.get(r, "include", patterns).unwrap_or_default();
     let exclude = table.get(r, "exclude", patterns).unwrap_or_default();
+    let scrape = table
+        .value("scrape")
+        .and_then(|value| Table::new(r, "scrape", value, SCRAPE_KEYS))
+        .and_then(|table| read_scrape(r, &table));
     Some(FeedConfig {
         url: url?,
         name,
@@ -293,6 +299,39 @@ fn read_feed(
         allow_private,
         include,
         exclude,
+        scrape,
+    })
+}
+
+/// A feed's `[feed.scrape]`: `item` and `title` are required, `date_format` needs `date`.
+fn read_scrape(r: &mut Reporter<'_>, table: &Table<'_, '_>) -> Option<ScrapeRules> {
+    let item = table.require(r, "item", parsed(Css::parse));
+    let title = table.require(r, "title", parsed(Rule::parse));
+    let rule = |r: &mut Reporter<'_>, key: &str| table.get(r, key, parsed(Rule::parse));
+    let link = rule(r, "link");
+    let date = rule(r, "date");
+    let summary = rule(r, "summary");
+    let image = rule(r, "image");
+    let author = rule(r, "author");
+    let date_format = table.get(r, "date_format", parsed(date_format));
+    if date.is_none()
+        && table.value("date").is_none()
+        && let Some(value) = table.value("date_format")
+    {
+        r.error(
+            &value.span(),
+            "`date_format` without `date`: add the selector of the date it reads",
+        );
+    }
+    Some(ScrapeRules {
+        item: item?,
+        title: title?,
+        link,
+        date,
+        date_format,
+        summary,
+        image,
+        author,
     })
 }
 

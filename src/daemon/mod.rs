@@ -30,6 +30,7 @@ use crate::model::{Edition, FeedHealth};
 use crate::normalize::normalize;
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
+use crate::scrape::{ScrapeHints, scrape};
 use crate::serve::Site;
 use crate::store::{
     FeedRows, FeedState, PollRecord, SaveStats, Store, StoreError, Writer, feed_health,
@@ -395,7 +396,24 @@ impl Pipeline {
                 url: Some(&fetched.final_url),
                 timezone,
             };
-            let parsed = parse(&fetched.body, &hints).map_err(|error| error.to_string())?;
+            // A page with `[feed.scrape]` rules is read with them, never as a feed.
+            let parsed = match &feed_config.scrape {
+                Some(rules) => {
+                    let hints = ScrapeHints {
+                        content_type: hints.content_type,
+                        url: hints.url,
+                        timezone,
+                        now,
+                    };
+                    scrape(&fetched.body, &hints, rules).map_err(|error| error.to_string())?
+                }
+                None => parse(&fetched.body, &hints).map_err(|error| error.to_string())?,
+            };
+            if feed_config.scrape.is_some() {
+                for warning in &parsed.warnings {
+                    tracing::warn!(feed = %feed_config.url, "{warning}");
+                }
+            }
             let normalized = normalize(&parsed, &feed_config, &fetched.final_url, now);
             let rows = FeedRows::encode(&normalized).map_err(|error| error.to_string())?;
             Ok::<_, String>((normalized, rows, parsed.meta.poll_hints))

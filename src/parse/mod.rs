@@ -73,6 +73,9 @@ pub enum FeedFormat {
     Json10,
     #[serde(rename = "json1.1")]
     Json11,
+    /// An HTML list page read with `[feed.scrape]` rules.
+    #[serde(rename = "html")]
+    Html,
 }
 
 /// Feed-level fields.
@@ -144,6 +147,29 @@ pub struct Enclosure {
     #[serde(rename = "type")]
     pub mime_type: Option<String>,
     pub length: Option<u64>,
+}
+
+/// Text decoded from bytes as feeds are: byte-order mark, HTTP charset, XML declaration,
+/// `<meta charset>` or `<meta http-equiv>`, each checked against the bytes (EUC-KR sent as UTF-8 and
+/// the reverse). What other readers of fetched documents (the scraper) decode with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedText {
+    pub text: String,
+    /// Lower-case charset name, e.g. "utf-8", "euc-kr".
+    pub encoding: String,
+    /// Each guess that contradicted what the bytes or headers claimed.
+    pub warnings: Vec<String>,
+}
+
+/// Decodes `bytes` given the `Content-Type` header, exactly as [`parse`] does.
+pub fn decode_text(bytes: &[u8], content_type: Option<&str>) -> DecodedText {
+    let mut warnings = warn::Warnings::default();
+    let decoded = encoding::decode(bytes, content_type, &mut warnings);
+    DecodedText {
+        text: decoded.text.into_owned(),
+        encoding: decoded.encoding,
+        warnings: warnings.into_vec(),
+    }
 }
 
 /// Why no feed could be read.
