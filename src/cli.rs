@@ -51,7 +51,7 @@ enum Command {
     Parse(ParseArgs),
     /// Read an HTML list page with CSS rules and print the items they find: for writing a
     /// feed's `[feed.scrape]` rules.
-    Scrape(scrape::ScrapeArgs),
+    Scrape(Box<scrape::ScrapeArgs>),
     /// Export the feeds as OPML, or import another reader's OPML export.
     #[command(subcommand)]
     Opml(OpmlCommand),
