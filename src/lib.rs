@@ -10,6 +10,8 @@
 //! edges, each owned by one type: [`fetch::Fetcher`], [`store::Store`], [`publish::Publisher`] and the
 //! HTTP server in [`serve`]. [`daemon`] is the only module that knows about time and scheduling.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod cli;
 pub mod config;
 pub mod daemon;
@@ -20,10 +22,14 @@ pub mod metrics;
 pub mod normalize;
 pub mod opml;
 pub(crate) mod parallel;
-pub mod parse;
 pub mod publish;
 pub mod reload;
 pub mod serve;
 pub mod site;
 pub mod store;
 pub mod websub;
+
+/// Stage 3, the feed reader: its own crate, so that the compiler checks it imports nothing else of gazette.
+pub use gazette_parse as parse;
+/// The text toolkit of the bottom layer: entity references, HTML → text, escaping, web URLs.
+pub use gazette_text as text;

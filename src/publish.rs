@@ -25,6 +25,7 @@ use crate::config::{Config, Settings};
 use crate::merge::{Coverage, Edition, Labels, Related, SectionEdition, StoredItem};
 use crate::parallel;
 use crate::site::{self, Site};
+use crate::text::WebUrl;
 
 /// Folder of the output feeds, relative to `output_dir`.
 pub const FEEDS_DIR: &str = "feeds";
@@ -459,10 +460,7 @@ impl ItemMeta {
 /// `value` as a valid absolute http(s) URL, or `None`: validators reject relative or broken links,
 /// and readers must never be handed a `javascript:` or `data:` one.
 fn absolute_url(value: &str) -> Option<String> {
-    Url::parse(value)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https"))
-        .map(String::from)
+    WebUrl::parse(value).ok().map(String::from)
 }
 
 /// `text` without the characters XML 1.0 cannot hold (most C0 controls, U+FFFE, U+FFFF), which
