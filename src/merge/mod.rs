@@ -10,6 +10,7 @@ mod canonical;
 mod cluster;
 mod dedup;
 mod labels;
+mod reach;
 mod rules;
 mod similar;
 mod text;
@@ -18,12 +19,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{ALL_SECTION, Config, ContentPolicy, FeedConfig};
-use crate::normalize::Item;
+use crate::config::{ALL_SECTION, Config, FeedConfig};
+use crate::normalize::{Item, apply_content_policy};
 use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
-pub use labels::Labels;
+pub use labels::{Labels, Lang};
+pub use reach::{blocks_reach, story_span};
 
 /// An item with where it came from, as read back from the store.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,7 +209,7 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
             .filter_map(|(mut stored, placed)| {
                 let (key, feed, sections, name) = placed?;
                 stored.source.name = name;
-                apply_policy(&mut stored.item, config.feeds[feed].content);
+                apply_content_policy(&mut stored.item, config.feeds[feed].content);
                 Some(Kept {
                     key,
                     date: stored.date(),
@@ -317,20 +319,6 @@ fn edition(
         sections,
         blocks,
         coverage,
-    }
-}
-
-/// Takes out what the feed's content policy does not allow republishing, whatever was stored
-/// under an earlier policy.
-fn apply_policy(item: &mut Item, policy: ContentPolicy) {
-    match policy {
-        ContentPolicy::Full => {}
-        ContentPolicy::Summary => item.content_html = None,
-        ContentPolicy::Title => {
-            item.summary = None;
-            item.content_html = None;
-            item.image = None;
-        }
     }
 }
 
