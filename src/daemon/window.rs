@@ -10,7 +10,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::merge::{BlockKind, Edition, LATEST, PHOTOS, SectionEdition, blocks_reach, story_span};
+use crate::merge::{LATEST, PHOTOS, blocks_reach, story_span};
+use crate::model::{BlockKind, Edition, SectionEdition};
 use crate::store::Reading;
 
 /// How much grows each time a read falls short.

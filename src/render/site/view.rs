@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::merge::{Coverage, Edition, Labels, StoredItem};
+use crate::merge::Labels;
+
+use crate::model::{Coverage, Edition, StoredItem};
 use crate::text::WebUrl;
 
 /// One story as a page shows it.
