@@ -313,7 +313,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::model::Source;
+    use crate::model::{Item, Source};
 
     const CONFIG: &str = r#"
 [gazette]
