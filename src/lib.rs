@@ -26,4 +26,5 @@ pub mod reload;
 pub mod serve;
 pub mod site;
 pub mod store;
+pub mod tracking;
 pub mod websub;

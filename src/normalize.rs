@@ -12,7 +12,11 @@ use url::Url;
 use crate::config::{ContentPolicy, FeedConfig};
 use crate::parse::{Entry, ParsedFeed};
 
+mod identity;
 mod sanitize;
+mod title;
+
+pub use title::{TITLE_CHARS, fallback_title};
 
 /// Longest summary, in characters, "…" included.
 pub const SUMMARY_CHARS: usize = 300;
@@ -23,11 +27,13 @@ const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
 /// One item as gazette keeps and republishes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    /// guid / atom:id, else the link, else a hash of title + date: unique within its feed.
+    /// guid / atom:id, else the link, else a hash of title + date: unique within its feed (see
+    /// [`identity`] for a guid the feed gives to several articles).
     pub id: String,
-    /// Plain text; may be empty when the feed gives none.
+    /// Plain text, never blank: made from the text or link when the feed gives none (see
+    /// [`fallback_title`]).
     pub title: String,
-    /// Absolute http(s) URL of the original.
+    /// Absolute http(s) URL of the original, without tracking parameters.
     pub link: Option<String>,
     /// Plain text, at most [`SUMMARY_CHARS`] characters (`None` under `content = "title"`).
     pub summary: Option<String>,
@@ -41,6 +47,24 @@ pub struct Item {
     /// of its HTML): the thumbnail of photo news. Items stored before it existed have none.
     #[serde(default)]
     pub image: Option<String>,
+}
+
+impl Item {
+    /// Brings an item stored by an earlier version up to what [`normalize`] makes today: a
+    /// title where it had none, no tracking parameters in its link. Cheap when there is nothing
+    /// to do, which is almost always.
+    pub fn upgrade(&mut self) {
+        if let Some(link) = &self.link {
+            let clean = crate::tracking::without_noise(link);
+            if &clean != link {
+                self.link = Some(clean);
+            }
+        }
+        if self.title.trim().is_empty() {
+            self.title = fallback_title(self.summary.as_deref(), self.link.as_deref())
+                .unwrap_or_else(|| self.id.clone());
+        }
+    }
 }
 
 /// What normalizing one feed gives.
@@ -64,8 +88,47 @@ pub fn normalize(
 ) -> Normalized {
     let mut warnings = Vec::new();
     let mut items: Vec<Item> = Vec::with_capacity(parsed.entries.len());
-    for entry in &parsed.entries {
-        let item = normalize_entry(entry, feed.content, feed_url, now, &mut warnings);
+    let known: Vec<Known> = parsed
+        .entries
+        .iter()
+        .map(|entry| Known::of(entry, feed_url))
+        .collect();
+    let identities: Vec<identity::Identity> = parsed
+        .entries
+        .iter()
+        .zip(&known)
+        .map(|(entry, known)| {
+            let guid = entry
+                .id
+                .as_deref()
+                .map(str::trim)
+                .filter(|id| !id.is_empty());
+            // A link the parser took from the guid itself (an RSS guid is a permalink unless it
+            // says otherwise) tells nothing more than the guid.
+            let from_guid = known.link.is_some()
+                && guid.and_then(|guid| absolute_http_url(guid, feed_url)) == known.link;
+            identity::Identity {
+                guid,
+                link: known.link.as_deref().filter(|_| !from_guid),
+                title: &known.title,
+            }
+        })
+        .collect();
+    let ids = identity::ids(&identities);
+    // A link the parser made from a guid several articles share leads to none of them.
+    let misleading: Vec<bool> = identities
+        .iter()
+        .zip(&ids)
+        .map(|(identity, id)| identity.link.is_none() && id.as_deref() != identity.guid)
+        .collect();
+    let mut known = known;
+    for (known, misleading) in known.iter_mut().zip(misleading) {
+        if misleading {
+            known.link = None;
+        }
+    }
+    for ((entry, known), id) in parsed.entries.iter().zip(known).zip(ids) {
+        let item = normalize_entry(entry, known, id, feed.content, feed_url, now, &mut warnings);
         // A feed that repeats an id keeps its first occurrence: ids must be unique per feed.
         if items.iter().any(|seen| seen.id == item.id) {
             warnings.push(format!("duplicate item id `{}` skipped", item.id));
@@ -85,33 +148,53 @@ pub fn normalize(
     }
 }
 
+/// An entry's title and link as the feed gives them, before its id is chosen.
+struct Known {
+    /// Plain text; empty when the feed gives none.
+    title: String,
+    /// Absolute, trackers and all: ids made from links stay what they were.
+    link: Option<String>,
+}
+
+impl Known {
+    fn of(entry: &Entry, feed_url: &Url) -> Known {
+        Known {
+            title: entry
+                .title
+                .as_deref()
+                .and_then(non_empty_text)
+                .unwrap_or_default(),
+            link: entry
+                .link
+                .as_deref()
+                .and_then(|link| absolute_http_url(link, feed_url)),
+        }
+    }
+}
+
 fn normalize_entry(
     entry: &Entry,
+    Known { title, link }: Known,
+    guid_id: Option<String>,
     policy: ContentPolicy,
     feed_url: &Url,
     now: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) -> Item {
-    let title = entry
-        .title
-        .as_deref()
-        .and_then(non_empty_text)
-        .unwrap_or_default();
-    let link = entry
-        .link
-        .as_deref()
-        .and_then(|link| absolute_http_url(link, feed_url));
     let published = trusted_date(entry.published, now, warnings);
     let updated = trusted_date(entry.updated, now, warnings);
-    let id = entry
-        .id
-        .as_deref()
-        .map(str::trim)
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned)
+    let id = guid_id
         .or_else(|| link.clone())
         .unwrap_or_else(|| content_hash(&title, published.or(updated)));
+    let link = link.map(|link| crate::tracking::without_noise(&link));
     let html = entry.summary.as_deref().or(entry.content.as_deref());
+    let title = match title {
+        title if !title.is_empty() => title,
+        _ => {
+            let text = html.map(html_to_text);
+            fallback_title(text.as_deref(), link.as_deref()).unwrap_or_else(|| id.clone())
+        }
+    };
     let summary = match policy {
         ContentPolicy::Title => None,
         ContentPolicy::Summary | ContentPolicy::Full => html

@@ -10,7 +10,7 @@
 mod atom_feed;
 mod json_feed;
 pub mod precompress;
-mod rss_feed;
+pub(crate) mod rss_feed;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, OpenOptions};

@@ -13,7 +13,7 @@ use super::frame::DIGEST_DIR;
 use super::html;
 use super::lang::Lang;
 use crate::config::Config;
-use crate::publish::{FEEDS_DIR, write_atomic};
+use crate::publish::{FEEDS_DIR, rss_feed, write_atomic};
 use crate::store::digests::DigestRecord;
 
 /// Name of the digest's feeds in `feeds/`, taken from the section ids.
@@ -65,7 +65,10 @@ pub fn write_index(config: &Config, records: &[DigestRecord]) -> Result<Vec<Path
     let files = [
         (Path::new(DIGEST_DIR).join("index.html"), index.into_bytes()),
         (atom_file, feed.atom(&atom_url)?),
-        (rss_file, feed.rss()?),
+        (
+            rss_file.clone(),
+            feed.rss(&url(&settings.base_url, &rss_file))?,
+        ),
     ];
     files
         .iter()
@@ -158,7 +161,7 @@ impl DigestFeed<'_> {
             .map_err(|source| DigestError::Feed(source.to_string()))
     }
 
-    fn rss(&self) -> Result<Vec<u8>, DigestError> {
+    fn rss(&self, self_url: &str) -> Result<Vec<u8>, DigestError> {
         let items = self
             .records
             .iter()
@@ -181,6 +184,8 @@ impl DigestFeed<'_> {
             language: Some(self.language.to_owned()),
             last_build_date: Some(rfc822(self.updated())),
             items,
+            extensions: rss_feed::atom_links(self_url, None),
+            namespaces: [("atom".to_owned(), rss_feed::ATOM_NAMESPACE.to_owned())].into(),
             ..rss::Channel::default()
         };
         channel

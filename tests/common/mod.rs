@@ -3,6 +3,7 @@
 
 pub mod farm;
 pub mod feeds;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
