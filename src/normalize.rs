@@ -583,10 +583,11 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_ids_keep_the_first() {
+    fn copies_of_one_entry_keep_the_first() {
         let entry = |title: &str| Entry {
             id: Some("same".into()),
             title: Some(title.into()),
+            link: Some("/article/7".into()),
             ..Entry::default()
         };
         let out = run(
@@ -595,6 +596,40 @@ mod tests {
         );
         assert_eq!(out.items.len(), 1);
         assert_eq!(out.items[0].title, "first");
+        assert_eq!(out.items[0].id, "same");
+    }
+
+    #[test]
+    fn one_guid_on_different_articles_keeps_them_apart_with_stable_ids() {
+        let entry = |title: &str, link: Option<&str>| Entry {
+            id: Some("https://news.example/section/".into()),
+            title: Some(title.into()),
+            link: link.map(str::to_owned),
+            ..Entry::default()
+        };
+        let linked = vec![entry("하나", Some("/1")), entry("둘", Some("/2"))];
+        let out = run(ContentPolicy::Summary, linked.clone());
+        let ids: Vec<_> = out.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["https://news.example/1", "https://news.example/2"]);
+        // The same article keeps its id when the feed around it changes.
+        let again = run(
+            ContentPolicy::Summary,
+            vec![entry("셋", Some("/3")), linked[1].clone()],
+        );
+        assert_eq!(again.items[1].id, "https://news.example/2");
+
+        // Without links, titles tell them apart; a link the parser took from the shared guid
+        // would lead to neither, so it is dropped.
+        let unlinked = vec![
+            entry("하나", Some("https://news.example/section/")),
+            entry("둘", Some("https://news.example/section/")),
+        ];
+        let out = run(ContentPolicy::Summary, unlinked.clone());
+        assert_eq!(out.items.len(), 2);
+        assert!(out.items.iter().all(|item| item.link.is_none()));
+        assert_ne!(out.items[0].id, out.items[1].id);
+        let again = run(ContentPolicy::Summary, unlinked);
+        assert_eq!(out.items, again.items);
     }
 
     #[test]
