@@ -54,11 +54,12 @@ impl Item {
     /// title where it had none, no tracking parameters in its link. Cheap when there is nothing
     /// to do, which is almost always.
     pub fn upgrade(&mut self) {
-        if let Some(link) = &self.link {
-            let clean = crate::tracking::without_noise(link);
-            if &clean != link {
-                self.link = Some(clean);
-            }
+        if let Some(link) = self
+            .link
+            .as_mut()
+            .filter(|link| crate::tracking::has_noise(link))
+        {
+            *link = crate::tracking::without_noise(link);
         }
         if self.title.trim().is_empty() {
             self.title = fallback_title(self.summary.as_deref(), self.link.as_deref())
@@ -189,6 +190,12 @@ fn normalize_entry(
     let link = link.map(|link| crate::tracking::without_noise(&link));
     let html = entry.summary.as_deref().or(entry.content.as_deref());
     let title = match title {
+        // Titles are plain text; closing tags of HTML elements ("<b>…</b>") mean markup that a
+        // feed escaped once too often. A lone "<속보>" is words and stays.
+        title if has_end_tag(&title) => html_to_text(&title),
+        title => title,
+    };
+    let title = match title {
         title if !title.is_empty() => title,
         _ => {
             let text = html.map(html_to_text);
@@ -211,7 +218,11 @@ fn normalize_entry(
                 let base = entry.base.as_deref().and_then(|b| Url::parse(b).ok());
                 sanitize_html(html, base.as_ref().unwrap_or(feed_url))
             })
-            .filter(|html| !html.trim().is_empty()),
+            // Markup with neither words nor a picture ("<p> </p>") is no content.
+            .filter(|html| {
+                !html_to_text(html).is_empty()
+                    || find_ascii_case_insensitive(html, "<img").is_some()
+            }),
         ContentPolicy::Summary | ContentPolicy::Title => None,
     };
     let mut categories: Vec<String> = Vec::new();
@@ -237,6 +248,12 @@ fn normalize_entry(
         updated,
         image: image_url(entry, html, feed_url),
     }
+}
+
+/// Whether `text` has an HTML end tag: `</` then a letter.
+fn has_end_tag(text: &str) -> bool {
+    text.match_indices("</")
+        .any(|(at, _)| text[at + 2..].starts_with(|c: char| c.is_ascii_alphabetic()))
 }
 
 /// The item's picture: an image enclosure (or media), else the first `<img src>` of its HTML.
@@ -580,6 +597,45 @@ mod tests {
         assert_eq!(item.authors, vec!["홍길동"]);
         assert_eq!(item.categories, vec!["정치"]);
         assert_eq!(out.warnings.len(), 1);
+    }
+
+    #[test]
+    fn titles_are_plain_text_and_never_blank() {
+        let entry = |title: Option<&str>, summary: Option<&str>, link: Option<&str>| Entry {
+            title: title.map(str::to_owned),
+            summary: summary.map(str::to_owned),
+            link: link.map(str::to_owned),
+            ..Entry::default()
+        };
+        let out = run(
+            ContentPolicy::Title,
+            vec![
+                entry(Some("AT&T & the <b>tram</b> deal"), None, Some("/1")),
+                entry(Some("대전시 예산안 통과 <속보>"), None, Some("/2")),
+                entry(
+                    Some(" "),
+                    Some("<p>첫 문장이다. 둘째 문장.</p>"),
+                    Some("/3"),
+                ),
+                entry(None, None, Some("/4")),
+                entry(None, None, None),
+            ],
+        );
+        let titles: Vec<_> = out.items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(
+            titles[..4],
+            [
+                "AT&T & the tram deal",
+                "대전시 예산안 통과 <속보>",
+                "첫 문장이다.",
+                "news.example/4",
+            ]
+        );
+        assert!(titles[4].starts_with("sha256:"), "the id, failing all else");
+        assert_eq!(
+            out.items[2].summary, None,
+            "the title policy still keeps no text"
+        );
     }
 
     #[test]

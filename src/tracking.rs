@@ -28,15 +28,32 @@ const NOISE: &[&str] = &[
 
 /// Whether the query parameter `name` (any case) only tracks the reader or their session.
 pub fn is_noise_param(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    name.starts_with("utm_") || NOISE.contains(&name.as_str())
+    name.get(..4)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("utm_"))
+        || NOISE.iter().any(|noise| noise.eq_ignore_ascii_case(name))
+}
+
+/// Whether `link` has a tracking parameter; cheap, without parsing the URL, as most links
+/// have none.
+pub fn has_noise(link: &str) -> bool {
+    let Some((_, query)) = link.split_once('?') else {
+        return false;
+    };
+    let query = query.split('#').next().unwrap_or_default();
+    query.split('&').any(|pair| {
+        let name = pair.split('=').next().unwrap_or_default();
+        if name.contains('%') {
+            is_noise_param(&percent_encoding::percent_decode_str(name).decode_utf8_lossy())
+        } else {
+            is_noise_param(name)
+        }
+    })
 }
 
 /// `link` without its tracking parameters; every other parameter stays, in its order and as
 /// written. A link that is not a URL, or has no such parameter, comes back unchanged.
 pub fn without_noise(link: &str) -> String {
-    // Most links have no query at all: no parse for them.
-    if !link.contains('?') {
+    if !has_noise(link) {
         return link.to_owned();
     }
     let Ok(mut url) = Url::parse(link) else {
@@ -81,6 +98,8 @@ mod tests {
             without_noise("https://example.com/a?gclid=1"),
             "https://example.com/a"
         );
+        assert!(has_noise("https://example.com/a?x=1&%75tm_source=y"));
+        assert!(!has_noise("https://example.com/a?x=1#utm_source=y"));
         for unchanged in [
             "https://example.com/a?page=2&sort=new",
             "https://example.com/a",

@@ -119,8 +119,16 @@ fn a_guid_repeated_across_articles_loses_none_and_polling_again_adds_none() {
         // Each `once` is a new process: ids survive restarts.
         let table = once(&work);
         let expected_new = if poll == 0 { 5 } else { 0 };
-        assert_eq!(new_items(&table, "/metro.xml", "Metro "), expected_new, "{table}");
-        assert_eq!(new_items(&table, "/sejong.xml", "세종일보 "), expected_new, "{table}");
+        assert_eq!(
+            new_items(&table, "/metro.xml", "Metro "),
+            expected_new,
+            "{table}"
+        );
+        assert_eq!(
+            new_items(&table, "/sejong.xml", "세종일보 "),
+            expected_new,
+            "{table}"
+        );
         let items: BTreeSet<(String, String)> = rss_items(&work.read_output("feeds/all.xml"))
             .into_iter()
             .map(|(guid, title, _)| (guid, title))

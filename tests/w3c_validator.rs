@@ -59,6 +59,13 @@ fn serve_inputs(farm: &Farm, now: DateTime<Utc>) {
                     rfc822(ago(now, 2))
                 ),
                 format!(
+                    "<guid>jd-6</guid><title>보문산 전망대 새 단장</title>\
+                     <link>https://www.joongdo.example/news/articleView.html?idxno=6</link>\
+                     <enclosure url=\"https://img.joongdo.example/6.jpg\" type=\"image/jpeg\" length=\"0\"/>\
+                     <pubDate>{}</pubDate>",
+                    rfc822(ago(now, 6))
+                ),
+                format!(
                     "<guid>jd-5</guid><title>세종시 인구 40만 명 돌파</title>\
                      <link>https://www.joongdo.example/news/articleView.html?idxno=5</link>\
                      <description> </description><pubDate>{}</pubDate>",
@@ -111,6 +118,28 @@ fn serve_inputs(farm: &Farm, now: DateTime<Utc>) {
         "/metro.xml",
         Route::rss(rss_raw("Metro", "https://www.metro.example/", &english)),
     );
+    // Republished in full (`content = "full"`): HTML with relative links, a script, a picture.
+    farm.set(
+        "/full.atom",
+        Route::atom(atom_raw(
+            "Open Press",
+            "https://www.openpress.example/",
+            &[
+                format!(
+                    "<id>tag:openpress.example,2026:1</id><title>AT&amp;T &amp; the &lt;b&gt;tram&lt;/b&gt; deal</title>\
+                     <link href=\"https://www.openpress.example/a/1?utm_source=feed\"/><updated>{}</updated>\
+                     <content type=\"html\">&lt;p&gt;The deal, &lt;a href=\"/b/2\"&gt;explained&lt;/a&gt;.&lt;script&gt;x()&lt;/script&gt;\
+                     &lt;img src=\"/i/1.jpg\" alt=\"tram\"&gt;&lt;/p&gt;</content>",
+                    ago(now, 2).to_rfc3339()
+                ),
+                format!(
+                    "<id>tag:openpress.example,2026:2</id><title></title><updated>{}</updated>\
+                     <content type=\"html\">&lt;p&gt;   &lt;/p&gt;</content>",
+                    ago(now, 2).to_rfc3339()
+                ),
+            ],
+        )),
+    );
 }
 
 fn config(farm: &Farm) -> String {
@@ -123,11 +152,13 @@ fn config(farm: &Farm) -> String {
          [[feed]]\nurl = \"{}\"\nname = \"중도일보\"\nsections = [\"politics\", \"daejeon\"]\n\n\
          [[feed]]\nurl = \"{localhost}\"\nname = \"대전일보\"\nsections = [\"daejeon\"]\ncontent = \"title\"\n\n\
          [[feed]]\nurl = \"{}\"\nsections = [\"metro\"]\n\n\
+         [[feed]]\nurl = \"{}\"\nsections = [\"metro\"]\ncontent = \"full\"\n\n\
          [[edition]]\nid = \"daejeon\"\ntitle = \"대전\"\nfeeds = [\"{localhost}\"]\n\n\
          [digest]\nfrom = \"가제트 뉴스 <news@news.example.kr>\"\nto = [\"reader@example.com\"]\n\
          smtp = \"smtp://127.0.0.1:9\"\n",
         farm.url("/joongdo.xml"),
         farm.url("/metro.xml"),
+        farm.url("/full.atom"),
     )
 }
 
@@ -185,6 +216,7 @@ fn every_published_rss_and_atom_file_passes_the_w3c_validator() {
         "feeds/daejeon.atom",
         "feeds/blocks/headlines.xml",
         "feeds/blocks/ranking-daejeon.atom",
+        "feeds/blocks/photos.xml",
         "feeds/digest.xml",
         "feeds/digest.atom",
     ] {

@@ -41,8 +41,13 @@ fn item(item: &ItemMeta, labels: &Labels) -> Item {
     Item {
         title: Some(item.title.clone()),
         link: item.link.clone(),
-        // RSS readers take `description` as HTML.
-        description: item.description_html(labels),
+        // RSS readers take `description` as HTML. Full content comes with a description, which
+        // readers show in lists: the title when there is no summary.
+        description: item.description_html(labels).or_else(|| {
+            item.content_html
+                .as_ref()
+                .map(|_| quick_xml::escape::escape(&item.title).into_owned())
+        }),
         categories: item
             .categories
             .iter()
