@@ -239,4 +239,6 @@ fn every_published_rss_and_atom_file_passes_the_w3c_validator() {
         "the W3C Feed Validator found problems:\n{report}\n{}",
         String::from_utf8_lossy(&result.stderr)
     );
+    // Shown with `--nocapture`: the figure to quote.
+    println!("{}", report.trim_end());
 }
