@@ -6,7 +6,9 @@ mod stories;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gazette::merge::{BlockKind, Edition, merge};
+use gazette::merge::merge;
+
+use gazette::model::{BlockKind, Edition};
 use stories::{config, fixture, now, stored};
 
 fn edition() -> Edition {
@@ -146,7 +148,7 @@ fn headlines_fade_with_age_into_the_most_recent_stories() {
     for block in &edition.blocks {
         if block.kind == BlockKind::Headlines && block.scope.is_none() {
             let count = latest.len().min(gazette::merge::HEADLINES);
-            let keys = |items: &[gazette::merge::StoredItem]| {
+            let keys = |items: &[gazette::model::StoredItem]| {
                 let mut keys: Vec<String> = items.iter().map(|item| item.key()).collect();
                 keys.sort();
                 keys
