@@ -65,32 +65,29 @@ pub fn normalize(
                 .as_deref()
                 .map(str::trim)
                 .filter(|id| !id.is_empty());
-            // A link the parser took from the guid itself (an RSS guid is a permalink unless it
-            // says otherwise) tells nothing more than the guid.
-            let from_guid = known.link.is_some()
-                && guid.and_then(|guid| absolute_http_url(guid, feed_url)) == known.link;
             identity::Identity {
                 guid,
-                link: known.link.as_deref().filter(|_| !from_guid),
+                link: known.link.as_deref(),
+                link_is_guid: known.link.is_some()
+                    && guid.and_then(|guid| absolute_http_url(guid, feed_url)) == known.link,
                 title: &known.title,
             }
         })
         .collect();
-    let ids = identity::ids(&identities);
-    // A link the parser made from a guid several articles share leads to none of them.
-    let misleading: Vec<bool> = identities
-        .iter()
-        .zip(&ids)
-        .map(|(identity, id)| identity.link.is_none() && id.as_deref() != identity.guid)
-        .collect();
-    let mut known = known;
-    for (known, misleading) in known.iter_mut().zip(misleading) {
-        if misleading {
+    let choices = identity::choose(&identities);
+    for ((entry, mut known), choice) in parsed.entries.iter().zip(known).zip(choices) {
+        if !choice.keep_link {
             known.link = None;
         }
-    }
-    for ((entry, known), id) in parsed.entries.iter().zip(known).zip(ids) {
-        let item = normalize_entry(entry, known, id, feed.content, feed_url, now, &mut warnings);
+        let item = normalize_entry(
+            entry,
+            known,
+            choice.id,
+            feed.content,
+            feed_url,
+            now,
+            &mut warnings,
+        );
         // A feed that repeats an id keeps its first occurrence: ids must be unique per feed.
         if items.iter().any(|seen| seen.id == item.id) {
             warnings.push(format!("duplicate item id `{}` skipped", item.id));
