@@ -3,14 +3,14 @@
 //! in a link, a story's other outlets in every feed format, blocks never empty while stories are
 //! stored, and no file left behind by a section, block or edition removed from the config.
 
-mod common;
+mod support;
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
-use common::farm::{Farm, Route};
-use common::feeds::{atom_raw, rss_raw};
-use common::{Workdir, atom_entries, rss_items, show};
+use support::{Farm, Route};
+use support::{Workdir, atom_entries, rss_items, show};
+use testkit::feeds::{atom_raw, rss_raw};
 
 fn ago(hours: i64) -> DateTime<Utc> {
     Utc::now() - Duration::hours(hours)

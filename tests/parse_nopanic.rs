@@ -3,7 +3,7 @@
 //! the test fails, saying so, when `../shared/corpus/real` is missing).
 
 #[allow(dead_code)] // the Python half is for other test crates
-#[path = "common/tools.rs"]
+#[path = "support/tools.rs"]
 mod tools;
 
 use std::path::Path;

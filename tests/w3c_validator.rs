@@ -5,15 +5,15 @@
 //! value for atom:updated", which real sources cause. Needs `GAZETTE_PYTHON` (see `.ci/python-env`)
 //! and `../shared/tools/validate.py`; without either the test fails, saying so.
 
-mod common;
+mod support;
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use chrono::{DateTime, Duration, Utc};
-use common::farm::{Farm, Route};
-use common::feeds::{atom_raw, rss_raw};
-use common::{Workdir, show};
+use support::{Farm, Route};
+use support::{Workdir, show};
+use testkit::feeds::{atom_raw, rss_raw};
 
 /// Where the output is served publicly: the self links must name it, whatever the daemon listens
 /// on.
@@ -185,8 +185,8 @@ fn published_feeds(work: &Workdir) -> Vec<PathBuf> {
 
 #[test]
 fn every_published_rss_and_atom_file_passes_the_w3c_validator() {
-    let python = common::tools::python(&["lxml", "html5lib", "rdflib"]);
-    let validator = common::tools::shared("tools/validate.py");
+    let python = support::tools::python(&["lxml", "html5lib", "rdflib"]);
+    let validator = support::tools::shared("tools/validate.py");
     let farm = Farm::start();
     let now = Utc::now();
     serve_inputs(&farm, now);
