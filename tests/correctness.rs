@@ -108,7 +108,7 @@ fn constant_guid_feeds(farm: &Farm) {
 fn a_guid_repeated_across_articles_loses_none_and_polling_again_adds_none() {
     let farm = Farm::start();
     constant_guid_feeds(&farm);
-    let work = Workdir::new(&config(
+    let work = Workdir::new(config(
         &farm,
         &[("/metro.xml", "\"politics\""), ("/sejong.xml", "")],
         "",
@@ -169,7 +169,7 @@ fn a_changed_guid_with_the_same_link_adds_nothing() {
         ))
     };
     farm.set("/joongdo.xml", feed("jd-7", ""));
-    let work = Workdir::new(&config(&farm, &[("/joongdo.xml", "\"politics\"")], ""));
+    let work = Workdir::new(config(&farm, &[("/joongdo.xml", "\"politics\"")], ""));
     once(&work);
     let before = rss_items(&work.read_output("feeds/all.xml"));
     let atom_before = atom_entries(&work.read_output("feeds/all.atom"));
@@ -217,7 +217,7 @@ fn untitled_items_get_a_title_from_their_text_else_their_link() {
             ],
         )),
     );
-    let work = Workdir::new(&config(&farm, &[("/joongdo.xml", "\"politics\"")], ""));
+    let work = Workdir::new(config(&farm, &[("/joongdo.xml", "\"politics\"")], ""));
     once(&work);
     let long = "The council met on Tuesday evening to discuss the budget for next year and the…";
     let expected = [
@@ -274,7 +274,7 @@ fn published_links_carry_no_trackers_and_keep_other_parameters() {
             )],
         )),
     );
-    let work = Workdir::new(&config(
+    let work = Workdir::new(config(
         &farm,
         &[
             ("/joongdo.xml", "\"politics\""),
@@ -340,7 +340,7 @@ fn a_storys_other_outlets_are_in_rss_and_atom() {
     );
     // Another host is another outlet.
     let daejeon = farm.url("/daejeon.xml").replace("127.0.0.1", "localhost");
-    let work = Workdir::new(&config(
+    let work = Workdir::new(config(
         &farm,
         &[("/joongdo.xml", "\"politics\""), (&daejeon, "\"politics\"")],
         "",
@@ -396,7 +396,7 @@ fn blocks_fall_back_to_the_latest_stories_when_the_newest_is_three_days_old() {
         "/joongdo.xml",
         Route::rss(rss_raw("중도일보", "https://www.joongdo.example/", &old)),
     );
-    let work = Workdir::new(&config(
+    let work = Workdir::new(config(
         &farm,
         &[("/joongdo.xml", "\"politics\"")],
         &format!(
@@ -475,7 +475,7 @@ fn files_of_removed_sections_blocks_and_editions_are_deleted_and_no_others() {
         farm.url("/joongdo.xml")
     );
     let culture = "[[section]]\nid = \"culture\"\ntitle = \"문화\"\n\n";
-    let work = Workdir::new(&config(
+    let work = Workdir::new(config(
         &farm,
         &[("/joongdo.xml", "\"politics\", \"culture\"")],
         &format!("{culture}{edition}"),

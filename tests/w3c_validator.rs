@@ -190,7 +190,7 @@ fn every_published_rss_and_atom_file_passes_the_w3c_validator() {
     let farm = Farm::start();
     let now = Utc::now();
     serve_inputs(&farm, now);
-    let work = Workdir::new(&config(&farm));
+    let work = Workdir::new(config(&farm));
     let output = work.run(&["once"]);
     assert!(output.status.success(), "{}", show(&output));
     // A complete day, with the English feed's articles: its digest is published.
