@@ -30,6 +30,7 @@ pub mod publish;
 pub mod render;
 pub mod serve;
 pub mod store;
+pub mod tracking;
 
 /// Stage 3, the feed reader: its own crate, so that the compiler checks it imports nothing else of gazette.
 pub use gazette_parse as parse;

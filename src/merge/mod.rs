@@ -67,9 +67,15 @@ impl Sorted {
         // Sorting indexes rather than the items themselves moves a few bytes per step, not a
         // whole item.
         let mut order: Vec<usize> = (0..kept.len()).collect();
+        // Among items of one date, the one seen first sorts last: a story's lead (its earliest
+        // item) then stays the same when a copy arrives under a new id (a publisher changing
+        // an article's guid), and so does the published id.
         order.sort_by(|&a, &b| {
             let (a, b) = (&kept[a], &kept[b]);
-            b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key))
+            b.date
+                .cmp(&a.date)
+                .then_with(|| b.stored.first_seen.cmp(&a.stored.first_seen))
+                .then_with(|| a.key.cmp(&b.key))
         });
         let mut slots: Vec<Option<Kept>> = kept.into_iter().map(Some).collect();
         let len = order.len();

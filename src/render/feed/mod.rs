@@ -7,7 +7,7 @@
 
 mod atom;
 mod json;
-mod rss;
+pub(super) mod rss;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
