@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Config, ConfigError, locate_string};
 use crate::daemon::{CycleReport, FeedHealth, Pipeline, feed_health};
-use crate::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetcher};
+use crate::fetch::{FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetcher};
 use crate::opml::OpmlError;
 use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
@@ -95,6 +95,10 @@ struct ParseArgs {
     /// Zone for dates written without one.
     #[arg(long, default_value = "Asia/Seoul")]
     timezone: chrono_tz::Tz,
+    /// Allow a URL on a loopback, private or link-local address (an intranet feed). Redirects
+    /// to any other host stay guarded.
+    #[arg(long)]
+    allow_private: bool,
 }
 
 /// Exit status for an invalid config.
@@ -436,7 +440,7 @@ async fn digest(args: &DigestArgs) -> ExitCode {
 }
 
 async fn parse_command(args: &ParseArgs) -> ExitCode {
-    let (bytes, content_type, url) = match read_source(&args.source).await {
+    let (bytes, content_type, url) = match read_source(&args.source, args.allow_private).await {
         Ok(source) => source,
         Err(message) => return fail(message),
     };
@@ -464,7 +468,7 @@ async fn parse_command(args: &ParseArgs) -> ExitCode {
 type Source = (Vec<u8>, Option<String>, Option<url::Url>);
 
 /// The bytes of a file, or of a URL's response with its content type and final URL.
-async fn read_source(source: &str) -> Result<Source, String> {
+async fn read_source(source: &str, allow_private: bool) -> Result<Source, String> {
     if source.starts_with("http://") || source.starts_with("https://") {
         let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
         let fetcher = Fetcher::new(&FetchSettings::one_off()).map_err(|e| e.to_string())?;
@@ -472,8 +476,7 @@ async fn read_source(source: &str) -> Result<Source, String> {
             url: url.clone(),
             etag: None,
             last_modified: None,
-            // The user named this URL: an intranet address is theirs to read.
-            allow_private: true,
+            allow_private,
         };
         match fetcher.fetch(&request).await {
             FetchOutcome::Fetched(fetched) => Ok((
@@ -482,6 +485,12 @@ async fn read_source(source: &str) -> Result<Source, String> {
                 Some(fetched.final_url),
             )),
             FetchOutcome::NotModified { .. } => Err(format!("{url}: unexpected 304")),
+            FetchOutcome::Failed {
+                error: error @ FetchError::Refused(_),
+                ..
+            } if !allow_private => Err(format!(
+                "{url}: {error}; pass --allow-private to read an intranet feed"
+            )),
             FetchOutcome::Failed { error, .. } => Err(format!("{url}: {error}")),
         }
     } else {

@@ -84,7 +84,8 @@ pub struct FetchRequest {
     pub url: Url,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    /// Lifts the SSRF guard (intranet feeds, tests).
+    /// Lifts the SSRF guard for `url`'s host (intranet feeds, tests); redirects to any other
+    /// host are still guarded.
     pub allow_private: bool,
 }
 
@@ -283,11 +284,12 @@ impl Fetcher {
         let mut visited = vec![url.clone()];
         let mut all_permanent = true;
         loop {
-            if let Err(error) = self.check_target(&url, request.allow_private) {
+            let allow_private = request.allow_private && same_host(&url, &request.url);
+            if let Err(error) = self.check_target(&url, allow_private) {
                 return FetchOutcome::failed(error);
             }
             let _permits = self.permits(&url).await;
-            let response = match self.send(&url, request).await {
+            let response = match self.send(&url, request, allow_private).await {
                 Ok(response) => response,
                 Err(error) => return FetchOutcome::failed(error),
             };
@@ -363,12 +365,15 @@ impl Fetcher {
         Some((host_permit, all_permit))
     }
 
+    /// One request to `url`, through the client that may reach private addresses only when
+    /// `allow_private` holds for this hop.
     async fn send(
         &self,
         url: &Url,
         request: &FetchRequest,
+        allow_private: bool,
     ) -> Result<reqwest::Response, FetchError> {
-        let client = if request.allow_private {
+        let client = if allow_private {
             &self.open
         } else {
             &self.guarded
@@ -446,6 +451,14 @@ impl Fetcher {
         }
         Ok(body.freeze())
     }
+}
+
+/// Whether `hop` is on the host `configured` names, the only one a feed's `allow_private` lifts
+/// the guard for: the same name or IP literal as written (case-insensitive), on any port or
+/// scheme. Another name for the same machine (`localhost` for `127.0.0.1`) is another host: a
+/// redirect there is guarded like any other hop.
+fn same_host(hop: &Url, configured: &Url) -> bool {
+    hop.host() == configured.host()
 }
 
 /// The absolute URL a redirect points to.
