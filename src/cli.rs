@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Config, ConfigError, locate_string};
 use crate::daemon::{CycleReport, FeedHealth, Pipeline, feed_health};
-use crate::fetch::{FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetcher};
+use crate::fetch::{FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetcher, PrivateAccess};
 use crate::opml::OpmlError;
 use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
@@ -476,7 +476,11 @@ async fn read_source(source: &str, allow_private: bool) -> Result<Source, String
             url: url.clone(),
             etag: None,
             last_modified: None,
-            allow_private,
+            private: if allow_private {
+                PrivateAccess::OwnHost
+            } else {
+                PrivateAccess::Refused
+            },
         };
         match fetcher.fetch(&request).await {
             FetchOutcome::Fetched(fetched) => Ok((

@@ -242,11 +242,6 @@ impl FeedConfig {
         self.interval.unwrap_or(settings.poll_interval)
     }
 
-    /// Whether this feed may live at a private address, falling back to the global setting.
-    pub fn allow_private_or(&self, settings: &Settings) -> bool {
-        self.allow_private.unwrap_or(settings.allow_private)
-    }
-
     /// Zone for dates without one, falling back to the global one.
     pub fn timezone_or(&self, settings: &Settings) -> Tz {
         self.timezone.unwrap_or(settings.timezone)

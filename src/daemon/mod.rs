@@ -24,7 +24,9 @@ pub use health::{FeedHealth, feed_health};
 use schedule::{Policy, Poll, PollResult, after_poll, is_due};
 
 use crate::config::{Config, FeedConfig};
-use crate::fetch::{ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
+use crate::fetch::{
+    ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess,
+};
 use crate::merge::{Edition, merge};
 use crate::metrics::Metrics;
 use crate::normalize::normalize;
@@ -283,7 +285,7 @@ impl Pipeline {
             url,
             etag: previous.etag.clone(),
             last_modified: previous.last_modified.clone(),
-            allow_private: feed.allow_private_or(&self.config.gazette),
+            private: PrivateAccess::of(feed, &self.config.gazette),
         };
         let (result, moved_to, read) = match self.fetcher.fetch(&request).await {
             FetchOutcome::NotModified { moved_to } => {
