@@ -13,6 +13,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::config::{Config, ConfigError, locate_string};
 use crate::daemon::{CycleReport, FeedHealth, Pipeline, feed_health};
 use crate::fetch::{FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetcher, PrivateAccess};
+use crate::instance::InstanceLock;
 use crate::opml::OpmlError;
 use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
@@ -256,6 +257,15 @@ fn open_pipeline(path: &Path) -> Result<Pipeline, ExitCode> {
     Pipeline::open(config).map_err(fail)
 }
 
+/// The pipeline of `run` and `once`, which write: only once no other gazette holds its store and
+/// output folder (see [`InstanceLock`]). The lock is held while the returned guard lives.
+fn open_pipeline_alone(path: &Path) -> Result<(Pipeline, InstanceLock), ExitCode> {
+    let config = load_config(path)?;
+    let lock = InstanceLock::acquire(&config.gazette).map_err(fail)?;
+    let pipeline = Pipeline::open(config).map_err(fail)?;
+    Ok((pipeline, lock))
+}
+
 async fn feeds(path: &Path) -> ExitCode {
     let pipeline = match open_pipeline(path) {
         Ok(pipeline) => pipeline,
@@ -342,8 +352,8 @@ fn plural(count: usize, noun: &str) -> String {
 }
 
 async fn once(path: &Path) -> ExitCode {
-    let pipeline = match open_pipeline(path) {
-        Ok(pipeline) => pipeline,
+    let (pipeline, _lock) = match open_pipeline_alone(path) {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
     let report = match pipeline.once().await {
@@ -358,8 +368,8 @@ async fn once(path: &Path) -> ExitCode {
 }
 
 async fn run(path: &Path) -> ExitCode {
-    let pipeline = match open_pipeline(path) {
-        Ok(pipeline) => pipeline,
+    let (pipeline, _lock) = match open_pipeline_alone(path) {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
     match pipeline.run_and_serve().await {

@@ -15,6 +15,7 @@ pub mod config;
 pub mod daemon;
 pub mod digest;
 pub mod fetch;
+pub mod instance;
 pub mod merge;
 pub mod metrics;
 pub mod normalize;
