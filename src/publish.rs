@@ -4,10 +4,12 @@
 //! `all` included.
 //!
 //! Output is a pure function of the edition and the settings: no clock, no randomness, every map
-//! ordered. A file is only replaced when its bytes change, so an unchanged edition leaves every file
+//! ordered. A publish is all or nothing (see [`generation`]). A file is only replaced when its
+//! bytes change, so an unchanged edition leaves every file
 //! (and its mtime, hence the HTTP validators derived from it) untouched.
 
 mod atom_feed;
+mod generation;
 mod json_feed;
 pub mod precompress;
 mod rss_feed;
@@ -25,6 +27,7 @@ use crate::config::{Config, Settings};
 use crate::merge::{Coverage, Edition, Labels, Related, SectionEdition, StoredItem};
 use crate::parallel;
 use crate::site::{self, Site};
+use generation::Generation;
 
 /// Folder of the output feeds, relative to `output_dir`.
 pub const FEEDS_DIR: &str = "feeds";
@@ -122,21 +125,28 @@ impl Publisher {
         }
         let mut outputs = self.render_feeds(edition)?;
         outputs.extend(self.render_site(edition)?);
-        let written = parallel::map_waiting(&outputs, WRITERS, |output| {
-            write_if_changed(&self.output_dir.join(&output.file), &output.bytes)
+        let staged = parallel::map_waiting(&outputs, WRITERS, |output| {
+            stage_if_changed(&self.output_dir.join(&output.file), &output.bytes)
         });
+        // Every changed file is staged before any is put in place: a failed write (a full disk)
+        // drops the generation, and its staged files with it, leaving the old one whole.
         let mut report = PublishReport::default();
         let mut made = BTreeSet::new();
-        for (output, written) in outputs.into_iter().zip(written) {
-            let written = written.map_err(|source| PublishError::Write {
+        let mut generation = Generation::default();
+        for (output, staged) in outputs.into_iter().zip(staged) {
+            let staged = staged.map_err(|source| PublishError::Write {
                 path: self.output_dir.join(&output.file),
                 source,
             })?;
-            if written {
+            if let Some(staged) = staged {
+                generation.extend(staged);
                 report.files.push(output.file.clone());
             }
             made.insert(output.file);
         }
+        generation
+            .commit()
+            .map_err(|(path, source)| PublishError::Write { path, source })?;
         report.removed = self.remove_stale_files(&made)?;
         Ok(report)
     }
@@ -243,9 +253,15 @@ impl Publisher {
     /// Writes `sources.opml`, the subscriptions as OPML, if it changed; the file if it wrote it.
     pub fn publish_sources(&self, config: &Config) -> Result<Option<PathBuf>, PublishError> {
         let path = self.output_dir.join(SOURCES_FILE);
-        let written = write_if_changed(&path, crate::opml::export(config).as_bytes())
+        let staged = stage_if_changed(&path, crate::opml::export(config).as_bytes())
             .map_err(|source| PublishError::Write { path, source })?;
-        Ok(written.then(|| PathBuf::from(SOURCES_FILE)))
+        let Some(generation) = staged else {
+            return Ok(None);
+        };
+        generation
+            .commit()
+            .map_err(|(path, source)| PublishError::Write { path, source })?;
+        Ok(Some(PathBuf::from(SOURCES_FILE)))
     }
 
     /// The authority of our `tag:` URIs: the public host, so ids differ between deployments.
@@ -496,15 +512,12 @@ const LATEST: DateTime<Utc> = match NaiveDate::from_ymd_opt(9999, 12, 31) {
     None => panic!("9999-12-31 is a date"),
 };
 
-/// Writes `bytes` to `path`, with its compressed copies, unless the file already holds exactly
-/// them and has its copies; true if it wrote.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+/// Stages `bytes` as the new content of `path`, with its compressed copies, unless the file
+/// already holds exactly them and has its copies.
+fn stage_if_changed(path: &Path, bytes: &[u8]) -> io::Result<Option<Generation>> {
     match fs::read(path) {
-        Ok(existing) if existing == bytes && precompress::present(path) => Ok(false),
-        _ => {
-            precompress::write(path, bytes)?;
-            write_atomic(path, bytes).map(|()| true)
-        }
+        Ok(existing) if existing == bytes && precompress::present(path) => Ok(None),
+        _ => Generation::stage(path, bytes).map(Some),
     }
 }
 
@@ -512,13 +525,22 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
 /// a temporary file in the same folder, fsync, rename, fsync of the folder. Creates the folder
 /// if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temp = write_temp(path, bytes)?;
+    let result = fs::rename(&temp, path).and_then(|()| sync_dir(parent_dir(path)));
+    if result.is_err() {
+        // Best effort: the temporary file is garbage whatever happened.
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Writes `bytes` to a new temporary file beside `path` and syncs it: the first half of
+/// [`write_atomic`]. Creates the folder if needed; removes the file again if it fails.
+fn write_temp(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(path);
     fs::create_dir_all(dir)?;
 
     // Unique per process and call, so concurrent writers never share a temporary file.
@@ -538,16 +560,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .create_new(true)
             .open(&temp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&temp, path)?;
-        sync_dir(dir)
+        file.sync_all()
     })();
-    if result.is_err() {
-        // Best effort: the temporary file is garbage whatever happened.
-        let _ = fs::remove_file(&temp);
+    match result {
+        Ok(()) => Ok(temp),
+        Err(error) => {
+            let _ = fs::remove_file(&temp);
+            Err(error)
+        }
     }
-    result
+}
+
+/// The folder `path` is in (`.` for a bare name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
 }
 
 /// Ends every temporary file name `write_atomic` makes: `.{name}.{pid}.{counter}.tmp`.
