@@ -104,7 +104,10 @@ fn a_failed_publish_leaves_the_previous_generation_whole() {
         .chain(after.keys())
         .filter(|path| before.get(*path) != after.get(*path))
         .collect();
-    assert!(changed.is_empty(), "changed by a failed publish: {changed:?}");
+    assert!(
+        changed.is_empty(),
+        "changed by a failed publish: {changed:?}"
+    );
 
     // With the folder back, the next publish brings the new generation, copies matching.
     std::fs::remove_file(&blocks).unwrap();

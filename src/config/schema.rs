@@ -15,12 +15,12 @@ use toml::Spanned;
 use toml::de::DeTable;
 use url::Url;
 
-use super::DigestConfig;
 use super::diagnostic::{Reporter, quoted, unknown};
 use super::read::{Table, Value, boolean, count, parsed, string, strings, text};
 use super::{
     ALL_SECTION, Config, ContentPolicy, EditionConfig, FeedConfig, Pattern, SectionConfig, Settings,
 };
+use super::{DigestConfig, SmtpTimeouts};
 
 const TOP_KEYS: &[&str] = &["gazette", "section", "feed", "edition", "digest"];
 const GAZETTE_KEYS: &[&str] = &[
@@ -515,6 +515,9 @@ const DIGEST_KEYS: &[&str] = &[
     "smtp",
     "smtp_user_env",
     "smtp_password_env",
+    "smtp_connect_timeout",
+    "smtp_timeout",
+    "smtp_data_timeout",
     "send_empty",
     "catch_up",
     "list_unsubscribe",
@@ -582,10 +585,27 @@ fn read_digest(
         smtp,
         smtp_user_env,
         smtp_password_env,
+        smtp_timeouts: smtp_timeouts(r, table),
         send_empty: table.get(r, "send_empty", boolean).unwrap_or(false),
         catch_up: table.get(r, "catch_up", boolean).unwrap_or(true),
         list_unsubscribe: table.get(r, "list_unsubscribe", parsed(unsubscribe_url)),
     })
+}
+
+/// `smtp_connect_timeout`, `smtp_timeout` and `smtp_data_timeout`, each defaulting on its own.
+fn smtp_timeouts(r: &mut Reporter<'_>, table: &Table<'_, '_>) -> SmtpTimeouts {
+    let default = SmtpTimeouts::default();
+    SmtpTimeouts {
+        connect: table
+            .get(r, "smtp_connect_timeout", parsed(duration))
+            .unwrap_or(default.connect),
+        command: table
+            .get(r, "smtp_timeout", parsed(duration))
+            .unwrap_or(default.command),
+        data: table
+            .get(r, "smtp_data_timeout", parsed(duration))
+            .unwrap_or(default.data),
+    }
 }
 
 const DEFAULT_SUBJECT: &str = "{title} — {date} 주요 뉴스";

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+mod digests;
 mod health;
 pub mod schedule;
 mod window;
@@ -504,6 +505,12 @@ impl Pipeline {
         pipeline.publish().await?;
         let digest =
             crate::digest::Scheduler::new(&self.config, Arc::clone(&self.store), Utc::now())?;
+        let digests = digests::spawn(
+            digest,
+            reloads.clone(),
+            Arc::clone(&self.metrics),
+            shutdown.clone(),
+        );
         while !shutdown.is_cancelled() {
             let latest = Arc::clone(&reloads.borrow_and_update());
             if !Arc::ptr_eq(&latest, &pipeline.config) {
@@ -530,10 +537,7 @@ impl Pipeline {
                     tracing::error!("publish failed: {error}");
                 }
             }
-            let sent = digest.tick(&pipeline.config, Utc::now()).await;
-            pipeline.metrics.digests_sent.inc_by(sent as u64);
             let wait = pipeline.next_wake(Utc::now()).await?;
-            let wait = digest.cap_wait(&pipeline.config, Utc::now(), wait);
             tracing::debug!("next poll in {}s", wait.as_secs());
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
@@ -541,6 +545,7 @@ impl Pipeline {
                 Ok(()) = reloads.changed() => {}
             }
         }
+        digests::stop(digests).await;
         tracing::info!("stopped");
         Ok(())
     }
