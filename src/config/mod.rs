@@ -78,6 +78,12 @@ pub struct Settings {
     pub websub_hub: Option<Url>,
     /// How long clients and proxies may reuse a served file without asking again.
     pub cache_max_age: Duration,
+    /// Longest a client may take to send a request's headers, from the moment the server waits
+    /// for them: on a new connection, and on a kept-alive one after each response (so it also
+    /// bounds idle connections).
+    pub header_timeout: Duration,
+    /// Most client connections served at once; at the cap, the oldest idle one makes room.
+    pub max_connections: usize,
 }
 
 /// One `[[section]]`.

@@ -43,6 +43,8 @@ const GAZETTE_KEYS: &[&str] = &[
     "move_after",
     "websub_hub",
     "cache_max_age",
+    "header_timeout",
+    "max_connections",
 ];
 const SECTION_KEYS: &[&str] = &["id", "title", "categories", "keywords", "exclude"];
 const EDITION_KEYS: &[&str] = &["id", "title", "feeds"];
@@ -179,6 +181,10 @@ fn settings(r: &mut Reporter<'_>, table: &Table<'_, '_>, dir: &Path) -> Option<S
         half_life: table
             .get(r, "half_life", parsed(duration))
             .unwrap_or(Duration::from_secs(6 * 60 * 60)),
+        header_timeout: table
+            .get(r, "header_timeout", parsed(duration))
+            .unwrap_or(Duration::from_secs(10)),
+        max_connections: table.get(r, "max_connections", count).unwrap_or(512),
     })
 }
 
