@@ -130,7 +130,7 @@ impl Files {
             metadata = std::fs::metadata(&file);
         }
         let stamp = match metadata {
-            Ok(metadata) if metadata.is_file() && self.contains(&file) => Stamp::of(&metadata),
+            Ok(metadata) if metadata.is_file() => Stamp::of(&metadata),
             _ => {
                 self.forget(&key);
                 return Refusal::NotFound.into_response();
@@ -172,7 +172,14 @@ impl Files {
             .filter(|cached| cached.stamp == stamp)
             .cloned();
         if let Some(cached) = hit {
+            // The same file (device and inode) as was found inside the folder when read.
             return Ok(cached);
+        }
+        if !self.contains(&file) {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "outside the output folder",
+            ));
         }
         let content_type = content_type(&key);
         let cached = tokio::task::spawn_blocking(move || Cached::read(&file, content_type))
