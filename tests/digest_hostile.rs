@@ -3,8 +3,7 @@
 //! cannot have been delivered is retried, only mail that may have been is left in doubt, and under
 //! `gazette run` a stuck send neither blocks polling nor a prompt stop.
 
-mod common;
-mod digest_support;
+mod support;
 
 use std::net::SocketAddr;
 use std::process::{Child, Stdio};
@@ -16,8 +15,8 @@ use gazette::store::digests::SendState;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use common::{http_get, show};
-use digest_support::{Sink, Site, kst};
+use support::digest::{Sink, Site, kst};
+use support::{http_get, show};
 
 const DAY: &str = "2026-01-11";
 

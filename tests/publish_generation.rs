@@ -2,15 +2,13 @@
 //! portable stand-in for a full disk), every file and its compressed copies stay as the previous
 //! publish left them, and no temporary file is left behind.
 
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use common::farm::{Farm, Route};
-use common::feeds::{TestItem, rss};
-use common::{Workdir, show};
+use support::{Farm, Route, TestItem, Workdir, rss, show};
 
 /// Every file under `dir`, by path relative to it.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -20,7 +18,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         for entry in std::fs::read_dir(&folder).unwrap() {
             let path = entry.unwrap().path();
             // Holds the pid of the last gazette to run, not output.
-            if path.file_name() == Some(gazette::instance::OUTPUT_LOCK.as_ref()) {
+            if path.file_name() == Some(gazette::daemon::instance::OUTPUT_LOCK.as_ref()) {
                 continue;
             }
             if path.is_dir() {

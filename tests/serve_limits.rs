@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gazette::config::Config;
-use gazette::metrics::Metrics;
+use gazette::daemon::metrics::Metrics;
 use gazette::serve::Site;
 use gazette::store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -8,9 +8,9 @@ use chrono::Utc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::metrics::Metrics;
+use crate::config::ConfigWatch;
 use crate::digest::Scheduler;
-use crate::metrics::Metrics;
-use crate::reload::ConfigWatch;
 
 /// Longest a shutdown waits for a send in flight before abandoning it. A recipient whose
 /// conversation is cut stays claimed, hence never mailed twice; the log says which.

@@ -9,7 +9,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{parent_dir, precompress, sync_dir, write_temp};
+use super::precompress;
+use crate::layout::{parent_dir, sync_dir, write_temp};
 
 /// Files staged and not yet in place. Dropped without [`Generation::commit`], it removes them.
 #[derive(Debug, Default)]
