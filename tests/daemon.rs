@@ -192,7 +192,7 @@ fn a_second_gazette_on_the_same_store_or_output_refuses_to_start() {
             farm.url("/a.xml")
         )
     };
-    let work = Workdir::new(&config(port, "gazette.db", "output"));
+    let work = Workdir::new(config(port, "gazette.db", "output"));
     let mut first = spawn_run(&work);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !http_get(port, "/feeds/all.xml")

@@ -426,7 +426,7 @@ fn a_feed_allowed_on_a_private_host_is_guarded_on_every_other_host() {
             )
         })
         .collect();
-    let work = Workdir::new(&format!("[gazette]\ntimeout = \"2s\"\n\n{feeds}"));
+    let work = Workdir::new(format!("[gazette]\ntimeout = \"2s\"\n\n{feeds}"));
     let stdout = once(&work);
     for (path, _) in &elsewhere {
         let row = stdout

@@ -73,7 +73,7 @@ fn feed(titles: &[(&str, &str)]) -> Route {
 fn a_failed_publish_leaves_the_previous_generation_whole() {
     let farm = Farm::start();
     farm.set("/a.xml", feed(&[("a1", "첫 기사")]));
-    let work = Workdir::new(&format!(
+    let work = Workdir::new(format!(
         "[gazette]\nallow_private = true\n\n[[section]]\nid = \"news\"\ntitle = \"뉴스\"\n\n\
          [[feed]]\nurl = \"{}\"\nsections = [\"news\"]\n",
         farm.url("/a.xml")
