@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use gazette_text::WebUrl;
+use gazette_text::web_url::{Plain, is_plain_web_url};
 use url::Url;
 
 use super::date::parse_date;
@@ -15,7 +17,7 @@ use super::detect::{self, Root};
 use super::text::{escape_html, html_to_text, looks_like_html, prefix_within, trimmed};
 use super::vocab::{Action, Ctx, Dialect, Field, Markup, PersonPart, PollField, classify};
 use super::warn::Warnings;
-use super::xml::{Element, Node, Ns, XmlReader, is_plain_web_url};
+use super::xml::{Element, Node, Ns, XmlReader};
 use super::{Enclosure, Entry, FeedFormat, FeedMeta, ParseError, ParseHints, Person, PollHints};
 
 /// The most bytes kept from any one text field; the rest is dropped with a warning.
@@ -561,8 +563,8 @@ fn unwrap_div(markup: &str) -> &str {
 /// An id that can serve as a link: a web URL, or a relative one. `tag:` and `urn:` ids cannot.
 fn id_as_link(element: &Element, id: &str) -> Option<String> {
     let link = element.resolve(id);
-    let web = is_plain_web_url(&link)
-        || Url::parse(&link).map_or(true, |url| matches!(url.scheme(), "http" | "https"));
+    let web = is_plain_web_url(&link, Plain::Written)
+        || Url::parse(&link).map_or(true, |url| WebUrl::is_web(&url));
     (web && !id.is_empty()).then_some(link)
 }
 

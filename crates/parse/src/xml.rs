@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
+use gazette_text::web_url::{Plain, is_plain_web_url};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use url::Url;
@@ -147,28 +148,11 @@ impl Element<'_> {
 /// ids and links compare equal to what the publisher wrote.
 pub(crate) fn resolve_url(base: Option<&Url>, href: &str) -> String {
     let href = href.trim();
-    if is_plain_web_url(href) || Url::parse(href).is_ok() {
+    if is_plain_web_url(href, Plain::Written) || Url::parse(href).is_ok() {
         return href.to_string();
     }
     base.and_then(|base| base.join(href).ok())
         .map_or_else(|| href.to_string(), String::from)
-}
-
-/// An absolute http(s) URL with nothing that needs parsing to tell: most links, checked cheaply.
-pub(crate) fn is_plain_web_url(href: &str) -> bool {
-    let rest = href
-        .strip_prefix("https://")
-        .or_else(|| href.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        r.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-            && r.bytes().all(|b| {
-                b.is_ascii_graphic()
-                    && !matches!(
-                        b,
-                        b'\\' | b'<' | b'>' | b'"' | b'`' | b'{' | b'}' | b'|' | b'^'
-                    )
-            })
-    })
 }
 
 struct Open<'a> {

@@ -10,6 +10,8 @@
 //! element tables of `rss`, `rdf`, `atom` and `modules` (via `vocab`), `json` reads JSON Feed, and `date`
 //! reads every date form. `text` and `warn` are shared helpers.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod atom;
 mod date;
 mod detect;
@@ -26,7 +28,6 @@ mod warn;
 mod xml;
 
 pub use date::parse_date;
-pub(crate) use text::find_special;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
