@@ -11,8 +11,9 @@ use clap::{Args, Parser, Subcommand};
 use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Config, ConfigError, locate_string};
+use crate::daemon::instance::InstanceLock;
 use crate::daemon::{CycleReport, Pipeline};
-use crate::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetcher};
+use crate::fetch::{FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetcher, PrivateAccess};
 use crate::model::FeedHealth;
 use crate::opml::OpmlError;
 use crate::parse::{ParseHints, ParsedFeed, parse};
@@ -102,6 +103,10 @@ struct ParseArgs {
     /// Zone for dates written without one.
     #[arg(long, default_value = "Asia/Seoul")]
     timezone: chrono_tz::Tz,
+    /// Allow a URL on a loopback, private or link-local address (an intranet feed). Redirects
+    /// to any other host stay guarded.
+    #[arg(long)]
+    allow_private: bool,
 }
 
 /// Exit status for an invalid config.
@@ -260,6 +265,15 @@ fn open_pipeline(path: &Path) -> Result<Pipeline, ExitCode> {
     Pipeline::open(config).map_err(fail)
 }
 
+/// The pipeline of `run` and `once`, which write: only once no other gazette holds its store and
+/// output folder (see [`InstanceLock`]). The lock is held while the returned guard lives.
+fn open_pipeline_alone(path: &Path) -> Result<(Pipeline, InstanceLock), ExitCode> {
+    let config = load_config(path)?;
+    let lock = InstanceLock::acquire(&config.gazette).map_err(fail)?;
+    let pipeline = Pipeline::open(config).map_err(fail)?;
+    Ok((pipeline, lock))
+}
+
 async fn feeds(path: &Path) -> ExitCode {
     let pipeline = match open_pipeline(path) {
         Ok(pipeline) => pipeline,
@@ -346,8 +360,8 @@ fn plural(count: usize, noun: &str) -> String {
 }
 
 async fn once(path: &Path) -> ExitCode {
-    let pipeline = match open_pipeline(path) {
-        Ok(pipeline) => pipeline,
+    let (pipeline, _lock) = match open_pipeline_alone(path) {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
     let report = match pipeline.once().await {
@@ -362,8 +376,8 @@ async fn once(path: &Path) -> ExitCode {
 }
 
 async fn run(path: &Path) -> ExitCode {
-    let pipeline = match open_pipeline(path) {
-        Ok(pipeline) => pipeline,
+    let (pipeline, _lock) = match open_pipeline_alone(path) {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
     match pipeline.run_and_serve().await {
@@ -444,7 +458,7 @@ async fn digest(args: &DigestArgs) -> ExitCode {
 }
 
 async fn parse_command(args: &ParseArgs) -> ExitCode {
-    let (bytes, content_type, url) = match read_source(&args.source).await {
+    let (bytes, content_type, url) = match read_source(&args.source, args.allow_private).await {
         Ok(source) => source,
         Err(message) => return fail(message),
     };
@@ -472,7 +486,7 @@ async fn parse_command(args: &ParseArgs) -> ExitCode {
 type Source = (Vec<u8>, Option<String>, Option<url::Url>);
 
 /// The bytes of a file, or of a URL's response with its content type and final URL.
-async fn read_source(source: &str) -> Result<Source, String> {
+async fn read_source(source: &str, allow_private: bool) -> Result<Source, String> {
     if source.starts_with("http://") || source.starts_with("https://") {
         let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
         let fetcher = Fetcher::new(&FetchSettings::one_off()).map_err(|e| e.to_string())?;
@@ -480,8 +494,11 @@ async fn read_source(source: &str) -> Result<Source, String> {
             url: url.clone(),
             etag: None,
             last_modified: None,
-            // The user named this URL: an intranet address is theirs to read.
-            allow_private: true,
+            private: if allow_private {
+                PrivateAccess::OwnHost
+            } else {
+                PrivateAccess::Refused
+            },
         };
         match fetcher.fetch(&request).await {
             FetchOutcome::Fetched(fetched) => Ok((
@@ -490,6 +507,12 @@ async fn read_source(source: &str) -> Result<Source, String> {
                 Some(fetched.final_url),
             )),
             FetchOutcome::NotModified { .. } => Err(format!("{url}: unexpected 304")),
+            FetchOutcome::Failed {
+                error: error @ FetchError::Refused(_),
+                ..
+            } if !allow_private => Err(format!(
+                "{url}: {error}; pass --allow-private to read an intranet feed"
+            )),
             FetchOutcome::Failed { error, .. } => Err(format!("{url}: {error}")),
         }
     } else {

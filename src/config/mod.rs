@@ -85,6 +85,12 @@ pub struct Settings {
     pub websub_hub: Option<Url>,
     /// How long clients and proxies may reuse a served file without asking again.
     pub cache_max_age: Duration,
+    /// Longest a client may take to send a request's headers, from the moment the server waits
+    /// for them: on a new connection, and on a kept-alive one after each response (so it also
+    /// bounds idle connections).
+    pub header_timeout: Duration,
+    /// Most client connections served at once; at the cap, the oldest idle one makes room.
+    pub max_connections: usize,
 }
 
 /// One `[[section]]`.
@@ -177,12 +183,36 @@ pub struct DigestConfig {
     /// Names of the environment variables holding the SMTP login: secrets never live in the file.
     pub smtp_user_env: Option<String>,
     pub smtp_password_env: Option<String>,
+    /// How long each step of sending may take.
+    pub smtp_timeouts: SmtpTimeouts,
     /// Whether a day without items is sent anyway.
     pub send_empty: bool,
     /// Whether a day whose send time passed while the daemon was down is sent when it starts.
     pub catch_up: bool,
     /// `mailto:` or http(s) URL for the `List-Unsubscribe` header and the footer link.
     pub list_unsubscribe: Option<Url>,
+}
+
+/// Limits on one SMTP conversation, so that a server that stops answering never holds a send
+/// (and `gazette digest --send`) for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmtpTimeouts {
+    /// Opening the connection; the greeting and the reply to EHLO get `command` more.
+    pub connect: std::time::Duration,
+    /// Each command's reply.
+    pub command: std::time::Duration,
+    /// Writing the message and the reply to its end.
+    pub data: std::time::Duration,
+}
+
+impl Default for SmtpTimeouts {
+    fn default() -> SmtpTimeouts {
+        SmtpTimeouts {
+            connect: std::time::Duration::from_secs(30),
+            command: std::time::Duration::from_secs(60),
+            data: std::time::Duration::from_secs(5 * 60),
+        }
+    }
 }
 
 impl DigestConfig {
@@ -202,6 +232,26 @@ pub enum ContentPolicy {
     Full,
     /// The title and the link only.
     Title,
+}
+
+/// What each policy lets us republish: the one statement of the rule, which normalizing applies when
+/// an item is read and merging again when it is published (it may be stored under an earlier policy).
+impl ContentPolicy {
+    /// Whether items keep a plain-text summary.
+    pub fn keeps_summary(self) -> bool {
+        !matches!(self, Self::Title)
+    }
+
+    /// Whether items keep their sanitized full HTML.
+    pub fn keeps_html(self) -> bool {
+        matches!(self, Self::Full)
+    }
+
+    /// Whether items keep a picture: the publisher's photo is content, like a summary, so "title and
+    /// link only" keeps none.
+    pub fn keeps_image(self) -> bool {
+        self.keeps_summary()
+    }
 }
 
 /// Why a config could not be used.
@@ -249,11 +299,6 @@ impl FeedConfig {
     /// This feed's poll interval, falling back to the global one.
     pub fn interval_or(&self, settings: &Settings) -> Duration {
         self.interval.unwrap_or(settings.poll_interval)
-    }
-
-    /// Whether this feed may live at a private address, falling back to the global setting.
-    pub fn allow_private_or(&self, settings: &Settings) -> bool {
-        self.allow_private.unwrap_or(settings.allow_private)
     }
 
     /// Zone for dates without one, falling back to the global one.

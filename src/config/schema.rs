@@ -15,13 +15,15 @@ use toml::Spanned;
 use toml::de::DeTable;
 use url::Url;
 
-use super::DigestConfig;
+use crate::text::web_url::{NotWebUrl, WebUrl};
+
 use super::diagnostic::{Reporter, quoted, unknown};
 use super::read::{Table, Value, boolean, count, parsed, string, strings, text};
 use super::scrape::{Css, Rule, SCRAPE_KEYS, ScrapeRules, date_format};
 use super::{
     ALL_SECTION, Config, ContentPolicy, EditionConfig, FeedConfig, Pattern, SectionConfig, Settings,
 };
+use super::{DigestConfig, SmtpTimeouts};
 
 const TOP_KEYS: &[&str] = &["gazette", "section", "feed", "edition", "digest"];
 const GAZETTE_KEYS: &[&str] = &[
@@ -44,6 +46,8 @@ const GAZETTE_KEYS: &[&str] = &[
     "move_after",
     "websub_hub",
     "cache_max_age",
+    "header_timeout",
+    "max_connections",
 ];
 const SECTION_KEYS: &[&str] = &["id", "title", "categories", "keywords", "exclude"];
 const EDITION_KEYS: &[&str] = &["id", "title", "feeds"];
@@ -181,6 +185,10 @@ fn settings(r: &mut Reporter<'_>, table: &Table<'_, '_>, dir: &Path) -> Option<S
         half_life: table
             .get(r, "half_life", parsed(duration))
             .unwrap_or(Duration::from_secs(6 * 60 * 60)),
+        header_timeout: table
+            .get(r, "header_timeout", parsed(duration))
+            .unwrap_or(Duration::from_secs(10)),
+        max_connections: table.get(r, "max_connections", count).unwrap_or(512),
     })
 }
 
@@ -461,15 +469,15 @@ fn section_id(text: &str) -> Result<(), String> {
 
 /// An absolute http(s) URL; `example` shows the expected form.
 fn web_url(text: &str, example: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| {
-        format!("bad url `{text}`: {e}; expected an absolute URL like \"{example}\"")
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
+    match WebUrl::parse(text) {
+        Ok(url) => Ok(url.into_url()),
+        Err(NotWebUrl::Unparsable(e)) => Err(format!(
+            "bad url `{text}`: {e}; expected an absolute URL like \"{example}\""
+        )),
+        Err(NotWebUrl::Scheme(_)) => Err(format!(
             "bad url `{text}`: expected an http or https URL like \"{example}\""
-        ));
+        )),
     }
-    Ok(url)
 }
 
 fn hub_url(text: &str) -> Result<Url, String> {
@@ -554,6 +562,9 @@ const DIGEST_KEYS: &[&str] = &[
     "smtp",
     "smtp_user_env",
     "smtp_password_env",
+    "smtp_connect_timeout",
+    "smtp_timeout",
+    "smtp_data_timeout",
     "send_empty",
     "catch_up",
     "list_unsubscribe",
@@ -621,10 +632,27 @@ fn read_digest(
         smtp,
         smtp_user_env,
         smtp_password_env,
+        smtp_timeouts: smtp_timeouts(r, table),
         send_empty: table.get(r, "send_empty", boolean).unwrap_or(false),
         catch_up: table.get(r, "catch_up", boolean).unwrap_or(true),
         list_unsubscribe: table.get(r, "list_unsubscribe", parsed(unsubscribe_url)),
     })
+}
+
+/// `smtp_connect_timeout`, `smtp_timeout` and `smtp_data_timeout`, each defaulting on its own.
+fn smtp_timeouts(r: &mut Reporter<'_>, table: &Table<'_, '_>) -> SmtpTimeouts {
+    let default = SmtpTimeouts::default();
+    SmtpTimeouts {
+        connect: table
+            .get(r, "smtp_connect_timeout", parsed(duration))
+            .unwrap_or(default.connect),
+        command: table
+            .get(r, "smtp_timeout", parsed(duration))
+            .unwrap_or(default.command),
+        data: table
+            .get(r, "smtp_data_timeout", parsed(duration))
+            .unwrap_or(default.data),
+    }
 }
 
 const DEFAULT_SUBJECT: &str = "{title} — {date} 주요 뉴스";

@@ -15,6 +15,8 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+mod digests;
+pub mod instance;
 pub mod metrics;
 pub mod reload;
 pub mod schedule;
@@ -24,7 +26,9 @@ use metrics::Metrics;
 use schedule::{Policy, Poll, PollResult, after_poll, is_due};
 
 use crate::config::{Config, ConfigWatch, FeedConfig};
-use crate::fetch::{ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
+use crate::fetch::{
+    ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess,
+};
 use crate::merge::merge;
 use crate::model::{Edition, FeedHealth};
 use crate::normalize::normalize;
@@ -286,7 +290,7 @@ impl Pipeline {
             url,
             etag: previous.etag.clone(),
             last_modified: previous.last_modified.clone(),
-            allow_private: feed.allow_private_or(&self.config.gazette),
+            private: PrivateAccess::of(feed, &self.config.gazette),
         };
         let (result, moved_to, read) = match self.fetcher.fetch(&request).await {
             FetchOutcome::NotModified { moved_to } => {
@@ -522,6 +526,12 @@ impl Pipeline {
         pipeline.publish().await?;
         let digest =
             crate::digest::Scheduler::new(&self.config, Arc::clone(&self.store), Utc::now())?;
+        let digests = digests::spawn(
+            digest,
+            reloads.clone(),
+            Arc::clone(&self.metrics),
+            shutdown.clone(),
+        );
         while !shutdown.is_cancelled() {
             let latest = Arc::clone(&reloads.borrow_and_update());
             if !Arc::ptr_eq(&latest, &pipeline.config) {
@@ -548,10 +558,7 @@ impl Pipeline {
                     tracing::error!("publish failed: {error}");
                 }
             }
-            let sent = digest.tick(&pipeline.config, Utc::now()).await;
-            pipeline.metrics.digests_sent.inc_by(sent as u64);
             let wait = pipeline.next_wake(Utc::now()).await?;
-            let wait = digest.cap_wait(&pipeline.config, Utc::now(), wait);
             tracing::debug!("next poll in {}s", wait.as_secs());
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
@@ -559,6 +566,7 @@ impl Pipeline {
                 Ok(()) = reloads.changed() => {}
             }
         }
+        digests::stop(digests).await;
         tracing::info!("stopped");
         Ok(())
     }

@@ -10,6 +10,7 @@ mod canonical;
 mod cluster;
 mod dedup;
 mod labels;
+mod reach;
 mod rules;
 mod similar;
 mod text;
@@ -18,14 +19,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{ALL_SECTION, Config, ContentPolicy, FeedConfig};
+use crate::config::{ALL_SECTION, Config, FeedConfig};
 use crate::model::{
-    Block, BlockKind, Coverage, Edition, Item, ItemKey as Key, Related, SectionEdition, StoredItem,
+    Block, BlockKind, Coverage, Edition, ItemKey as Key, Related, SectionEdition, StoredItem,
 };
+use crate::normalize::apply_content_policy;
 use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
-pub use labels::Labels;
+pub use labels::{Labels, Lang};
+pub use reach::{blocks_reach, story_span};
 
 /// One story while merging: indexes into the sorted items.
 struct Story {
@@ -64,9 +67,15 @@ impl Sorted {
         // Sorting indexes rather than the items themselves moves a few bytes per step, not a
         // whole item.
         let mut order: Vec<usize> = (0..kept.len()).collect();
+        // Among items of one date, the one seen first sorts last: a story's lead (its earliest
+        // item) then stays the same when a copy arrives under a new id (a publisher changing
+        // an article's guid), and so does the published id.
         order.sort_by(|&a, &b| {
             let (a, b) = (&kept[a], &kept[b]);
-            b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key))
+            b.date
+                .cmp(&a.date)
+                .then_with(|| b.stored.first_seen.cmp(&a.stored.first_seen))
+                .then_with(|| a.key.cmp(&b.key))
         });
         let mut slots: Vec<Option<Kept>> = kept.into_iter().map(Some).collect();
         let len = order.len();
@@ -115,7 +124,7 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
             .filter_map(|(mut stored, placed)| {
                 let (key, feed, sections, name) = placed?;
                 stored.source.name = name;
-                apply_policy(&mut stored.item, config.feeds[feed].content);
+                apply_content_policy(&mut stored.item, config.feeds[feed].content);
                 Some(Kept {
                     key,
                     date: stored.date(),
@@ -225,20 +234,6 @@ fn edition(
         sections,
         blocks,
         coverage,
-    }
-}
-
-/// Takes out what the feed's content policy does not allow republishing, whatever was stored
-/// under an earlier policy.
-fn apply_policy(item: &mut Item, policy: ContentPolicy) {
-    match policy {
-        ContentPolicy::Full => {}
-        ContentPolicy::Summary => item.content_html = None,
-        ContentPolicy::Title => {
-            item.summary = None;
-            item.content_html = None;
-            item.image = None;
-        }
     }
 }
 
