@@ -4,14 +4,20 @@
 //! at most [`SUMMARY_CHARS`] characters, and where the feed's content policy is applied: full HTML is
 //! kept (sanitized) only for feeds whose publishers allow republishing it.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::config::{ContentPolicy, FeedConfig};
+use crate::control_chars;
 use crate::parse::{Entry, ParsedFeed};
 
+#[cfg(test)]
+mod hostile_tests;
+mod nesting;
 mod sanitize;
 
 /// Longest summary, in characters, "…" included.
@@ -64,13 +70,15 @@ pub fn normalize(
 ) -> Normalized {
     let mut warnings = Vec::new();
     let mut items: Vec<Item> = Vec::with_capacity(parsed.entries.len());
+    // Looked up, not searched for: a search per item is quadratic in a feed of many items.
+    let mut ids: HashSet<String> = HashSet::with_capacity(parsed.entries.len());
     for entry in &parsed.entries {
         let item = normalize_entry(entry, feed.content, feed_url, now, &mut warnings);
         // A feed that repeats an id keeps its first occurrence: ids must be unique per feed.
-        if items.iter().any(|seen| seen.id == item.id) {
-            warnings.push(format!("duplicate item id `{}` skipped", item.id));
-        } else {
+        if ids.insert(item.id.clone()) {
             items.push(item);
+        } else {
+            warnings.push(format!("duplicate item id `{}` skipped", item.id));
         }
     }
     Normalized {
@@ -83,6 +91,30 @@ pub fn normalize(
         items,
         warnings,
     }
+}
+
+/// Keeps the `max` newest of `entries` (by their own dates; undated ones count as oldest), in
+/// their order in the feed; gives how many were left out. A feed brings at most this many items a
+/// poll: tens of thousands at once are a mistake or an attack, and would weigh on every publish.
+pub fn keep_newest(entries: &mut Vec<Entry>, max: usize, now: DateTime<Utc>) -> usize {
+    if entries.len() <= max {
+        return 0;
+    }
+    let trusted = |date: Option<DateTime<Utc>>| date.filter(|d| *d <= now + FUTURE_TOLERANCE);
+    let mut newest: Vec<usize> = (0..entries.len()).collect();
+    // Stable: among equal dates, the feed's own order decides.
+    newest.sort_by_key(|&index| {
+        let entry = &entries[index];
+        std::cmp::Reverse(trusted(entry.published).or(trusted(entry.updated)))
+    });
+    let mut kept = vec![false; entries.len()];
+    for &index in newest.iter().take(max) {
+        kept[index] = true;
+    }
+    let before = entries.len();
+    let mut flags = kept.into_iter();
+    entries.retain(|_| flags.next().unwrap_or(false));
+    before - entries.len()
 }
 
 fn normalize_entry(
@@ -115,7 +147,7 @@ fn normalize_entry(
     let summary = match policy {
         ContentPolicy::Title => None,
         ContentPolicy::Summary | ContentPolicy::Full => html
-            .map(html_to_text)
+            .map(|html| control_chars::strip(&html_to_text(html)).into_owned())
             .map(|text| truncate_at_word(&text, SUMMARY_CHARS))
             .filter(|text| !text.is_empty()),
     };
@@ -126,7 +158,9 @@ fn normalize_entry(
             .or(entry.summary.as_deref())
             .map(|html| {
                 let base = entry.base.as_deref().and_then(|b| Url::parse(b).ok());
-                sanitize_html(html, base.as_ref().unwrap_or(feed_url))
+                let clean = sanitize_html(html, base.as_ref().unwrap_or(feed_url));
+                // Character references (`&#27;`) come out of the sanitizer as raw characters.
+                control_chars::strip(&clean).into_owned()
             })
             .filter(|html| !html.trim().is_empty()),
         ContentPolicy::Summary | ContentPolicy::Title => None,
@@ -232,7 +266,7 @@ fn content_hash(title: &str, date: Option<DateTime<Utc>>) -> String {
 
 /// Collapses whitespace; `None` when nothing is left.
 fn non_empty_text(text: &str) -> Option<String> {
-    let collapsed = collapse_whitespace(text);
+    let collapsed = collapse_whitespace(&control_chars::strip(text));
     (!collapsed.is_empty()).then_some(collapsed)
 }
 
@@ -299,7 +333,9 @@ pub fn truncate_at_word(text: &str, max: usize) -> String {
 }
 
 /// Sanitized HTML with relative URLs made absolute against `base`: what ammonia's default cleaner
-/// gives, through [`sanitize::clean`]'s fast path when the markup is simple enough.
+/// gives, through [`sanitize::clean`]'s fast path when the markup is simple enough. Tags nested
+/// deeper than [`nesting::MAX_NESTING`] are left out first (their text stays), so that the cost
+/// stays linear in the input however deep it nests.
 pub fn sanitize_html(html: &str, base: &Url) -> String {
     thread_local! {
         // Building ammonia's allow-lists costs more than cleaning a typical item: build them once
@@ -310,6 +346,7 @@ pub fn sanitize_html(html: &str, base: &Url) -> String {
             std::cell::RefCell::new((cleaner, policy))
         };
     }
+    let html = &*nesting::bounded(html, nesting::MAX_NESTING);
     CLEANER.with_borrow_mut(|(cleaner, policy)| {
         sanitize::clean(html, base, policy).unwrap_or_else(|| {
             cleaner
