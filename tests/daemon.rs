@@ -150,7 +150,7 @@ fn kill_9_mid_cycle_loses_nothing() {
         })
         .collect();
     let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\nlisten = \"127.0.0.1:{}\"\npoll_interval = \"1s\"\nmax_items = 10000\nconcurrency = 4\n\n{feeds}",
+        "[gazette]\nallow_private = true\nlisten = \"127.0.0.1:{}\"\npoll_interval = \"1m\"\nmax_items = 10000\nconcurrency = 4\n\n{feeds}",
         free_port()
     ));
 

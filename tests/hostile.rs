@@ -255,3 +255,124 @@ fn terminal_escapes_are_stripped_and_never_printed() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_poll_brings_at_most_max_items_per_poll_newest_first() {
+    const ITEMS: usize = 1_500;
+    let farm = Farm::start();
+    let items: Vec<TestItem> = (0..ITEMS)
+        .map(|n| {
+            let date = chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::hours(n as i64);
+            TestItem::new(&format!("i{n}"), &format!("기사 {n}"), &date.to_rfc3339())
+        })
+        .collect();
+    farm.set("/many.xml", Route::rss(rss("많은 기사", &items)));
+    let work = Workdir::new(&format!(
+        "[gazette]\nallow_private = true\nmax_items = 5000\n\n[[feed]]\nurl = \"{}\"\n",
+        farm.url("/many.xml")
+    ));
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("the feed holds 1500 items: only the 1000 newest are read"),
+        "{}",
+        show(&output)
+    );
+    let titles: Vec<String> = common::rss_items(&work.read_output("feeds/all.xml"))
+        .into_iter()
+        .map(|(_, title, _)| title)
+        .collect();
+    assert_eq!(titles.first().map(String::as_str), Some("기사 1499"));
+    assert!(
+        !titles.iter().any(|title| title == "기사 499"),
+        "an old item"
+    );
+    let feeds = work.run(&["feeds"]);
+    assert!(
+        String::from_utf8_lossy(&feeds.stdout).contains("· 1000 items"),
+        "{}",
+        show(&feeds)
+    );
+}
+
+#[test]
+fn html_nested_a_hundred_thousand_deep_publishes() {
+    // `<div>` × 16,000 took 8.6 s to publish; × 100,000 did not finish in 10 minutes.
+    let deep = format!(
+        "{}깊은 본문{}",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    let escaped = deep.replace('<', "&lt;").replace('>', "&gt;");
+    let feed = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>\
+         <title>깊은 피드</title><link>https://news.example/</link><description>x</description>\
+         <item><guid>deep</guid><title>깊은 기사</title><link>https://news.example/deep</link>\
+         <pubDate>Sun, 11 Jan 2026 07:35:00 +0000</pubDate><description>{escaped}</description>\
+         </item></channel></rss>"
+    );
+    let farm = Farm::start();
+    farm.set("/deep.xml", Route::rss(feed));
+    let work = Workdir::new(&format!(
+        "[gazette]\nallow_private = true\n\n[[feed]]\nurl = \"{}\"\ncontent = \"full\"\n",
+        farm.url("/deep.xml")
+    ));
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    let published = work.read_output("feeds/all.xml");
+    assert!(published.contains("깊은 본문"), "the text is published");
+    assert!(work.read_output("index.html").contains("깊은 기사"));
+}
+
+#[test]
+fn opml_import_of_a_long_list_skips_fragment_duplicates() {
+    // 32,000 outlines took 4.5 s, 100,000 did not finish in a minute: each was searched for
+    // among all before it.
+    const OUTLINES: usize = 20_000;
+    let mut opml = String::from("<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><body>\n");
+    for n in 0..OUTLINES {
+        opml.push_str(&format!(
+            "<outline type=\"rss\" text=\"피드 {n}\" xmlUrl=\"https://news{n}.example/rss\"/>\n"
+        ));
+    }
+    // The same feeds again, with fragments: never fetched, so the same feeds.
+    opml.push_str("<outline type=\"rss\" xmlUrl=\"https://news7.example/rss#latest\"/>\n");
+    opml.push_str("<outline type=\"rss\" xmlUrl=\"https://listed.example/rss#top\"/>\n");
+    opml.push_str("</body></opml>\n");
+    let work = Workdir::new("[[feed]]\nurl = \"https://listed.example/rss\"\n");
+    let file = work.path().join("long.opml");
+    std::fs::write(&file, opml).expect("write opml");
+    let output = work.run(&["opml", "import", file.to_str().expect("utf-8 path")]);
+    assert!(output.status.success(), "{}", show(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("20000 feeds added, 2 already listed, 0 invalid"),
+        "{}",
+        show(&output)
+    );
+    assert!(stdout.contains("skipped  https://news7.example/rss#latest: already listed"));
+    let check = work.run(&["check"]);
+    assert!(check.status.success(), "{}", show(&check));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("ok, 20001 feeds"));
+}
+
+#[test]
+fn opml_syntax_errors_say_line_and_column() {
+    let work = Workdir::new("");
+    let file = work.path().join("broken.opml");
+    std::fs::write(
+        &file,
+        "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><body>\n  <outline text=\"a\">\n</body></opml>\n",
+    )
+    .expect("write opml");
+    let output = work.run(&["opml", "import", file.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken.opml:4:1: not OPML: ill-formed document"),
+        "{}",
+        show(&output)
+    );
+    assert!(!stderr.contains("byte"), "{stderr}");
+}
