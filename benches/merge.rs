@@ -8,8 +8,8 @@ use std::path::Path;
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use gazette::config::Config;
-use gazette::merge::{Source, StoredItem, merge};
-use gazette::normalize::Item;
+use gazette::merge::merge;
+use gazette::model::{Item, Source, StoredItem};
 use gazette::publish::Publisher;
 
 const ITEMS: usize = 100_000;

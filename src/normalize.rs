@@ -7,12 +7,12 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::config::{ContentPolicy, FeedConfig};
 use crate::control_chars;
+use crate::model::{Item, Normalized};
 use crate::parse::{Entry, ParsedFeed};
 
 #[cfg(test)]
@@ -25,41 +25,6 @@ pub const SUMMARY_CHARS: usize = 300;
 
 /// How far in the future a date may be before we distrust it (clock skew, time zone mistakes).
 const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
-
-/// One item as gazette keeps and republishes it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Item {
-    /// guid / atom:id, else the link, else a hash of title + date: unique within its feed.
-    pub id: String,
-    /// Plain text; may be empty when the feed gives none.
-    pub title: String,
-    /// Absolute http(s) URL of the original.
-    pub link: Option<String>,
-    /// Plain text, at most [`SUMMARY_CHARS`] characters (`None` under `content = "title"`).
-    pub summary: Option<String>,
-    /// Sanitized HTML, only under `content = "full"`.
-    pub content_html: Option<String>,
-    pub authors: Vec<String>,
-    pub categories: Vec<String>,
-    pub published: Option<DateTime<Utc>>,
-    pub updated: Option<DateTime<Utc>>,
-    /// Absolute http(s) URL of a picture for the item (an image enclosure, else the first `<img>`
-    /// of its HTML): the thumbnail of photo news. Items stored before it existed have none.
-    #[serde(default)]
-    pub image: Option<String>,
-}
-
-/// What normalizing one feed gives.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Normalized {
-    /// The feed's own title (plain text), if it has one.
-    pub feed_title: Option<String>,
-    /// The feed's site link.
-    pub site_link: Option<String>,
-    pub items: Vec<Item>,
-    /// What was dropped or corrected, for the logs.
-    pub warnings: Vec<String>,
-}
 
 /// Normalizes a feed fetched for `feed` from `feed_url` (the URL after redirects).
 pub fn normalize(

@@ -200,6 +200,31 @@ fn gone_disables_until_the_entry_changes() {
     assert_eq!(farm.seen("/gone.xml").len(), 2);
 }
 
+/// A database from before feed identities were made of named fields holds the hash of the entry's
+/// `Debug` text: a feed Gone there stays off after the upgrade, and its record is carried over.
+#[test]
+fn a_gone_feed_of_an_older_database_stays_off() {
+    let farm = Farm::start();
+    farm.set("/gone.xml", Route::status(410));
+    let work = polling(&farm, &["/gone.xml"], "");
+    once(&work);
+    let url = farm.url("/gone.xml");
+    let config = Config::load(&work.config()).expect("config");
+    let feed = &config.feeds[0];
+    assert_eq!(state(&work, &url).gone, Some(feed.identity()));
+
+    // As an older version left it.
+    let conn = rusqlite::Connection::open(work.path().join("gazette.db")).unwrap();
+    let legacy = feed.legacy_identity();
+    conn.execute("UPDATE feeds SET gone = ?1", [&legacy])
+        .unwrap();
+    drop(conn);
+    farm.set("/gone.xml", Route::rss(one_item_feed("제목")));
+    once(&work);
+    assert_eq!(farm.seen("/gone.xml").len(), 1, "not polled again");
+    assert_eq!(state(&work, &url).gone, Some(feed.identity()));
+}
+
 #[test]
 fn retry_after_delays_the_next_poll() {
     let farm = Farm::start();

@@ -6,7 +6,9 @@ mod stories;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gazette::merge::{BlockKind, Edition, merge};
+use gazette::merge::merge;
+
+use gazette::model::{BlockKind, Edition};
 use stories::{config, fixture, now, stored};
 
 fn edition() -> Edition {

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use gazette::config::{Config, ConfigError};
-use gazette::merge::{Source, StoredItem, merge};
-use gazette::normalize::Item;
+use gazette::merge::merge;
+use gazette::model::{Item, Source, StoredItem};
 
 const CONFIG: &str = r#"
 [gazette]

@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use gazette::config::Config;
-use gazette::merge::{Edition, SectionEdition, Source, StoredItem};
-use gazette::metrics::Metrics;
-use gazette::normalize::Item;
+use gazette::daemon::metrics::Metrics;
+use gazette::model::{Edition, Item, SectionEdition, Source, StoredItem};
 use gazette::publish::Publisher;
 use gazette::serve::Site;
 use gazette::store::Store;

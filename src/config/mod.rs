@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use url::Url;
 
 mod diagnostic;
+mod identity;
 mod read;
 mod schema;
 #[cfg(test)]
@@ -42,6 +43,10 @@ pub fn without_fragment(url: &Url) -> Url {
     url.set_fragment(None);
     url
 }
+
+/// The config in force, replaced whole on every successful reload: what the daemon's reloader
+/// hands the pipeline and the server.
+pub type ConfigWatch = tokio::sync::watch::Receiver<std::sync::Arc<Config>>;
 
 /// Id of the built-in section that holds every feed's items (`feeds/all.xml`); no `[[section]]` may use it.
 pub const ALL_SECTION: &str = "all";

@@ -10,7 +10,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::Config;
-use crate::merge::{BlockKind, Edition, LATEST, PHOTOS, SectionEdition};
+use crate::merge::{LATEST, PHOTOS};
+use crate::model::{BlockKind, Edition, SectionEdition};
 use crate::store::Reading;
 
 /// How much older than the newest articles of a story its earliest may be: dedup joins copies

@@ -463,9 +463,8 @@ pub fn stories(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::Source;
     use crate::merge::text::comparable_title;
-    use crate::normalize::Item;
+    use crate::model::{Item, Source};
 
     /// A two-syllable word for `n`: a small vocabulary, so that many headlines share words.
     fn word(n: usize) -> String {

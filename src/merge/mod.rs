@@ -19,105 +19,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use crate::config::{ALL_SECTION, Config, ContentPolicy, FeedConfig};
-use crate::normalize::Item;
+use crate::model::{
+    Block, BlockKind, Coverage, Edition, Item, ItemKey as Key, Related, SectionEdition, StoredItem,
+};
 use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
 pub use labels::Labels;
-
-/// An item with where it came from, as read back from the store.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredItem {
-    pub item: Item,
-    pub source: Source,
-    /// When gazette first saw the item: its date when the feed gives none.
-    pub first_seen: DateTime<Utc>,
-}
-
-/// The feed an item came from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Source {
-    /// The feed's URL as configured: with the item id, the item's identity.
-    pub feed_url: String,
-    /// The configured name, else the feed's own title, else its host.
-    pub name: String,
-    /// The feed's site link, if it gave one.
-    pub site_link: Option<String>,
-}
-
-impl StoredItem {
-    /// The date the item is sorted and published by: its own, else when we first saw it.
-    pub fn date(&self) -> DateTime<Utc> {
-        self.item
-            .published
-            .or(self.item.updated)
-            .unwrap_or(self.first_seen)
-    }
-}
-
-/// Everything one publish writes.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Edition {
-    pub generated: DateTime<Utc>,
-    /// `all` first, then the configured sections in config order.
-    pub sections: Vec<SectionEdition>,
-    /// Headlines (overall, then per section), ranking (overall, then per `[[edition]]`), latest
-    /// and photos: each published as a feed like a section.
-    pub blocks: Vec<Block>,
-    /// The other articles of each published story that has some, by the [`StoredItem::key`] of
-    /// the item published for it.
-    pub coverage: BTreeMap<String, Coverage>,
-}
-
-/// One section's stories, newest first: the item published for each.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SectionEdition {
-    pub id: String,
-    pub title: String,
-    pub items: Vec<StoredItem>,
-}
-
-/// A ranked or picked list of stories, published like a section.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Block {
-    pub kind: BlockKind,
-    /// The section or `[[edition]]` it is about; `None` for every story.
-    pub scope: Option<String>,
-    /// Its id (`headlines`, `headlines-{section}`, `ranking-{edition}`…), title and stories.
-    pub feed: SectionEdition,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockKind {
-    /// Most covered stories of the last day, fading with age.
-    Headlines,
-    /// Most covered stories of the last two days, numbered.
-    Ranking,
-    /// Newest stories.
-    Latest,
-    /// Newest stories with a picture.
-    Photos,
-}
-
-/// Who else reported a story.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Coverage {
-    /// How many outlets (sites) reported it, the published one included.
-    pub outlets: usize,
-    /// The story's other articles, oldest first.
-    pub others: Vec<Related>,
-}
-
-/// Another article on a story.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Related {
-    pub source: String,
-    pub title: String,
-    pub link: Option<String>,
-}
-
-/// [`StoredItem::key`] as bytes.
-type Key = [u8; 16];
 
 /// One story while merging: indexes into the sorted items.
 struct Story {
@@ -411,31 +319,12 @@ fn source_name(feed: &FeedConfig, feed_title: &str) -> String {
         .unwrap_or_else(|| feed.url.to_string())
 }
 
-impl StoredItem {
-    /// A stable key for the item across cycles and restarts: a hash of its feed URL and id.
-    pub fn key(&self) -> String {
-        hex::encode(self.key_bytes())
-    }
-
-    /// [`StoredItem::key`] before it is written out: what merge sorts and compares by, without
-    /// a string per item. Its bytes order as the key's hex digits do.
-    fn key_bytes(&self) -> Key {
-        use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
-        hasher.update(self.source.feed_url.as_bytes());
-        hasher.update(b"\n");
-        hasher.update(self.item.id.as_bytes());
-        let mut key = Key::default();
-        key.copy_from_slice(&hasher.finalize()[..16]);
-        key
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::model::Source;
 
     const CONFIG: &str = r#"
 [gazette]

@@ -2,8 +2,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::config::Config;
-use crate::merge::{Source, StoredItem};
-use crate::normalize::Item;
+use crate::model::{Coverage, Item, Related, SectionEdition, Source, StoredItem};
 
 const BASE: &str = "https://gazette.example/";
 

@@ -14,11 +14,10 @@ use serde::Serialize;
 
 use super::App;
 use crate::config::Config;
-use crate::daemon::{FeedHealth, feed_health};
-use crate::digest::Day;
-use crate::metrics::{CycleSummary, SectionCount};
+use crate::model::{CycleSummary, Day, FeedHealth, SectionCount};
 use crate::store::StoreError;
 use crate::store::digests::DigestStatus;
+use crate::store::feed_health;
 
 /// Everything the status pages show.
 #[derive(Debug, Serialize)]

@@ -1,4 +1,5 @@
-//! What the daemon observed, for `/metrics` (Prometheus) and `/status`.
+//! What the daemon observed, for `/metrics` (Prometheus) and `/status`: the server reads it as
+//! [`Observations`].
 //!
 //! One [`Metrics`] is made by the daemon and shared with the server: the daemon records each cycle
 //! and publish, the server only reads. The daemon passes in the times it observed, so this module
@@ -13,10 +14,10 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use serde::Serialize;
 
-use crate::daemon::CycleReport;
-use crate::merge::SectionEdition;
+use super::CycleReport;
+use crate::model::{CycleSummary, SectionCount, SectionEdition};
+use crate::serve::Observations;
 
 /// Label sets: `[(name, value)]`.
 type Labels = Vec<(&'static str, String)>;
@@ -42,24 +43,6 @@ pub struct Metrics {
 struct Recent {
     cycle: Option<CycleSummary>,
     sections: Vec<SectionCount>,
-}
-
-/// One cycle, as `/status` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CycleSummary {
-    pub finished: DateTime<Utc>,
-    pub duration_seconds: f64,
-    pub feeds: usize,
-    pub failed: usize,
-    pub new_items: usize,
-}
-
-/// How many items one published section holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SectionCount {
-    pub id: String,
-    pub title: String,
-    pub items: usize,
 }
 
 impl Default for Metrics {
@@ -166,27 +149,26 @@ impl Metrics {
         self.recent().sections = sections;
     }
 
-    /// The last cycle, if one ran.
-    pub fn last_cycle(&self) -> Option<CycleSummary> {
+    fn recent(&self) -> MutexGuard<'_, Recent> {
+        // `Recent` is replaced field by field, so a panic elsewhere cannot leave it torn.
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Observations for Metrics {
+    fn last_cycle(&self) -> Option<CycleSummary> {
         self.recent().cycle.clone()
     }
 
-    /// Items per section in the last publish.
-    pub fn sections(&self) -> Vec<SectionCount> {
+    fn sections(&self) -> Vec<SectionCount> {
         self.recent().sections.clone()
     }
 
-    /// Everything in the OpenMetrics text format, which Prometheus reads.
-    pub fn encode(&self) -> String {
+    fn encode(&self) -> String {
         let mut text = String::new();
         // Writing to a `String` cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         text
-    }
-
-    fn recent(&self) -> MutexGuard<'_, Recent> {
-        // `Recent` is replaced field by field, so a panic elsewhere cannot leave it torn.
-        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

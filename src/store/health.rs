@@ -1,31 +1,8 @@
 //! Per-feed health, as `gazette feeds` prints it and `/status.json` serves it.
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
+use super::{Store, StoreError};
 use crate::config::Config;
-use crate::store::{Store, StoreError};
-
-/// What an admin needs to see of one feed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FeedHealth {
-    pub url: String,
-    pub name: Option<String>,
-    pub enabled: bool,
-    pub last_status: Option<u16>,
-    pub last_attempt: Option<DateTime<Utc>>,
-    pub last_success: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    /// Failed polls in a row.
-    pub failures: u32,
-    /// `None` when never polled or disabled.
-    pub next_poll: Option<DateTime<Utc>>,
-    pub items: u64,
-    /// Where the feed moved for good (a permanent redirect seen on several polls in a row).
-    pub moved_to: Option<String>,
-    /// Answered 410 Gone: not polled until its config entry changes.
-    pub gone: bool,
-}
+use crate::model::FeedHealth;
 
 /// The health of every configured feed, in config order.
 pub fn feed_health(config: &Config, store: &Store) -> Result<Vec<FeedHealth>, StoreError> {

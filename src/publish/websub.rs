@@ -1,5 +1,5 @@
 //! WebSub, publisher side (W3C WebSub §7): each feed names the hub in a `rel="hub"` link (written
-//! by [`crate::publish`]), and after every publish that changed feeds the hub is told which, so
+//! by [`crate::render::feed`]), and after every publish that changed feeds the hub is told which, so
 //! that subscribers get them at once instead of at their next poll.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use futures_util::future::join_all;
 use url::Url;
 
 use crate::config::Settings;
-use crate::publish::{FEEDS_DIR, file_url_path};
+use crate::layout::{FEEDS_DIR, file_url_path};
 
 /// Extensions of the feed documents a hub may have subscribers for.
 const FEED_EXTENSIONS: &[&str] = &["xml", "atom", "json"];

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::frame::Frame;
 use super::lang::Lang;
-use super::select::{DigestContent, Story};
+use crate::model::{DigestContent, Story};
 use crate::store::digests::DigestRecord;
 
 const DIGEST: &str = "digest.html";

@@ -7,7 +7,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::frame::Frame;
 use super::html::StoryView;
-use super::select::DigestContent;
+use crate::model::DigestContent;
 
 const WIDTH: usize = 72;
 /// Where a story's lines start after its number ("1. ").

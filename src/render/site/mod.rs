@@ -15,17 +15,10 @@ use minijinja::{AutoEscape, Environment, Value, context};
 use serde::Serialize;
 use url::Url;
 
-use crate::merge::{BlockKind, Edition, Labels, SectionEdition};
+use crate::layout::{BLOCKS_DIR, FEEDS_DIR, INDEX_FILE, SECTIONS_DIR, STYLE_FILE};
+use crate::merge::Labels;
+use crate::model::{BlockKind, Edition, SectionEdition};
 use view::{Alternate, List, NavLink, Presenter};
-
-/// Folder of the section pages, relative to `output_dir`.
-pub const SECTIONS_DIR: &str = "sections";
-
-/// The front page, relative to `output_dir`.
-pub const INDEX_FILE: &str = "index.html";
-
-/// The pages' one stylesheet, relative to `output_dir`.
-pub const STYLE_FILE: &str = "style.css";
 
 /// How many stories each front-page box shows.
 const FRONT_HEADLINES: usize = 5;
@@ -251,11 +244,8 @@ fn alternates(edition: &Edition, site: &Site, first: Option<&SectionEdition>) ->
     let sections = first
         .into_iter()
         .chain(edition.sections.iter().filter(|s| Some(*s) != first))
-        .map(|section| (crate::publish::FEEDS_DIR, section));
-    let blocks = edition
-        .blocks
-        .iter()
-        .map(|block| (crate::publish::BLOCKS_DIR, &block.feed));
+        .map(|section| (FEEDS_DIR, section));
+    let blocks = edition.blocks.iter().map(|block| (BLOCKS_DIR, &block.feed));
     sections
         .chain(blocks)
         .flat_map(|(dir, feed)| {

@@ -3,12 +3,10 @@
 
 use chrono_tz::Tz;
 
-use super::day::Day;
 use super::lang::Lang;
 use crate::config::{Config, DigestConfig};
-
-/// The archive's folder, relative to `output_dir` (and to `base_url`).
-pub const DIGEST_DIR: &str = "digest";
+use crate::layout::DIGEST_DIR;
+use crate::model::Day;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Frame {

@@ -15,10 +15,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, ConfigError, Settings};
-
-/// The config in force, replaced whole on every successful reload.
-pub type ConfigWatch = watch::Receiver<Arc<Config>>;
+use crate::config::{Config, ConfigError, ConfigWatch, Settings};
 
 /// How long to let a save settle: editors write a file in several steps (truncate, write,
 /// rename), and reading between them would log mistakes that are not there.

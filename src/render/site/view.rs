@@ -7,7 +7,9 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use url::Url;
 
-use crate::merge::{Coverage, Edition, Labels, StoredItem};
+use crate::merge::Labels;
+
+use crate::model::{Coverage, Edition, StoredItem};
 
 /// One story as a page shows it.
 #[derive(Debug, Serialize)]
