@@ -2,14 +2,12 @@
 //! `check` and on reload), failing feeds polled too often, terminal escapes, feeds of too many
 //! items, HTML nested a hundred thousand deep, and long OPML files.
 
-mod common;
+mod support;
 
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::farm::{Farm, Route};
-use common::feeds::{TestItem, rss};
-use common::{Workdir, free_port, http_get, show};
+use support::{Farm, Route, TestItem, Workdir, free_port, http_get, rss, rss_items, show};
 
 fn signal(child: &Child, signal: libc::c_int) {
     let pid = libc::pid_t::try_from(child.id()).expect("pid");
@@ -279,7 +277,7 @@ fn a_poll_brings_at_most_max_items_per_poll_newest_first() {
         "{}",
         show(&output)
     );
-    let titles: Vec<String> = common::rss_items(&work.read_output("feeds/all.xml"))
+    let titles: Vec<String> = rss_items(&work.read_output("feeds/all.xml"))
         .into_iter()
         .map(|(_, title, _)| title)
         .collect();
