@@ -121,7 +121,7 @@ fn check_bounds_every_poll_interval() {
 fn the_longest_interval_runs_a_cycle() {
     let farm = Farm::start();
     farm.set("/a.xml", one_item_feed("대전 소식"));
-    let work = Workdir::new(&format!(
+    let work = Workdir::new(format!(
         "[gazette]\nallow_private = true\npoll_interval = \"30days\"\n\n[[feed]]\nurl = \"{}\"\ninterval = \"30days\"\n",
         farm.url("/a.xml")
     ));
@@ -149,7 +149,7 @@ fn sighup_with_an_out_of_range_interval_keeps_the_daemon_running() {
             farm.url("/a.xml")
         )
     };
-    let work = Workdir::new(&config("15m"));
+    let work = Workdir::new(config("15m"));
     let mut daemon = Daemon::start(&work);
     wait_for(port, "/feeds/all.xml", "대전 소식");
 
@@ -173,7 +173,7 @@ fn a_failing_feed_backs_off() {
     farm.set("/failing.xml", Route::status(500));
     farm.set("/a.xml", one_item_feed("대전 소식"));
     let port = free_port();
-    let work = Workdir::new(&format!(
+    let work = Workdir::new(format!(
         "[gazette]\nallow_private = true\nlisten = \"127.0.0.1:{port}\"\npoll_interval = \"1m\"\n\n\
          [[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"{}\"\n",
         farm.url("/failing.xml"),
@@ -213,7 +213,7 @@ fn terminal_escapes_are_stripped_and_never_printed() {
         "/escapes.json",
         Route::feed("application/feed+json", ESCAPES),
     );
-    let work = Workdir::new(&format!(
+    let work = Workdir::new(format!(
         "[gazette]\nallow_private = true\n\n[[feed]]\nurl = \"{}\"\ncontent = \"full\"\n",
         farm.url("/escapes.json")
     ));
@@ -265,7 +265,7 @@ fn a_poll_brings_at_most_max_items_per_poll_newest_first() {
         })
         .collect();
     farm.set("/many.xml", Route::rss(rss("많은 기사", &items)));
-    let work = Workdir::new(&format!(
+    let work = Workdir::new(format!(
         "[gazette]\nallow_private = true\nmax_items = 5000\n\n[[feed]]\nurl = \"{}\"\n",
         farm.url("/many.xml")
     ));
@@ -312,7 +312,7 @@ fn html_nested_a_hundred_thousand_deep_publishes() {
     );
     let farm = Farm::start();
     farm.set("/deep.xml", Route::rss(feed));
-    let work = Workdir::new(&format!(
+    let work = Workdir::new(format!(
         "[gazette]\nallow_private = true\n\n[[feed]]\nurl = \"{}\"\ncontent = \"full\"\n",
         farm.url("/deep.xml")
     ));
