@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::config::{Config, ConfigError, without_fragment};
 use crate::layout::write_atomic;
+use crate::text::web_url::{NotWebUrl, WebUrl};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpmlError {
@@ -187,15 +188,15 @@ pub fn import(config_path: &Path, opml_path: &Path) -> Result<ImportReport, Opml
         .collect();
     let mut report = ImportReport::default();
     for subscription in subscriptions {
-        let url = match Url::parse(&subscription.url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => url,
-            Ok(_) => {
+        let url = match WebUrl::parse(&subscription.url) {
+            Ok(url) => url.into_url(),
+            Err(NotWebUrl::Scheme(_)) => {
                 report
                     .invalid
                     .push((subscription.url, "not an http(s) URL".to_owned()));
                 continue;
             }
-            Err(error) => {
+            Err(NotWebUrl::Unparsable(error)) => {
                 report.invalid.push((subscription.url, error.to_string()));
                 continue;
             }

@@ -229,6 +229,26 @@ pub enum ContentPolicy {
     Title,
 }
 
+/// What each policy lets us republish: the one statement of the rule, which normalizing applies when
+/// an item is read and merging again when it is published (it may be stored under an earlier policy).
+impl ContentPolicy {
+    /// Whether items keep a plain-text summary.
+    pub fn keeps_summary(self) -> bool {
+        !matches!(self, Self::Title)
+    }
+
+    /// Whether items keep their sanitized full HTML.
+    pub fn keeps_html(self) -> bool {
+        matches!(self, Self::Full)
+    }
+
+    /// Whether items keep a picture: the publisher's photo is content, like a summary, so "title and
+    /// link only" keeps none.
+    pub fn keeps_image(self) -> bool {
+        self.keeps_summary()
+    }
+}
+
 /// Why a config could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -10,6 +10,7 @@ mod canonical;
 mod cluster;
 mod dedup;
 mod labels;
+mod reach;
 mod rules;
 mod similar;
 mod text;
@@ -18,14 +19,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{ALL_SECTION, Config, ContentPolicy, FeedConfig};
+use crate::config::{ALL_SECTION, Config, FeedConfig};
 use crate::model::{
-    Block, BlockKind, Coverage, Edition, Item, ItemKey as Key, Related, SectionEdition, StoredItem,
+    Block, BlockKind, Coverage, Edition, ItemKey as Key, Related, SectionEdition, StoredItem,
 };
+use crate::normalize::apply_content_policy;
 use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
-pub use labels::Labels;
+pub use labels::{Labels, Lang};
+pub use reach::{blocks_reach, story_span};
 
 /// One story while merging: indexes into the sorted items.
 struct Story {
@@ -115,7 +118,7 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
             .filter_map(|(mut stored, placed)| {
                 let (key, feed, sections, name) = placed?;
                 stored.source.name = name;
-                apply_policy(&mut stored.item, config.feeds[feed].content);
+                apply_content_policy(&mut stored.item, config.feeds[feed].content);
                 Some(Kept {
                     key,
                     date: stored.date(),
@@ -225,20 +228,6 @@ fn edition(
         sections,
         blocks,
         coverage,
-    }
-}
-
-/// Takes out what the feed's content policy does not allow republishing, whatever was stored
-/// under an earlier policy.
-fn apply_policy(item: &mut Item, policy: ContentPolicy) {
-    match policy {
-        ContentPolicy::Full => {}
-        ContentPolicy::Summary => item.content_html = None,
-        ContentPolicy::Title => {
-            item.summary = None;
-            item.content_html = None;
-            item.image = None;
-        }
     }
 }
 
