@@ -31,7 +31,7 @@ use crate::fetch::{
 };
 use crate::merge::merge;
 use crate::model::{Edition, FeedHealth};
-use crate::normalize::normalize;
+use crate::normalize::{keep_newest, normalize};
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
 use crate::serve::Site;
@@ -393,13 +393,22 @@ impl Pipeline {
         let (etag, last_modified) = (fetched.etag.clone(), fetched.last_modified.clone());
         let timezone = feed.timezone_or(&self.config.gazette);
         let feed_config = feed.clone();
+        let max_items = self.config.gazette.max_items_per_poll;
         let processed = tokio::task::spawn_blocking(move || {
             let hints = ParseHints {
                 content_type: fetched.content_type.as_deref(),
                 url: Some(&fetched.final_url),
                 timezone,
             };
-            let parsed = parse(&fetched.body, &hints).map_err(|error| error.to_string())?;
+            let mut parsed = parse(&fetched.body, &hints).map_err(|error| error.to_string())?;
+            let left_out = keep_newest(&mut parsed.entries, max_items, now);
+            if left_out > 0 {
+                tracing::warn!(
+                    feed = %feed_config.url,
+                    "the feed holds {} items: only the {max_items} newest are read (max_items_per_poll)",
+                    max_items + left_out
+                );
+            }
             let normalized = normalize(&parsed, &feed_config, &fetched.final_url, now);
             let rows = FeedRows::encode(&normalized).map_err(|error| error.to_string())?;
             Ok::<_, String>((normalized, rows, parsed.meta.poll_hints))
