@@ -9,7 +9,9 @@ mod blocks;
 mod canonical;
 mod cluster;
 mod dedup;
+mod evidence;
 mod labels;
+mod lexicon;
 mod rules;
 mod similar;
 mod text;
@@ -104,8 +106,16 @@ pub enum BlockKind {
 pub struct Coverage {
     /// How many outlets (sites) reported it, the published one included.
     pub outlets: usize,
-    /// The story's other articles, oldest first.
+    /// The story's other articles, oldest first: other outlets' and copies (see
+    /// [`Related::copy`]).
     pub others: Vec<Related>,
+}
+
+impl Coverage {
+    /// What is shown as the story's other outlets: each other outlet's earliest article.
+    pub fn other_outlets(&self) -> impl Iterator<Item = &Related> {
+        self.others.iter().filter(|other| !other.copy)
+    }
 }
 
 /// Another article on a story.
@@ -114,6 +124,9 @@ pub struct Related {
     pub source: String,
     pub title: String,
     pub link: Option<String>,
+    /// A copy from an outlet already counted (the published article's own, through another of
+    /// its feeds, or one listed before): not another outlet, so never shown as one.
+    pub copy: bool,
 }
 
 /// [`StoredItem::key`] as bytes.
@@ -149,10 +162,12 @@ struct Sorted {
     placements: Vec<Vec<usize>>,
     /// [`text::comparable_title`] of each title, for dedup and clustering alike.
     titles: Vec<String>,
+    /// For each configured feed (not item), its outlet: see [`outlets`].
+    outlets: Vec<usize>,
 }
 
 impl Sorted {
-    fn new(kept: Vec<Kept>) -> Sorted {
+    fn new(config: &Config, kept: Vec<Kept>) -> Sorted {
         // Sorting indexes rather than the items themselves moves a few bytes per step, not a
         // whole item.
         let mut order: Vec<usize> = (0..kept.len()).collect();
@@ -169,6 +184,7 @@ impl Sorted {
             feeds: Vec::with_capacity(len),
             placements: Vec::with_capacity(len),
             titles: Vec::new(),
+            outlets: outlets(config),
         };
         for kept in kept {
             sorted.items.push(kept.stored);
@@ -217,7 +233,7 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
                 })
             }),
     );
-    let sorted = Sorted::new(kept);
+    let sorted = Sorted::new(config, kept);
     let items = &sorted.items;
 
     // Dedup spends much of its time on one core; what clustering reads of each item fills the
@@ -231,7 +247,7 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
     let ((), edition) = parallel::join(
         move || drop(prepared),
         || {
-            let stories = stories(config, &sorted, clustered);
+            let stories = stories(&sorted, clustered);
             edition(config, labels, &sorted, &stories, now)
         },
     );
@@ -239,8 +255,8 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
 }
 
 /// Each cluster (indexes into the sorted items) as a story, sorted by lead.
-fn stories(config: &Config, sorted: &Sorted, clustered: Vec<Vec<usize>>) -> Vec<Story> {
-    let outlet_of = outlets(config);
+fn stories(sorted: &Sorted, clustered: Vec<Vec<usize>>) -> Vec<Story> {
+    let outlet_of = &sorted.outlets;
     // Only how many outlets a story has is kept: they are counted in one reused buffer.
     let mut outlets: Vec<usize> = Vec::new();
     let mut stories: Vec<Story> = clustered
@@ -352,24 +368,32 @@ fn coverage(
         .filter(|story| published.contains(&sorted.keys[story.lead]))
         .map(|story| {
             let key = hex::encode(sorted.keys[story.lead]);
-            (key, story_coverage(&sorted.items, story))
+            (key, story_coverage(sorted, story))
         })
         .collect()
 }
 
-fn story_coverage(items: &[StoredItem], story: &Story) -> Coverage {
+/// The story's outlets and its other articles, each link once; those from an outlet already
+/// counted (the published article's, or one listed before) are marked as copies.
+fn story_coverage(sorted: &Sorted, story: &Story) -> Coverage {
+    let items = &sorted.items;
+    let outlet = |at: usize| sorted.outlets[sorted.feeds[at]];
+    let mut outlets: HashSet<usize> = HashSet::from([outlet(story.lead)]);
     let mut links: HashSet<Option<&str>> = HashSet::from([items[story.lead].item.link.as_deref()]);
     let others = story
         .members
         .iter()
         .rev()
         .filter(|&&at| at != story.lead)
-        .map(|&at| &items[at])
-        .filter(|stored| stored.item.link.is_none() || links.insert(stored.item.link.as_deref()))
-        .map(|stored| Related {
+        .filter(|&&at| {
+            items[at].item.link.is_none() || links.insert(items[at].item.link.as_deref())
+        })
+        .map(|&at| (&items[at], !outlets.insert(outlet(at))))
+        .map(|(stored, copy)| Related {
             source: stored.source.name.clone(),
             title: stored.item.title.clone(),
             link: stored.item.link.clone(),
+            copy,
         })
         .collect();
     Coverage {
