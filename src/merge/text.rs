@@ -82,6 +82,8 @@ fn remove_bracket_tags(text: &str) -> String {
         match after.find(close) {
             Some(end) if after[..end].chars().count() <= TAG_CHARS => {
                 out.push(' ');
+                out.push_str(&series_part(&after[..end]));
+                out.push(' ');
                 rest = &after[end + close.len_utf8()..];
             }
             _ => {
@@ -92,6 +94,24 @@ fn remove_bracket_tags(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// What a bracketed tag keeps of a series part: "(2)", "[1/3]" and "(상)" tell the articles of
+/// a series apart, so their number stays (상·중·하 as 1, 2, 3); any other tag is dropped.
+fn series_part(tag: &str) -> Cow<'static, str> {
+    let tag = tag.trim();
+    let numbered = !tag.is_empty()
+        && tag.chars().any(|c| c.is_ascii_digit())
+        && tag.chars().all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | ' '));
+    if numbered {
+        return Cow::Owned(tag.to_owned());
+    }
+    Cow::Borrowed(match tag {
+        "상" | "上" => "1",
+        "중" | "中" => "2",
+        "하" | "下" => "3",
+        _ => "",
+    })
 }
 
 fn closing(open: char) -> Option<char> {
@@ -391,6 +411,8 @@ mod tests {
             "(이 괄호 안은 제목의 일부이므로 지우지 않는다) 본문"
         );
         assert_eq!(comparable_title("끝나지 않은 [괄호"), "끝나지 않은 [괄호");
+        assert_eq!(comparable_title("[기획] 원도심을 걷다 (2)"), "원도심을 걷다 2");
+        assert_eq!(comparable_title("원도심을 걷다 <하>"), "원도심을 걷다 3");
     }
 
     #[test]
