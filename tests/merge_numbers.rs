@@ -89,17 +89,28 @@ fn published_feeds_list_every_part_and_only_other_outlets() {
     assert!(rss.contains("2개 매체"), "the 1150 draw's other outlet");
 
     let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("feeds/all.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("feeds/all.json")).unwrap()).unwrap();
     for item in json["items"].as_array().unwrap() {
-        let own = item["_gazette"]["source"]["name"].as_str().unwrap_or_default();
-        let related = item["_gazette"]["related"].as_array().cloned().unwrap_or_default();
+        let own = item["_gazette"]["source"]["name"]
+            .as_str()
+            .unwrap_or_default();
+        let related = item["_gazette"]["related"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let names: Vec<&str> = related
             .iter()
             .filter_map(|r| r["source"].as_str())
             .collect();
-        assert!(!names.contains(&own), "{own} listed as its own other outlet");
+        assert!(
+            !names.contains(&own),
+            "{own} listed as its own other outlet"
+        );
         let unique: BTreeSet<&str> = names.iter().copied().collect();
-        assert_eq!(unique.len(), names.len(), "an outlet listed twice: {names:?}");
+        assert_eq!(
+            unique.len(),
+            names.len(),
+            "an outlet listed twice: {names:?}"
+        );
     }
 }

@@ -102,7 +102,9 @@ fn series_part(tag: &str) -> Cow<'static, str> {
     let tag = tag.trim();
     let numbered = !tag.is_empty()
         && tag.chars().any(|c| c.is_ascii_digit())
-        && tag.chars().all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | ' '));
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | ' '));
     if numbered {
         return Cow::Owned(tag.to_owned());
     }
@@ -411,7 +413,10 @@ mod tests {
             "(이 괄호 안은 제목의 일부이므로 지우지 않는다) 본문"
         );
         assert_eq!(comparable_title("끝나지 않은 [괄호"), "끝나지 않은 [괄호");
-        assert_eq!(comparable_title("[기획] 원도심을 걷다 (2)"), "원도심을 걷다 2");
+        assert_eq!(
+            comparable_title("[기획] 원도심을 걷다 (2)"),
+            "원도심을 걷다 2"
+        );
         assert_eq!(comparable_title("원도심을 걷다 <하>"), "원도심을 걷다 3");
     }
 
