@@ -8,6 +8,7 @@
 //! which evidence kept two articles apart.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use super::lexicon::{
     ENGLISH_PERSON_TITLES, LOCAL_UNIT_ENDINGS, PARTICLES, PEOPLE, PERSON_TITLES, PLACE_ENDINGS,
@@ -181,6 +182,27 @@ fn union<T: Ord + Clone>(into: &mut Vec<T>, from: &[T]) {
     into.dedup();
 }
 
+/// The first characters of every name in [`PLACES`] and [`PLACES_WITH_ENDING`], sorted.
+static PLACE_STARTS: LazyLock<Vec<char>> = LazyLock::new(|| {
+    let names = PLACES.iter().chain(PLACES_WITH_ENDING);
+    let mut starts: Vec<char> = names.filter_map(|(name, _)| name.chars().next()).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+});
+
+/// The last characters of every [`PERSON_TITLES`] entry, sorted: a word ending in none of them
+/// (particle aside) is no title.
+static TITLE_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| {
+    let mut ends: Vec<char> = PERSON_TITLES
+        .iter()
+        .filter_map(|t| t.chars().last())
+        .collect();
+    ends.sort_unstable();
+    ends.dedup();
+    ends
+});
+
 /// Reads the places and people of `text` (comparable: lowercase, short forms read) into the sets.
 fn read_names(text: &str, places: &mut BTreeSet<Box<str>>, people: &mut BTreeSet<Box<str>>) {
     let words: Vec<&str> = text
@@ -189,8 +211,8 @@ fn read_names(text: &str, places: &mut BTreeSet<Box<str>>, people: &mut BTreeSet
         .collect();
     let mut after_place = false;
     for (at, &word) in words.iter().enumerate() {
-        let bare = without_particle(word);
-        let place = place(word).or_else(|| after_place.then(|| local_unit(bare)).flatten());
+        let local = || local_unit(without_particle(word));
+        let place = place(word).or_else(|| after_place.then(local).flatten());
         after_place = place.is_some();
         if let Some(place) = place {
             places.insert(place.into());
@@ -206,6 +228,11 @@ fn read_names(text: &str, places: &mut BTreeSet<Box<str>>, people: &mut BTreeSet
 /// ("대전시의회는" is 대전), or with one of [`PLACES_WITH_ENDING`] followed by one of
 /// [`PLACE_ENDINGS`].
 fn place(word: &str) -> Option<&'static str> {
+    // Most words start with no place's first character: one lookup rules them out.
+    let first = word.chars().next()?;
+    if PLACE_STARTS.binary_search(&first).is_err() {
+        return None;
+    }
     let starts = |(name, place): &(&str, &'static str)| word.starts_with(name).then_some(*place);
     // The longest name first, so that "서구" never reads as part of something longer.
     let bare = PLACES
@@ -250,6 +277,10 @@ fn person<'a>(words: &[&'a str], at: usize) -> Option<&'a str> {
     }
     let is_title = |next: &str| {
         let next = without_particle(next);
+        let last = next.chars().next_back();
+        if last.is_none_or(|last| TITLE_ENDS.binary_search(&last).is_err()) {
+            return false;
+        }
         PERSON_TITLES.iter().any(|title| {
             next == *title
                 || next

@@ -43,7 +43,6 @@ pub const SHORT_FORMS: &[(&str, &str)] = &[
     ("가결", "통과"),
     ("postpone", "delay"),
     ("delay", "delay"),
-    ("put off", "delay"),
     ("visit", "visit"),
 ];
 
@@ -179,10 +178,9 @@ pub const PARTICLES: &[&str] = &[
 ];
 
 /// Words after a Korean person's name that say it is one ("이장우 대전시장", "홍길동 씨"), also
-/// as a word's ending ("대전시장" ends with "시장").
+/// after "전" (former) and as a word's ending after a place ("대전시장" is 대전 and 시장).
 pub const PERSON_TITLES: &[&str] = &[
     "대통령",
-    "전 대통령",
     "총리",
     "장관",
     "대표",

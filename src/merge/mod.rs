@@ -25,6 +25,8 @@ use crate::normalize::Item;
 use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
+/// What keeps two articles apart, as a value: for a record of merge decisions to report.
+pub use evidence::{Conflict, Evidence};
 pub use labels::Labels;
 
 /// An item with where it came from, as read back from the store.
