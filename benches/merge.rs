@@ -112,7 +112,7 @@ fn items(now: DateTime<Utc>) -> Vec<StoredItem> {
 }
 
 /// How the words of the growth inputs are drawn.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Vocabulary {
     /// 20 words, each as likely: titles share most of their words.
     Shared,
@@ -222,7 +222,13 @@ fn growth(config: &Config, now: DateTime<Utc>) {
         "{:<26} {:>9} {:>9} {:>9} {:>8}",
         "input", "10k", "100k", "exponent", "target"
     );
+    // MERGE_GROWTH=shared or =zipf runs one input only, e.g. under a profiler.
+    let only = std::env::var("MERGE_GROWTH").unwrap_or_default();
     for (vocabulary, target) in [(Vocabulary::Shared, 2.0), (Vocabulary::Zipf, 1.0)] {
+        let name = format!("{vocabulary:?}").to_lowercase();
+        if !only.is_empty() && only != name {
+            continue;
+        }
         let small = median_merge(config, &day_of(vocabulary, 10_000, now), now);
         let large = median_merge(config, &day_of(vocabulary, 100_000, now), now);
         let exponent = (large / small).log10();

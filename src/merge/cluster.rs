@@ -107,9 +107,10 @@ const STOP_SHARE: usize = 20;
 /// Fewest titles a stop word is in: a small store has no stop words, and clusters exactly.
 const STOP_MIN: usize = 2_000;
 
-/// Most leaders an article looks at per token, the newest (nearest in time) first: on any input
-/// an article costs at most its tokens times this, so merging grows linearly with the items.
-/// Only a token held by more leaders than this within [`WINDOW`] is cut short.
+/// Most leaders an article looks at in all, through its rarest tokens first and each token's
+/// newest (nearest in time) leaders first: on any input an article costs at most this, so
+/// merging grows linearly with the items. Only an article whose tokens are held by more leaders
+/// than this within [`WINDOW`] is cut short, and then in its commonest tokens.
 const MAX_WALK: usize = 256;
 
 /// How many of its indexed tokens a leader must share with an article's text to be checked
@@ -123,7 +124,8 @@ pub struct Prepared {
     features: Vec<Features>,
     /// Each item's title tokens as dense ids.
     title_ids: Vec<Vec<u32>>,
-    /// Each item's text tokens that are some title's, as ids: only those can find a leader.
+    /// Each item's text tokens that are some title's and no stop word, as ids, rarest first:
+    /// only those can find a leader.
     text_ids: Vec<Vec<u32>>,
     /// Each item's title tokens it is indexed under as a possible leader, and how many of them
     /// an article's text must hold (see [`prefix`]).
@@ -160,7 +162,10 @@ impl Prepared {
         let text_ids = parallel::map(&features, |features| {
             let text = features.text.iter();
             let ids = text.filter_map(|token| ids.get(token).copied());
-            ids.filter(|&id| frequency[id as usize] <= stop).collect()
+            let mut ids: Vec<u32> = ids.filter(|&id| frequency[id as usize] <= stop).collect();
+            // Rarest first: the walk's budget goes to the tokens that tell most.
+            ids.sort_unstable_by_key(|&id| (frequency[id as usize], id));
+            ids
         });
         let prefixes = parallel::map(&title_ids, |ids| prefix(ids, &frequency, stop));
         Prepared {
@@ -276,7 +281,11 @@ impl<'a> Index<'a> {
         // Only the earlier positions found through as many tokens as they require are looked
         // at further: a few of the many found at all.
         let mut found = Vec::new();
+        let mut budget = MAX_WALK;
         for &token in &self.prepared.text_ids[self.item[position]] {
+            if budget == 0 {
+                break;
+            }
             let token = token as usize;
             let (from, to) = (self.offsets[token], self.offsets[token + 1]);
             let posting = &self.postings[from as usize..to as usize];
@@ -291,8 +300,9 @@ impl<'a> Index<'a> {
             while posting.get(*stop as usize).is_some_and(|&p| p < end) {
                 *stop += 1;
             }
-            // The newest MAX_WALK leaders before this article that hold the token.
-            let first = (*start as usize).max((*stop as usize).saturating_sub(MAX_WALK));
+            // The newest leaders before this article that hold the token, within the budget.
+            let first = (*start as usize).max((*stop as usize).saturating_sub(budget));
+            budget -= *stop as usize - first;
             for &other in &posting[first..*stop as usize] {
                 let count = &mut walk.counts[other as usize];
                 if count.article != end {

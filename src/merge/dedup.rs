@@ -10,7 +10,7 @@ use chrono::TimeDelta;
 use super::StoredItem;
 use super::canonical::canonical_url;
 use super::evidence::Evidence;
-use super::similar::{Index, by_rarity, jaccard};
+use super::similar::{Index, by_rarity, reaches};
 use super::text::bigrams;
 use crate::parallel;
 
@@ -75,7 +75,7 @@ fn similar_titles(items: &[StoredItem], titles: &[String]) -> Vec<(usize, usize)
         // Items come newest first, so an item too new for this one is too new for older ones.
         let expired = |other: usize| items[other].date() - date > TITLE_WINDOW;
         for other in index.candidates(set, expired) {
-            if jaccard(set, &sets[other]) >= TITLE_SIMILARITY {
+            if reaches(set, &sets[other], TITLE_SIMILARITY) {
                 pairs.push((other, at));
             }
         }
