@@ -11,11 +11,13 @@ use clap::{Args, Parser, Subcommand};
 use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Config, ConfigError, locate_string};
-use crate::daemon::{CycleReport, FeedHealth, Pipeline, feed_health};
+use crate::daemon::{CycleReport, Pipeline};
 use crate::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetcher};
+use crate::model::FeedHealth;
 use crate::opml::OpmlError;
 use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
+use crate::store::feed_health;
 
 #[derive(Debug, Parser)]
 #[command(name = "gazette", version, about = "Feed aggregator and republisher")]
@@ -161,7 +163,7 @@ fn config_failure(error: &ConfigError) -> ExitCode {
 fn opml_export(path: &Path) -> ExitCode {
     match load_config(path) {
         Ok(config) => {
-            print!("{}", crate::opml::export(&config));
+            print!("{}", crate::render::opml::export(&config));
             ExitCode::SUCCESS
         }
         Err(code) => code,

@@ -5,12 +5,15 @@
 //! kept (sanitized) only for feeds whose publishers allow republishing it.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::config::{ContentPolicy, FeedConfig};
+use crate::model::{Item, Normalized};
 use crate::parse::{Entry, ParsedFeed};
+use crate::text::WebUrl;
+use crate::text::entity;
+use crate::text::html::{collapse_whitespace, html_to_text};
 
 mod sanitize;
 
@@ -19,41 +22,6 @@ pub const SUMMARY_CHARS: usize = 300;
 
 /// How far in the future a date may be before we distrust it (clock skew, time zone mistakes).
 const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
-
-/// One item as gazette keeps and republishes it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Item {
-    /// guid / atom:id, else the link, else a hash of title + date: unique within its feed.
-    pub id: String,
-    /// Plain text; may be empty when the feed gives none.
-    pub title: String,
-    /// Absolute http(s) URL of the original.
-    pub link: Option<String>,
-    /// Plain text, at most [`SUMMARY_CHARS`] characters (`None` under `content = "title"`).
-    pub summary: Option<String>,
-    /// Sanitized HTML, only under `content = "full"`.
-    pub content_html: Option<String>,
-    pub authors: Vec<String>,
-    pub categories: Vec<String>,
-    pub published: Option<DateTime<Utc>>,
-    pub updated: Option<DateTime<Utc>>,
-    /// Absolute http(s) URL of a picture for the item (an image enclosure, else the first `<img>`
-    /// of its HTML): the thumbnail of photo news. Items stored before it existed have none.
-    #[serde(default)]
-    pub image: Option<String>,
-}
-
-/// What normalizing one feed gives.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Normalized {
-    /// The feed's own title (plain text), if it has one.
-    pub feed_title: Option<String>,
-    /// The feed's site link.
-    pub site_link: Option<String>,
-    pub items: Vec<Item>,
-    /// What was dropped or corrected, for the logs.
-    pub warnings: Vec<String>,
-}
 
 /// Normalizes a feed fetched for `feed` from `feed_url` (the URL after redirects).
 pub fn normalize(
@@ -112,25 +80,21 @@ fn normalize_entry(
         .or_else(|| link.clone())
         .unwrap_or_else(|| content_hash(&title, published.or(updated)));
     let html = entry.summary.as_deref().or(entry.content.as_deref());
-    let summary = match policy {
-        ContentPolicy::Title => None,
-        ContentPolicy::Summary | ContentPolicy::Full => html
-            .map(html_to_text)
-            .map(|text| truncate_at_word(&text, SUMMARY_CHARS))
-            .filter(|text| !text.is_empty()),
-    };
-    let content_html = match policy {
-        ContentPolicy::Full => entry
-            .content
-            .as_deref()
-            .or(entry.summary.as_deref())
-            .map(|html| {
-                let base = entry.base.as_deref().and_then(|b| Url::parse(b).ok());
-                sanitize_html(html, base.as_ref().unwrap_or(feed_url))
-            })
-            .filter(|html| !html.trim().is_empty()),
-        ContentPolicy::Summary | ContentPolicy::Title => None,
-    };
+    let summary = html
+        .filter(|_| policy.keeps_summary())
+        .map(|html| collapse_whitespace(&html_to_text(html)))
+        .map(|text| truncate_at_word(&text, SUMMARY_CHARS))
+        .filter(|text| !text.is_empty());
+    let content_html = entry
+        .content
+        .as_deref()
+        .or(entry.summary.as_deref())
+        .filter(|_| policy.keeps_html())
+        .map(|html| {
+            let base = entry.base.as_deref().and_then(|b| Url::parse(b).ok());
+            sanitize_html(html, base.as_ref().unwrap_or(feed_url))
+        })
+        .filter(|html| !html.trim().is_empty());
     let mut categories: Vec<String> = Vec::new();
     for category in entry.categories.iter().filter_map(|c| non_empty_text(c)) {
         if !categories.contains(&category) {
@@ -152,7 +116,21 @@ fn normalize_entry(
         categories,
         published,
         updated,
-        image: image_url(entry, html, feed_url),
+        image: image_url(entry, html, feed_url).filter(|_| policy.keeps_image()),
+    }
+}
+
+/// Takes out of `item` what `policy` does not allow republishing ([`ContentPolicy`] says what each
+/// keeps): for items stored under an earlier policy.
+pub fn apply_content_policy(item: &mut Item, policy: ContentPolicy) {
+    if !policy.keeps_summary() {
+        item.summary = None;
+    }
+    if !policy.keeps_html() {
+        item.content_html = None;
+    }
+    if !policy.keeps_image() {
+        item.image = None;
     }
 }
 
@@ -175,7 +153,7 @@ fn image_url(entry: &Entry, html: Option<&str>, feed_url: &Url) -> Option<String
         .find_map(|enclosure| absolute_http_url(&enclosure.url, feed_url))
         .or_else(|| {
             let src = first_img_src(html?)?;
-            absolute_http_url(&html_escape::decode_html_entities(src), feed_url)
+            absolute_http_url(&entity::decode(src), feed_url)
         })
 }
 
@@ -215,8 +193,7 @@ fn trusted_date(
 
 /// Resolves `link` against the feed URL; only http(s) links are kept (no `javascript:` and the like).
 fn absolute_http_url(link: &str, base: &Url) -> Option<String> {
-    let url = base.join(link.trim()).ok()?;
-    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+    WebUrl::join(base, link).map(String::from)
 }
 
 /// The id of an item that has neither guid nor link.
@@ -234,45 +211,6 @@ fn content_hash(title: &str, date: Option<DateTime<Utc>>) -> String {
 fn non_empty_text(text: &str) -> Option<String> {
     let collapsed = collapse_whitespace(text);
     (!collapsed.is_empty()).then_some(collapsed)
-}
-
-fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The text of an HTML fragment: tags dropped (with the contents of script and style), entities
-/// decoded, whitespace collapsed.
-pub fn html_to_text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        let tag = &rest[open..];
-        let Some(close) = tag.find('>') else {
-            // A lone "<" is text.
-            text.push_str(tag);
-            rest = "";
-            break;
-        };
-        let name: String = tag[1..close]
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        rest = &tag[close + 1..];
-        if !tag[1..].starts_with('/') && (name == "script" || name == "style") {
-            let end = format!("</{name}");
-            rest = match find_ascii_case_insensitive(rest, &end) {
-                Some(at) => rest[at..].find('>').map_or("", |gt| &rest[at + gt + 1..]),
-                None => "",
-            };
-        }
-        // Tags separate words ("<p>a</p><p>b</p>" reads "a b"); inline ones get collapsed later.
-        text.push(' ');
-    }
-    text.push_str(rest);
-    collapse_whitespace(&html_escape::decode_html_entities(&text))
 }
 
 fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
@@ -473,6 +411,28 @@ mod tests {
         assert_eq!(out.items[0].content_html, None);
     }
 
+    /// Normalizing and merging apply the policy by one rule: they used to disagree on pictures
+    /// under `title` (normalize kept them, merge dropped them).
+    #[test]
+    fn title_policy_keeps_no_picture_when_read_or_published() {
+        let entry = Entry {
+            id: Some("x".into()),
+            title: Some("제목".into()),
+            summary: Some(r#"<p>요약</p><img src="/p.jpg">"#.into()),
+            ..Entry::default()
+        };
+        let summary = run(ContentPolicy::Summary, vec![entry.clone()]);
+        assert_eq!(
+            summary.items[0].image.as_deref(),
+            Some("https://news.example/p.jpg")
+        );
+        let title = run(ContentPolicy::Title, vec![entry]);
+        assert_eq!(title.items[0].image, None);
+        let mut stored = summary.items[0].clone();
+        apply_content_policy(&mut stored, ContentPolicy::Title);
+        assert_eq!(stored, title.items[0]);
+    }
+
     #[test]
     fn future_dates_are_dropped_and_bad_links_refused() {
         let out = run(
@@ -523,7 +483,7 @@ mod tests {
             length: None,
         };
         let out = run(
-            ContentPolicy::Title,
+            ContentPolicy::Summary,
             vec![
                 Entry {
                     id: Some("audio-then-photo".into()),
@@ -559,7 +519,9 @@ mod tests {
     #[test]
     fn html_to_text_drops_scripts_and_decodes_entities() {
         assert_eq!(
-            html_to_text("a<script>x<y</script>b&nbsp;&lt;c&gt; <STYLE>p{}</style>d"),
+            collapse_whitespace(&html_to_text(
+                "a<script>x<y</script>b&nbsp;&lt;c&gt; <STYLE>p{}</style>d"
+            )),
             "a b <c> d"
         );
         assert_eq!(html_to_text("3 < 4"), "3 < 4");

@@ -1,22 +1,20 @@
-//! OPML 2.0, the file feed readers exchange subscription lists in.
+//! OPML 2.0, the file feed readers exchange subscription lists in: reading another reader's.
 //!
-//! [`export`] writes the configured feeds with each section as a folder, for `gazette opml export`
-//! and the published `sources.opml`. [`import`] adds the feeds of another reader's export to
+//! Writing ours is [`crate::render::opml`]. [`import`] adds the feeds of another reader's export to
 //! `feeds.toml`, editing the file in place (`toml_edit`) so that its comments and layout stay, and
 //! skipping feeds already listed.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::path::Path;
 
 use quick_xml::XmlVersion;
-use quick_xml::escape::escape;
 use quick_xml::events::{BytesStart, Event};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 use url::Url;
 
-use crate::config::{Config, ConfigError, FeedConfig};
-use crate::publish::write_atomic;
+use crate::config::{Config, ConfigError};
+use crate::layout::write_atomic;
+use crate::text::web_url::{NotWebUrl, WebUrl};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpmlError {
@@ -31,41 +29,6 @@ pub enum OpmlError {
         path: String,
         source: std::io::Error,
     },
-}
-
-/// The enabled feeds as OPML: one folder per section holding its feeds (a feed in two sections is
-/// in both), then the feeds of no section. No dates, so that the same config gives the same bytes.
-pub fn export(config: &Config) -> String {
-    let mut out =
-        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
-    let _ = writeln!(
-        out,
-        "  <head>\n    <title>{}</title>\n  </head>\n  <body>",
-        escape(config.gazette.title.as_str())
-    );
-    let enabled = || config.feeds.iter().filter(|feed| feed.enabled);
-    for section in &config.sections {
-        let title = escape(section.title.as_str());
-        let _ = writeln!(out, "    <outline text=\"{title}\" title=\"{title}\">");
-        for feed in enabled().filter(|feed| feed.sections.contains(&section.id)) {
-            write_feed(&mut out, feed, "      ");
-        }
-        out.push_str("    </outline>\n");
-    }
-    for feed in enabled().filter(|feed| feed.sections.is_empty()) {
-        write_feed(&mut out, feed, "    ");
-    }
-    out.push_str("  </body>\n</opml>\n");
-    out
-}
-
-fn write_feed(out: &mut String, feed: &FeedConfig, indent: &str) {
-    let name = escape(feed.name.as_deref().unwrap_or(feed.url.as_str()));
-    let _ = writeln!(
-        out,
-        "{indent}<outline type=\"rss\" text=\"{name}\" title=\"{name}\" xmlUrl=\"{}\"/>",
-        escape(feed.url.as_str())
-    );
 }
 
 /// One feed of an OPML file.
@@ -202,15 +165,15 @@ pub fn import(config_path: &Path, opml_path: &Path) -> Result<ImportReport, Opml
     let mut known: Vec<Url> = config.feeds.iter().map(|feed| feed.url.clone()).collect();
     let mut report = ImportReport::default();
     for subscription in subscriptions {
-        let url = match Url::parse(&subscription.url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => url,
-            Ok(_) => {
+        let url = match WebUrl::parse(&subscription.url) {
+            Ok(url) => url.into_url(),
+            Err(NotWebUrl::Scheme(_)) => {
                 report
                     .invalid
                     .push((subscription.url, "not an http(s) URL".to_owned()));
                 continue;
             }
-            Err(error) => {
+            Err(NotWebUrl::Unparsable(error)) => {
                 report.invalid.push((subscription.url, error.to_string()));
                 continue;
             }

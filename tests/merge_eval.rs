@@ -3,14 +3,13 @@
 //! stories, printed, with every wrong pair named. Targets: precision 1.00 (two stories are never
 //! one), recall at least 0.90.
 
-#[path = "fixtures/merge/stories.rs"]
-mod stories;
+mod support;
 
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use gazette::merge::merge;
-use stories::{FixtureItem, config, items_from, stored};
+use support::stories::{FixtureItem, config, items_from, stored};
 
 const PRECISION: f64 = 1.0;
 const RECALL: f64 = 0.90;

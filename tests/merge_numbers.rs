@@ -2,14 +2,14 @@
 //! number are each published, in one feed and across feeds, and the same draw from several
 //! outlets is one story whose other outlets are named once each.
 
-#[path = "fixtures/merge/stories.rs"]
-mod stories;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gazette::merge::{Edition, merge};
+use gazette::merge::merge;
+use gazette::model::Edition;
 use gazette::publish::Publisher;
-use stories::{FixtureItem, config, items_from, now, stored};
+use support::stories::{FixtureItem, config, items_from, now, stored};
 
 fn fixture() -> Vec<FixtureItem> {
     items_from(include_str!("fixtures/merge/numbered.toml"))
@@ -18,7 +18,7 @@ fn fixture() -> Vec<FixtureItem> {
 fn edition() -> Edition {
     let mut items: Vec<_> = fixture().iter().map(stored).collect();
     // The Korean story fixture alongside, so that numbered titles meet ordinary ones.
-    items.extend(stories::fixture().iter().map(stored));
+    items.extend(support::stories::fixture().iter().map(stored));
     merge(&config(""), items, now())
 }
 
@@ -63,7 +63,7 @@ fn published_feeds_list_every_part_and_only_other_outlets() {
     config.gazette.output_dir = dir.path().to_owned();
     config.gazette.max_items = 100;
     let mut items: Vec<_> = fixture().iter().map(stored).collect();
-    items.extend(stories::fixture().iter().map(stored));
+    items.extend(support::stories::fixture().iter().map(stored));
     let edition = merge(&config, items, now());
     Publisher::new(&config.gazette).publish(&edition).unwrap();
 

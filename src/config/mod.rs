@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use url::Url;
 
 mod diagnostic;
+mod identity;
 mod read;
 mod schema;
 #[cfg(test)]
@@ -27,6 +28,10 @@ pub fn locate_string(source: &str, value: &str) -> Option<(usize, usize)> {
     let offset = source.find(&format!("\"{value}\""))?;
     Some(diagnostic::Reporter::new(String::new(), source).position(offset))
 }
+
+/// The config in force, replaced whole on every successful reload: what the daemon's reloader
+/// hands the pipeline and the server.
+pub type ConfigWatch = tokio::sync::watch::Receiver<std::sync::Arc<Config>>;
 
 /// Id of the built-in section that holds every feed's items (`feeds/all.xml`); no `[[section]]` may use it.
 pub const ALL_SECTION: &str = "all";
@@ -193,6 +198,26 @@ pub enum ContentPolicy {
     Full,
     /// The title and the link only.
     Title,
+}
+
+/// What each policy lets us republish: the one statement of the rule, which normalizing applies when
+/// an item is read and merging again when it is published (it may be stored under an earlier policy).
+impl ContentPolicy {
+    /// Whether items keep a plain-text summary.
+    pub fn keeps_summary(self) -> bool {
+        !matches!(self, Self::Title)
+    }
+
+    /// Whether items keep their sanitized full HTML.
+    pub fn keeps_html(self) -> bool {
+        matches!(self, Self::Full)
+    }
+
+    /// Whether items keep a picture: the publisher's photo is content, like a summary, so "title and
+    /// link only" keeps none.
+    pub fn keeps_image(self) -> bool {
+        self.keeps_summary()
+    }
 }
 
 /// Why a config could not be used.

@@ -15,6 +15,8 @@ use toml::Spanned;
 use toml::de::DeTable;
 use url::Url;
 
+use crate::text::web_url::{NotWebUrl, WebUrl};
+
 use super::DigestConfig;
 use super::diagnostic::{Reporter, quoted, unknown};
 use super::read::{Table, Value, boolean, count, parsed, string, strings, text};
@@ -422,15 +424,15 @@ fn section_id(text: &str) -> Result<(), String> {
 
 /// An absolute http(s) URL; `example` shows the expected form.
 fn web_url(text: &str, example: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| {
-        format!("bad url `{text}`: {e}; expected an absolute URL like \"{example}\"")
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
+    match WebUrl::parse(text) {
+        Ok(url) => Ok(url.into_url()),
+        Err(NotWebUrl::Unparsable(e)) => Err(format!(
+            "bad url `{text}`: {e}; expected an absolute URL like \"{example}\""
+        )),
+        Err(NotWebUrl::Scheme(_)) => Err(format!(
             "bad url `{text}`: expected an http or https URL like \"{example}\""
-        ));
+        )),
     }
-    Ok(url)
 }
 
 fn hub_url(text: &str) -> Result<Url, String> {

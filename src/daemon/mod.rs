@@ -15,24 +15,25 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-mod health;
+pub mod metrics;
+pub mod reload;
 pub mod schedule;
 mod window;
 
-pub use health::{FeedHealth, feed_health};
-
+use metrics::Metrics;
 use schedule::{Policy, Poll, PollResult, after_poll, is_due};
 
-use crate::config::{Config, FeedConfig};
+use crate::config::{Config, ConfigWatch, FeedConfig};
 use crate::fetch::{ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
-use crate::merge::{Edition, merge};
-use crate::metrics::Metrics;
+use crate::merge::merge;
+use crate::model::{Edition, FeedHealth};
 use crate::normalize::normalize;
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
-use crate::reload::ConfigWatch;
 use crate::serve::Site;
-use crate::store::{FeedRows, FeedState, PollRecord, SaveStats, Store, StoreError, Writer};
+use crate::store::{
+    FeedRows, FeedState, PollRecord, SaveStats, Store, StoreError, Writer, feed_health,
+};
 
 /// Why the pipeline could not start or go on.
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +133,7 @@ impl Pipeline {
             })?;
         }
         let store = Arc::new(Store::open(&config.gazette.database)?);
+        carry_over_gone(&config, &store)?;
         let fetcher = Fetcher::new(&FetchSettings::from_config(&config.gazette))?;
         Ok(Pipeline {
             publisher: Publisher::new(&config.gazette),
@@ -169,7 +171,7 @@ impl Pipeline {
             .enabled_feeds()
             .filter(|feed| {
                 let state = states.get(feed.url.as_str());
-                is_due(state, &fingerprint(feed), DateTime::<Utc>::MAX_UTC)
+                is_due(state, &feed.identity(), DateTime::<Utc>::MAX_UTC)
             })
             .cloned()
             .collect();
@@ -428,7 +430,7 @@ impl Pipeline {
         Policy {
             interval: feed.interval_or(&self.config.gazette),
             move_after: self.config.gazette.move_after,
-            fingerprint: fingerprint(feed),
+            fingerprint: feed.identity(),
         }
     }
 
@@ -456,7 +458,7 @@ impl Pipeline {
             Ok(report)
         })
         .await??;
-        crate::websub::announce(&self.config.gazette, &report.files).await;
+        crate::publish::websub::announce(&self.config.gazette, &report.files).await;
         Ok(report)
     }
 
@@ -514,7 +516,7 @@ impl Pipeline {
             let states = pipeline.feed_states().await?;
             let due: Vec<FeedConfig> = pipeline
                 .enabled_feeds()
-                .filter(|feed| is_due(states.get(feed.url.as_str()), &fingerprint(feed), now))
+                .filter(|feed| is_due(states.get(feed.url.as_str()), &feed.identity(), now))
                 .cloned()
                 .collect();
             if !due.is_empty() {
@@ -550,7 +552,7 @@ impl Pipeline {
             .enabled_feeds()
             .filter_map(|feed| match states.get(feed.url.as_str()) {
                 None => Some(now),
-                Some(state) if state.gone.as_deref() == Some(fingerprint(feed).as_str()) => None,
+                Some(state) if state.gone.as_deref() == Some(feed.identity().as_str()) => None,
                 Some(state) => Some(state.next_poll.unwrap_or(now)),
             })
             .min();
@@ -575,12 +577,12 @@ impl Pipeline {
         );
         let shutdown = CancellationToken::new();
         tokio::spawn(cancel_on_signal(shutdown.clone()));
-        let reloads = crate::reload::spawn(Arc::clone(&self.config), shutdown.clone());
+        let reloads = reload::spawn(Arc::clone(&self.config), shutdown.clone());
         let site = Site {
             output_dir: self.publisher.output_dir().to_path_buf(),
             config: reloads.clone(),
             store: Arc::clone(&self.store),
-            metrics: Arc::clone(&self.metrics),
+            metrics: self.metrics.clone(),
         };
         let server = tokio::spawn(crate::serve::serve(
             listener,
@@ -599,9 +601,20 @@ impl Pipeline {
     }
 }
 
-/// Identifies a feed's config entry: a Gone feed is polled again once it changes.
-fn fingerprint(feed: &FeedConfig) -> String {
-    hex::encode(&Sha256::digest(format!("{feed:?}").as_bytes())[..16])
+/// Moves the 410 records that earlier versions made against [`FeedConfig::legacy_identity`] to
+/// [`FeedConfig::identity`], for the entries that have not changed since: a feed that answered
+/// 410 Gone stays off after an upgrade. Records of changed entries match neither, as before.
+fn carry_over_gone(config: &Config, store: &Store) -> Result<(), StoreError> {
+    let states = store.feed_states()?;
+    for feed in &config.feeds {
+        let gone = states
+            .get(feed.url.as_str())
+            .and_then(|state| state.gone.as_deref());
+        if gone.is_some_and(|gone| gone == feed.legacy_identity()) {
+            store.set_gone(feed.url.as_str(), &feed.identity())?;
+        }
+    }
+    Ok(())
 }
 
 /// Cancels `token` at the first SIGINT or SIGTERM.

@@ -29,7 +29,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 pub struct Policy {
     pub interval: Duration,
     pub move_after: usize,
-    /// Identifies the feed's config entry: a Gone feed comes back when it changes.
+    /// The feed's `FeedConfig::identity`: a Gone feed comes back when its entry changes.
     pub fingerprint: String,
 }
 

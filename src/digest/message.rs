@@ -10,7 +10,7 @@ use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use sha2::{Digest as _, Sha256};
 
-use super::frame::Frame;
+use crate::render::digest::frame::Frame;
 
 /// The rendered digest, ready to become messages.
 #[derive(Debug, Clone, PartialEq)]

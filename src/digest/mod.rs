@@ -1,23 +1,19 @@
 //! The daily digest: one e-mail a day with the previous day's top stories, archived on the site
 //! and published as a feed.
 //!
-//! The digest of date D holds the items dated D in the digest's zone (see [`day`] for the exact
-//! window) and is due at `[digest].time` on D+1. Selecting and rendering are pure ([`select`],
-//! `html`, `text`, `message`); the store, the files and SMTP are touched only by [`build`],
-//! [`archive`] and [`send`], and the [`Mailer`] owns SMTP. The daemon calls a [`Scheduler`] once per
-//! wake-up; `gazette digest` calls [`command`].
+//! The digest of date D holds the items dated D in the digest's zone (see [`Day`] for the exact
+//! window) and is due at `[digest].time` on D+1. Selecting ([`select`]) and rendering
+//! ([`crate::render::digest`]) are pure, as is building the message (`message`); the store, the
+//! files and SMTP are touched only by [`render_day`], [`archive`] and [`send`], and the
+//! [`Mailer`] owns SMTP. The daemon calls a [`Scheduler`] once per wake-up; `gazette digest` calls
+//! [`command`].
 
 mod archive;
-pub mod day;
-mod frame;
-mod html;
-mod lang;
 mod mailer;
 mod message;
 mod scheduler;
 pub mod select;
 pub mod send;
-mod text;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,14 +23,15 @@ use lettre::Address;
 use lettre::message::Mailbox;
 
 use crate::config::{Config, DigestConfig};
+use crate::model::{Day, DigestContent};
+use crate::render::digest::frame::Frame;
+use crate::render::digest::{html, text};
 use crate::store::digests::{DigestRecord, RetryPolicy};
 use crate::store::{Store, StoreError};
 
-pub use day::Day;
-pub use frame::Frame;
 pub use mailer::{Mailer, MailerError, SendError};
 pub use scheduler::Scheduler;
-pub use select::{DigestContent, select};
+pub use select::select;
 pub use send::{Delivery, SendReport};
 
 #[derive(Debug, thiserror::Error)]
@@ -83,7 +80,7 @@ impl Digest {
         config: &Config,
         digest: &DigestConfig,
         day: Day,
-        items: Vec<crate::merge::StoredItem>,
+        items: Vec<crate::model::StoredItem>,
     ) -> Result<Digest, DigestError> {
         let content = select(config, digest, day, items);
         let frame = Frame::new(config, digest, day);

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::day::Day;
 use super::mailer::Mailer;
 use super::{Delivery, DigestError, archive, render_day, send, with_store};
 use crate::config::{Config, DigestConfig};
+use crate::model::Day;
 use crate::store::Store;
 use crate::store::digests::{RetryPolicy, SendState};
 

@@ -5,51 +5,11 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use super::day::Day;
 use crate::config::{ALL_SECTION, Config, DigestConfig};
-use crate::merge::{BlockKind, Coverage, SectionEdition, StoredItem, merge};
-
-/// What one digest says, before it is rendered.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DigestContent {
-    pub day: Day,
-    /// Sections with at least one story, in the configured order.
-    pub sections: Vec<DigestSection>,
-    /// Distinct stories of the day, in every section (listed or not).
-    pub total: usize,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct DigestSection {
-    pub id: String,
-    pub title: String,
-    /// The section's page on the site, where the stories not listed here are.
-    pub url: String,
-    pub stories: Vec<Story>,
-    /// The section's stories of the day not listed here.
-    pub more: usize,
-}
-
-/// One story as the digest shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Story {
-    pub title: String,
-    pub link: Option<String>,
-    /// Who published it; several when outlets ran the same story.
-    pub sources: Vec<String>,
-    pub date: DateTime<Utc>,
-    pub summary: Option<String>,
-}
-
-impl DigestContent {
-    pub fn stories(&self) -> impl Iterator<Item = &Story> {
-        self.sections.iter().flat_map(|section| &section.stories)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.total == 0
-    }
-}
+use crate::merge::merge;
+use crate::model::{
+    BlockKind, Coverage, Day, DigestContent, DigestSection, SectionEdition, StoredItem, Story,
+};
 
 /// The digest of `day` from `items` (the store's items of at least that day): each digest section
 /// lists its best `max_items_per_section` stories not already listed by an earlier section.
@@ -203,8 +163,6 @@ mod tests {
     use chrono_tz::Tz;
 
     use super::*;
-    use crate::merge::Source;
-    use crate::normalize::Item;
 
     const CONFIG: &str = r#"
 [gazette]
@@ -234,25 +192,10 @@ max_items_per_section = 2
 "#;
 
     fn stored(feed: &str, id: &str, at: &str) -> StoredItem {
-        let item: Item = serde_json::from_value(serde_json::json!({
-            "id": id,
-            "title": format!("제목 {id}"),
-            "link": format!("https://news.example/{id}"),
-            "summary": " ",
-            "authors": [],
-            "categories": [],
-            "published": at,
-        }))
-        .unwrap();
-        StoredItem {
-            item,
-            source: Source {
-                feed_url: feed.into(),
-                name: String::new(),
-                site_link: None,
-            },
-            first_seen: at.parse().unwrap(),
-        }
+        StoredItem::sample(feed, id, at.parse().unwrap())
+            .with_title(format!("제목 {id}"))
+            .with_link(format!("https://news.example/{id}"))
+            .with_summary(" ")
     }
 
     fn titles(section: &DigestSection) -> Vec<&str> {

@@ -26,6 +26,7 @@ pub use guard::is_public;
 use guard::{PrivateAddress, PublicOnlyResolver};
 
 use crate::config::Settings;
+use crate::text::WebUrl;
 
 /// Media types we ask for, feeds first.
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
@@ -318,7 +319,7 @@ impl Fetcher {
     /// Refuses schemes other than http(s), and (unless allowed) IP literals that are not public;
     /// names are checked by the guarded client's resolver.
     fn check_target(&self, url: &Url, allow_private: bool) -> Result<(), FetchError> {
-        if !matches!(url.scheme(), "http" | "https") {
+        if !WebUrl::is_web(url) {
             return Err(FetchError::Refused(format!(
                 "refused: scheme `{}` (only http and https)",
                 url.scheme()

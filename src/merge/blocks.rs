@@ -18,9 +18,9 @@ pub const LATEST: usize = 30;
 pub const PHOTOS: usize = 12;
 
 /// Headlines are the day's stories.
-const HEADLINE_WINDOW: TimeDelta = TimeDelta::hours(24);
+pub(super) const HEADLINE_WINDOW: TimeDelta = TimeDelta::hours(24);
 /// The ranking looks back two days, so that it differs from the headlines as a day goes on.
-const RANKING_WINDOW: TimeDelta = TimeDelta::hours(48);
+pub(super) const RANKING_WINDOW: TimeDelta = TimeDelta::hours(48);
 
 /// One story as blocks see it.
 pub struct StoryRef<'a> {

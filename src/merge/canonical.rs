@@ -1,7 +1,7 @@
 //! Canonical article URLs: the same page reached through tracking links, mobile hosts, AMP variants
 //! or http/https gives the same key.
 
-use url::Url;
+use crate::text::WebUrl;
 
 /// Query parameters that never choose the page: tracking and session ids.
 const NOISE: &[&str] = &[
@@ -31,10 +31,7 @@ const MIRROR_PREFIXES: &[&str] = &["www.", "m.", "mobile.", "amp."];
 
 /// A key equal for every URL of the same article; `None` for a link that is not an http(s) URL.
 pub fn canonical_url(link: &str) -> Option<String> {
-    let url = Url::parse(link.trim()).ok()?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return None;
-    }
+    let url = WebUrl::parse(link.trim()).ok()?.into_url();
     let mut host = url.host_str()?.to_ascii_lowercase();
     while let Some(prefix) = MIRROR_PREFIXES.iter().find(|p| host.starts_with(*p)) {
         host.drain(..prefix.len());

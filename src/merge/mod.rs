@@ -12,6 +12,7 @@ mod dedup;
 mod evidence;
 mod labels;
 mod lexicon;
+mod reach;
 mod rules;
 mod similar;
 mod text;
@@ -20,119 +21,18 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{ALL_SECTION, Config, ContentPolicy, FeedConfig};
-use crate::normalize::Item;
+use crate::config::{ALL_SECTION, Config, FeedConfig};
+use crate::model::{
+    Block, BlockKind, Coverage, Edition, ItemKey as Key, Related, SectionEdition, StoredItem,
+};
+use crate::normalize::apply_content_policy;
 use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
 /// What keeps two articles apart, as a value: for a record of merge decisions to report.
 pub use evidence::{Conflict, Evidence};
-pub use labels::Labels;
-
-/// An item with where it came from, as read back from the store.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredItem {
-    pub item: Item,
-    pub source: Source,
-    /// When gazette first saw the item: its date when the feed gives none.
-    pub first_seen: DateTime<Utc>,
-}
-
-/// The feed an item came from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Source {
-    /// The feed's URL as configured: with the item id, the item's identity.
-    pub feed_url: String,
-    /// The configured name, else the feed's own title, else its host.
-    pub name: String,
-    /// The feed's site link, if it gave one.
-    pub site_link: Option<String>,
-}
-
-impl StoredItem {
-    /// The date the item is sorted and published by: its own, else when we first saw it.
-    pub fn date(&self) -> DateTime<Utc> {
-        self.item
-            .published
-            .or(self.item.updated)
-            .unwrap_or(self.first_seen)
-    }
-}
-
-/// Everything one publish writes.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Edition {
-    pub generated: DateTime<Utc>,
-    /// `all` first, then the configured sections in config order.
-    pub sections: Vec<SectionEdition>,
-    /// Headlines (overall, then per section), ranking (overall, then per `[[edition]]`), latest
-    /// and photos: each published as a feed like a section.
-    pub blocks: Vec<Block>,
-    /// The other articles of each published story that has some, by the [`StoredItem::key`] of
-    /// the item published for it.
-    pub coverage: BTreeMap<String, Coverage>,
-}
-
-/// One section's stories, newest first: the item published for each.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SectionEdition {
-    pub id: String,
-    pub title: String,
-    pub items: Vec<StoredItem>,
-}
-
-/// A ranked or picked list of stories, published like a section.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Block {
-    pub kind: BlockKind,
-    /// The section or `[[edition]]` it is about; `None` for every story.
-    pub scope: Option<String>,
-    /// Its id (`headlines`, `headlines-{section}`, `ranking-{edition}`…), title and stories.
-    pub feed: SectionEdition,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockKind {
-    /// Most covered stories of the last day, fading with age.
-    Headlines,
-    /// Most covered stories of the last two days, numbered.
-    Ranking,
-    /// Newest stories.
-    Latest,
-    /// Newest stories with a picture.
-    Photos,
-}
-
-/// Who else reported a story.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Coverage {
-    /// How many outlets (sites) reported it, the published one included.
-    pub outlets: usize,
-    /// The story's other articles, oldest first: other outlets' and copies (see
-    /// [`Related::copy`]).
-    pub others: Vec<Related>,
-}
-
-impl Coverage {
-    /// What is shown as the story's other outlets: each other outlet's earliest article.
-    pub fn other_outlets(&self) -> impl Iterator<Item = &Related> {
-        self.others.iter().filter(|other| !other.copy)
-    }
-}
-
-/// Another article on a story.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Related {
-    pub source: String,
-    pub title: String,
-    pub link: Option<String>,
-    /// A copy from an outlet already counted (the published article's own, through another of
-    /// its feeds, or one listed before): not another outlet, so never shown as one.
-    pub copy: bool,
-}
-
-/// [`StoredItem::key`] as bytes.
-type Key = [u8; 16];
+pub use labels::{Labels, Lang};
+pub use reach::{blocks_reach, story_span};
 
 /// One story while merging: indexes into the sorted items.
 struct Story {
@@ -225,7 +125,7 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
             .filter_map(|(mut stored, placed)| {
                 let (key, feed, sections, name) = placed?;
                 stored.source.name = name;
-                apply_policy(&mut stored.item, config.feeds[feed].content);
+                apply_content_policy(&mut stored.item, config.feeds[feed].content);
                 Some(Kept {
                     key,
                     date: stored.date(),
@@ -338,20 +238,6 @@ fn edition(
     }
 }
 
-/// Takes out what the feed's content policy does not allow republishing, whatever was stored
-/// under an earlier policy.
-fn apply_policy(item: &mut Item, policy: ContentPolicy) {
-    match policy {
-        ContentPolicy::Full => {}
-        ContentPolicy::Summary => item.content_html = None,
-        ContentPolicy::Title => {
-            item.summary = None;
-            item.content_html = None;
-            item.image = None;
-        }
-    }
-}
-
 /// The coverage of every published story reported more than once.
 fn coverage(
     sorted: &Sorted,
@@ -437,26 +323,6 @@ fn source_name(feed: &FeedConfig, feed_title: &str) -> String {
         .unwrap_or_else(|| feed.url.to_string())
 }
 
-impl StoredItem {
-    /// A stable key for the item across cycles and restarts: a hash of its feed URL and id.
-    pub fn key(&self) -> String {
-        hex::encode(self.key_bytes())
-    }
-
-    /// [`StoredItem::key`] before it is written out: what merge sorts and compares by, without
-    /// a string per item. Its bytes order as the key's hex digits do.
-    fn key_bytes(&self) -> Key {
-        use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
-        hasher.update(self.source.feed_url.as_bytes());
-        hasher.update(b"\n");
-        hasher.update(self.item.id.as_bytes());
-        let mut key = Key::default();
-        key.copy_from_slice(&hasher.finalize()[..16]);
-        key
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -492,20 +358,9 @@ enabled = false
 
     fn stored(feed_url: &str, id: &str, hour: u32, dated: bool) -> StoredItem {
         let date: DateTime<Utc> = format!("2026-01-11T{hour:02}:00:00Z").parse().unwrap();
-        StoredItem {
-            item: Item {
-                id: id.into(),
-                title: id.into(),
-                published: dated.then_some(date),
-                ..Item::default()
-            },
-            source: Source {
-                feed_url: feed_url.into(),
-                name: "Feed title".into(),
-                site_link: None,
-            },
-            first_seen: date,
-        }
+        StoredItem::sample(feed_url, id, date)
+            .with_published(dated.then_some(date))
+            .with_source_name("Feed title")
     }
 
     fn ids(section: &SectionEdition) -> Vec<&str> {

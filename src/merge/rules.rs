@@ -6,7 +6,7 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use crate::config::{Config, FeedConfig, Pattern};
-use crate::normalize::Item;
+use crate::model::Item;
 
 use super::text::fold;
 

@@ -9,7 +9,7 @@
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::write_atomic;
+use crate::layout::write_atomic;
 
 /// A content coding we precompress with, in order of preference (smallest first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -37,7 +37,7 @@ use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 
 use super::negotiate;
-use crate::publish::FEEDS_DIR;
+use crate::layout::FEEDS_DIR;
 use crate::publish::precompress::{Encoding, compressible};
 
 /// Served for a directory.

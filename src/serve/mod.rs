@@ -24,19 +24,30 @@ use tokio_util::sync::CancellationToken;
 
 pub use status::Status;
 
-use crate::metrics::Metrics;
-use crate::reload::ConfigWatch;
+use crate::config::ConfigWatch;
+use crate::model::{CycleSummary, SectionCount};
 use crate::store::Store;
 
 /// What the server reads: the output, the config in force, the store and the metrics.
 #[derive(Debug, Clone)]
 pub struct Site {
-    /// Fixed for the life of the server, whatever a reload says (see [`crate::reload`]).
+    /// Fixed for the life of the server, whatever a reload says.
     pub output_dir: PathBuf,
     /// The config in force; `cache_max_age` and the feed list follow reloads.
     pub config: ConfigWatch,
     pub store: Arc<Store>,
-    pub metrics: Arc<Metrics>,
+    pub metrics: Arc<dyn Observations>,
+}
+
+/// What the server shows of what the daemon observed. The daemon's metrics provide it; the server
+/// only reads, and needs nothing else of the daemon.
+pub trait Observations: std::fmt::Debug + Send + Sync {
+    /// Everything in the OpenMetrics text format, which Prometheus reads.
+    fn encode(&self) -> String;
+    /// The last cycle, if one ran.
+    fn last_cycle(&self) -> Option<CycleSummary>;
+    /// Items per section in the last publish.
+    fn sections(&self) -> Vec<SectionCount>;
 }
 
 /// Shared by every request.

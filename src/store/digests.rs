@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Store, StoreError};
-use crate::merge::StoredItem;
+use crate::model::StoredItem;
 
 /// One built digest, as the archive index and the digest feed list it.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,12 +13,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::merge::{Source, StoredItem};
-use crate::normalize::{Item, Normalized};
+use crate::model::{Item, Normalized, Source, StoredItem};
 
 pub mod digests;
+mod health;
 mod writer;
 
+pub use health::feed_health;
 pub use writer::Writer;
 
 const SCHEMA: &str = "
@@ -113,7 +114,7 @@ pub struct FeedState {
     pub redirect_streak: u32,
     /// Where the feed has moved for good: it is fetched there from now on.
     pub moved_to: Option<String>,
-    /// Set on 410 Gone: the fingerprint of the config entry that was gone.
+    /// Set on 410 Gone: the identity (`FeedConfig::identity`) of the config entry that was gone.
     pub gone: Option<String>,
 }
 
@@ -501,6 +502,13 @@ impl Store {
             items,
             complete_after: None,
         })
+    }
+
+    /// Records that the feed at `url` answered 410 Gone for the config entry `identity`.
+    pub fn set_gone(&self, url: &str, identity: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute("UPDATE feeds SET gone = ?2 WHERE url = ?1", [url, identity])?;
+        Ok(())
     }
 
     /// How many items are stored for `feed_url`.

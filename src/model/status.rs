@@ -1,0 +1,43 @@
+//! What the status pages show: written by the daemon, read by the server.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One cycle, as `/status` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CycleSummary {
+    pub finished: DateTime<Utc>,
+    pub duration_seconds: f64,
+    pub feeds: usize,
+    pub failed: usize,
+    pub new_items: usize,
+}
+
+/// How many items one published section holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectionCount {
+    pub id: String,
+    pub title: String,
+    pub items: usize,
+}
+
+/// What an admin needs to see of one feed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeedHealth {
+    pub url: String,
+    pub name: Option<String>,
+    pub enabled: bool,
+    pub last_status: Option<u16>,
+    pub last_attempt: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// Failed polls in a row.
+    pub failures: u32,
+    /// `None` when never polled or disabled.
+    pub next_poll: Option<DateTime<Utc>>,
+    pub items: u64,
+    /// Where the feed moved for good (a permanent redirect seen on several polls in a row).
+    pub moved_to: Option<String>,
+    /// Answered 410 Gone: not polled until its config entry changes.
+    pub gone: bool,
+}
