@@ -720,7 +720,10 @@ struct ConformanceRow {
 /// The rows of the last table in the parser's CONFORMANCE.md: cells are split on ` | `, a value is
 /// in backticks, *none* is no value.
 fn conformance_rows() -> Vec<ConformanceRow> {
-    let path = format!("{}/crates/parse/src/CONFORMANCE.md", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/crates/parse/src/CONFORMANCE.md",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let table = doc
         .split("## Where gazette is right")
