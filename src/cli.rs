@@ -149,7 +149,10 @@ fn init_logging(format: LogFormat) {
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
+    // Errors quote servers and files; their lines stay lines, anything else is shown escaped.
+    let message = message.to_string();
+    let lines: Vec<_> = message.lines().map(shown).collect();
+    eprintln!("error: {}", lines.join("\n"));
     ExitCode::FAILURE
 }
 
@@ -191,13 +194,16 @@ fn opml_import(config: &Path, file: &Path) -> ExitCode {
         println!("added    {url}");
     }
     for url in &report.duplicates {
-        println!("skipped  {url}: already listed");
+        println!("skipped  {}: already listed", shown(url));
     }
     for (url, why) in &report.invalid {
-        println!("skipped  {url}: {why}");
+        println!("skipped  {}: {}", shown(url), shown(why));
     }
     for folder in &report.unknown_folders {
-        println!("note: folder `{folder}` is no [[section]]'s id or title; its feeds have none");
+        println!(
+            "note: folder `{}` is no [[section]]'s id or title; its feeds have none",
+            shown(folder)
+        );
     }
     println!(
         "{}: {} added, {} already listed, {} invalid",
@@ -240,8 +246,9 @@ fn print_feed_notes(path: &Path, health: &[FeedHealth]) {
         );
         if let Some(moved) = &feed.moved_to {
             println!(
-                "{at}: note: `{}` has moved permanently to `{moved}`; change the url to it",
-                feed.url
+                "{at}: note: `{}` has moved permanently to `{}`; change the url to it",
+                feed.url,
+                shown(moved)
             );
         }
         if feed.gone {
@@ -299,7 +306,7 @@ async fn feeds(path: &Path) -> ExitCode {
         let name = feed
             .name
             .as_deref()
-            .map(|n| format!("  ({n})"))
+            .map(|n| format!("  ({})", shown(n)))
             .unwrap_or_default();
         let _ = writeln!(out, "{}{name}", feed.url);
         let status = feed
@@ -320,10 +327,10 @@ async fn feeds(path: &Path) -> ExitCode {
             plural(usize::try_from(feed.items).unwrap_or(usize::MAX), "item")
         );
         if let Some(error) = &feed.last_error {
-            let _ = writeln!(out, "  last error: {error}");
+            let _ = writeln!(out, "  last error: {}", shown(error));
         }
         if let Some(moved) = &feed.moved_to {
-            let _ = writeln!(out, "  moved to: {moved}");
+            let _ = writeln!(out, "  moved to: {}", shown(moved));
         }
     }
     match pipeline.digest_status().await {
@@ -339,7 +346,7 @@ async fn feeds(path: &Path) -> ExitCode {
                 when(digest.last_attempt)
             );
             if let Some(error) = &digest.last_error {
-                let _ = writeln!(out, "  last error: {error}");
+                let _ = writeln!(out, "  last error: {}", shown(error));
             }
             if let Some(next) = digest.next_attempt {
                 let _ = writeln!(out, "  next attempt: {}", when(Some(next)));
@@ -349,6 +356,12 @@ async fn feeds(path: &Path) -> ExitCode {
         Err(error) => return fail(error),
     }
     ExitCode::SUCCESS
+}
+
+/// Untrusted text (from a feed, a server, an OPML file) as printed on the terminal: escape
+/// sequences in it are shown, never run.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::control_chars::escape(text)
 }
 
 fn plural(count: usize, noun: &str) -> String {
@@ -393,11 +406,11 @@ fn print_summary(report: &CycleReport) {
         .iter()
         .map(|feed| {
             [
-                feed.name.clone(),
+                shown(&feed.name).into_owned(),
                 feed.status
                     .map_or_else(|| "-".to_owned(), |s| s.to_string()),
                 feed.saved.new.to_string(),
-                feed.error.clone().unwrap_or_default(),
+                shown(feed.error.as_deref().unwrap_or_default()).into_owned(),
             ]
         })
         .collect();
@@ -525,7 +538,11 @@ async fn read_source(source: &str, allow_private: bool) -> Result<Source, String
 /// The human-readable view of `gazette parse`.
 fn print_feed(feed: &ParsedFeed) {
     let mut out = std::io::stdout().lock();
-    let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
+    let text = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map_or_else(|| "-".to_owned(), |value| shown(value).into_owned())
+    };
     let _ = writeln!(out, "title:    {}", text(&feed.meta.title));
     let _ = writeln!(out, "link:     {}", text(&feed.meta.link));
     let _ = writeln!(
@@ -539,7 +556,7 @@ fn print_feed(feed: &ParsedFeed) {
     let _ = writeln!(out, "encoding: {}", feed.encoding);
     let _ = writeln!(out, "entries:  {}", feed.entries.len());
     for warning in &feed.warnings {
-        let _ = writeln!(out, "warning:  {warning}");
+        let _ = writeln!(out, "warning:  {}", shown(warning));
     }
     for entry in &feed.entries {
         let date = entry.published.or(entry.updated).map_or_else(

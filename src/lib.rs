@@ -17,6 +17,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod control_chars;
 pub mod daemon;
 pub mod digest;
 pub mod fetch;

@@ -4,18 +4,24 @@
 //! at most [`SUMMARY_CHARS`] characters, and where the feed's content policy is applied: full HTML is
 //! kept (sanitized) only for feeds whose publishers allow republishing it.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::config::{ContentPolicy, FeedConfig};
+use crate::control_chars;
 use crate::model::{Item, Normalized};
 use crate::parse::{Entry, ParsedFeed};
 use crate::text::WebUrl;
 use crate::text::entity;
 use crate::text::html::{collapse_whitespace, html_to_text};
 
+#[cfg(test)]
+mod hostile_tests;
 mod identity;
+mod nesting;
 mod sanitize;
 mod title;
 
@@ -53,6 +59,8 @@ pub fn normalize(
 ) -> Normalized {
     let mut warnings = Vec::new();
     let mut items: Vec<Item> = Vec::with_capacity(parsed.entries.len());
+    // Looked up, not searched for: a search per item is quadratic in a feed of many items.
+    let mut ids: HashSet<String> = HashSet::with_capacity(parsed.entries.len());
     let known: Vec<Known> = parsed
         .entries
         .iter()
@@ -92,10 +100,10 @@ pub fn normalize(
             &mut warnings,
         );
         // A feed that repeats an id keeps its first occurrence: ids must be unique per feed.
-        if items.iter().any(|seen| seen.id == item.id) {
-            warnings.push(format!("duplicate item id `{}` skipped", item.id));
-        } else {
+        if ids.insert(item.id.clone()) {
             items.push(item);
+        } else {
+            warnings.push(format!("duplicate item id `{}` skipped", item.id));
         }
     }
     Normalized {
@@ -134,6 +142,30 @@ impl Known {
     }
 }
 
+/// Keeps the `max` newest of `entries` (by their own dates; undated ones count as oldest), in
+/// their order in the feed; gives how many were left out. A feed brings at most this many items a
+/// poll: tens of thousands at once are a mistake or an attack, and would weigh on every publish.
+pub fn keep_newest(entries: &mut Vec<Entry>, max: usize, now: DateTime<Utc>) -> usize {
+    if entries.len() <= max {
+        return 0;
+    }
+    let trusted = |date: Option<DateTime<Utc>>| date.filter(|d| *d <= now + FUTURE_TOLERANCE);
+    let mut newest: Vec<usize> = (0..entries.len()).collect();
+    // Stable: among equal dates, the feed's own order decides.
+    newest.sort_by_key(|&index| {
+        let entry = &entries[index];
+        std::cmp::Reverse(trusted(entry.published).or(trusted(entry.updated)))
+    });
+    let mut kept = vec![false; entries.len()];
+    for &index in newest.iter().take(max) {
+        kept[index] = true;
+    }
+    let before = entries.len();
+    let mut flags = kept.into_iter();
+    entries.retain(|_| flags.next().unwrap_or(false));
+    before - entries.len()
+}
+
 fn normalize_entry(
     entry: &Entry,
     Known { title, link }: Known,
@@ -153,19 +185,20 @@ fn normalize_entry(
     let title = match title {
         // Titles are plain text; closing tags of HTML elements ("<b>…</b>") mean markup that a
         // feed escaped once too often. A lone "<속보>" is words and stays.
-        title if has_end_tag(&title) => collapse_whitespace(&html_to_text(&title)),
+        title if has_end_tag(&title) => plain_text(&title),
         title => title,
     };
     let title = match title {
         title if !title.is_empty() => title,
         _ => {
-            let text = html.map(|html| collapse_whitespace(&html_to_text(html)));
-            fallback_title(text.as_deref(), link.as_deref()).unwrap_or_else(|| id.clone())
+            let text = html.map(plain_text);
+            fallback_title(text.as_deref(), link.as_deref())
+                .unwrap_or_else(|| control_chars::strip(&id).into_owned())
         }
     };
     let summary = html
         .filter(|_| policy.keeps_summary())
-        .map(|html| collapse_whitespace(&html_to_text(html)))
+        .map(plain_text)
         .map(|text| truncate_at_word(&text, SUMMARY_CHARS))
         .filter(|text| !text.is_empty());
     let content_html = entry
@@ -175,7 +208,9 @@ fn normalize_entry(
         .filter(|_| policy.keeps_html())
         .map(|html| {
             let base = entry.base.as_deref().and_then(|b| Url::parse(b).ok());
-            sanitize_html(html, base.as_ref().unwrap_or(feed_url))
+            let clean = sanitize_html(html, base.as_ref().unwrap_or(feed_url));
+            // Character references (`&#27;`) come out of the sanitizer as raw characters.
+            control_chars::strip(&clean).into_owned()
         })
         // Markup with neither words nor a picture ("<p> </p>") is no content.
         .filter(|html| {
@@ -300,9 +335,14 @@ fn content_hash(title: &str, date: Option<DateTime<Utc>>) -> String {
     format!("sha256:{}", hex::encode(&hasher.finalize()[..16]))
 }
 
+/// HTML as one line of plain text: tags dropped, entities decoded, control characters stripped.
+fn plain_text(html: &str) -> String {
+    collapse_whitespace(&control_chars::strip(&html_to_text(html)))
+}
+
 /// Collapses whitespace; `None` when nothing is left.
 fn non_empty_text(text: &str) -> Option<String> {
-    let collapsed = collapse_whitespace(text);
+    let collapsed = collapse_whitespace(&control_chars::strip(text));
     (!collapsed.is_empty()).then_some(collapsed)
 }
 
@@ -330,7 +370,9 @@ pub fn truncate_at_word(text: &str, max: usize) -> String {
 }
 
 /// Sanitized HTML with relative URLs made absolute against `base`: what ammonia's default cleaner
-/// gives, through [`sanitize::clean`]'s fast path when the markup is simple enough.
+/// gives, through [`sanitize::clean`]'s fast path when the markup is simple enough. Tags nested
+/// deeper than [`nesting::MAX_NESTING`] are left out first (their text stays), so that the cost
+/// stays linear in the input however deep it nests.
 pub fn sanitize_html(html: &str, base: &Url) -> String {
     thread_local! {
         // Building ammonia's allow-lists costs more than cleaning a typical item: build them once
@@ -341,6 +383,7 @@ pub fn sanitize_html(html: &str, base: &Url) -> String {
             std::cell::RefCell::new((cleaner, policy))
         };
     }
+    let html = &*nesting::bounded(html, nesting::MAX_NESTING);
     CLEANER.with_borrow_mut(|(cleaner, policy)| {
         sanitize::clean(html, base, policy).unwrap_or_else(|| {
             cleaner

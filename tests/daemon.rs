@@ -135,7 +135,7 @@ fn kill_9_mid_cycle_loses_nothing() {
     };
     let config = FeedsToml::new()
         .set("listen", format!("127.0.0.1:{}", free_port()))
-        .set("poll_interval", "1s")
+        .set("poll_interval", "1m")
         .set("max_items", 10000)
         .set("concurrency", 4);
     let config = (0..FEEDS).fold(config, |config, feed| {

@@ -134,6 +134,7 @@ fn relative_dates_are_read_against_the_fetch_time() {
             // 14:30:42 in Seoul.
             "--now",
             "2026-12-05T05:30:42Z",
+            "--allow-private",
             "--json",
         ],
     );
@@ -200,6 +201,7 @@ fn links_and_lazy_images_are_absolute_against_the_base_href() {
             "div.list-dated time",
             "--image",
             "div.list-image img",
+            "--allow-private",
             "--json",
         ],
     );
@@ -375,6 +377,7 @@ fn a_malformed_page_is_read_without_a_panic() {
             "ul.list > li",
             "--title",
             "a",
+            "--allow-private",
             "--json",
         ],
     );

@@ -53,6 +53,10 @@ pub(super) struct ScrapeArgs {
     /// Read relative dates (`3시간 전`, `어제`) against this time instead of now: for a saved page.
     #[arg(long, value_name = "RFC3339")]
     now: Option<chrono::DateTime<chrono::Utc>>,
+    /// Allow a URL on a loopback, private or link-local address (an intranet page); with --feed,
+    /// the feed's own setting applies too.
+    #[arg(long)]
+    allow_private: bool,
     /// Print what was read as JSON (the schema of `gazette parse --json`).
     #[arg(long)]
     json: bool,
@@ -64,6 +68,7 @@ struct Job {
     rules: ScrapeRules,
     base: Option<Url>,
     timezone: chrono_tz::Tz,
+    allow_private: bool,
 }
 
 pub(super) async fn command(args: &ScrapeArgs) -> ExitCode {
@@ -71,7 +76,7 @@ pub(super) async fn command(args: &ScrapeArgs) -> ExitCode {
         Ok(job) => job,
         Err(code) => return code,
     };
-    let (bytes, content_type, url) = match read_source(&job.source).await {
+    let (bytes, content_type, url) = match read_source(&job.source, job.allow_private).await {
         Ok(source) => source,
         Err(message) => return fail(message),
     };
@@ -114,13 +119,17 @@ fn job(args: &ScrapeArgs) -> Result<Job, ExitCode> {
             if feed.scrape.is_none() {
                 return Err(fail(format!("feed `{name}` has no [feed.scrape] rules")));
             }
-            Some((feed.clone(), feed.timezone_or(&config.gazette)))
+            Some((
+                feed.clone(),
+                feed.timezone_or(&config.gazette),
+                feed.allow_private.unwrap_or(config.gazette.allow_private),
+            ))
         }
         None => None,
     };
     let rules = match (&feed, &args.item, &args.title) {
         (_, Some(item), Some(title)) => rules_from_args(args, item, title).map_err(fail)?,
-        (Some((feed, _)), None, None) => match &feed.scrape {
+        (Some((feed, ..)), None, None) => match &feed.scrape {
             Some(rules) => rules.clone(),
             None => return Err(fail("the feed has no rules")),
         },
@@ -132,7 +141,7 @@ fn job(args: &ScrapeArgs) -> Result<Job, ExitCode> {
     };
     let source = match (&args.source, &feed) {
         (Some(source), _) => source.clone(),
-        (None, Some((feed, _))) => feed.url.to_string(),
+        (None, Some((feed, ..))) => feed.url.to_string(),
         (None, None) => return Err(fail("give the page: a file or an http(s) URL")),
     };
     Ok(Job {
@@ -141,11 +150,12 @@ fn job(args: &ScrapeArgs) -> Result<Job, ExitCode> {
         base: args
             .base
             .clone()
-            .or_else(|| feed.as_ref().map(|(feed, _)| feed.url.clone())),
+            .or_else(|| feed.as_ref().map(|(feed, ..)| feed.url.clone())),
         timezone: args
             .timezone
-            .or(feed.as_ref().map(|(_, zone)| *zone))
+            .or(feed.as_ref().map(|(_, zone, _)| *zone))
             .unwrap_or(chrono_tz::Tz::Asia__Seoul),
+        allow_private: args.allow_private || feed.as_ref().is_some_and(|(.., allow)| *allow),
     })
 }
 

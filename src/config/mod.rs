@@ -24,11 +24,26 @@ mod tests;
 pub use diagnostic::Diagnostic;
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
+/// Line and column (1-based, in characters) of a byte offset in `source`, for pointing at a
+/// place in any text file the way `check` does.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    diagnostic::Reporter::new(String::new(), source).position(offset)
+}
+
 /// Line and column (1-based, in characters) where the string `"value"` is written in a config's
 /// source: where notes about a value (a feed that moved, say) point.
 pub fn locate_string(source: &str, value: &str) -> Option<(usize, usize)> {
     let offset = source.find(&format!("\"{value}\""))?;
-    Some(diagnostic::Reporter::new(String::new(), source).position(offset))
+    Some(line_column(source, offset))
+}
+
+/// `url` without its `#fragment`: what is fetched, since a fragment is never sent to the server.
+/// Two feeds that differ only in their fragments are the same feed (checked in `feeds.toml` and
+/// on OPML import).
+pub fn without_fragment(url: &Url) -> Url {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    url
 }
 
 /// The config in force, replaced whole on every successful reload: what the daemon's reloader
@@ -37,6 +52,18 @@ pub type ConfigWatch = tokio::sync::watch::Receiver<std::sync::Arc<Config>>;
 
 /// Id of the built-in section that holds every feed's items (`feeds/all.xml`); no `[[section]]` may use it.
 pub const ALL_SECTION: &str = "all";
+
+/// Shortest poll interval `feeds.toml` accepts: more often would hammer publishers (and a
+/// failing feed backs off from at least this).
+pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Longest poll interval `feeds.toml` accepts: a month. Longer is a slip (`"300000y"`), and
+/// would overflow the schedule's date arithmetic.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Most items one poll of a feed brings by default: a feed of tens of thousands of items is a
+/// mistake or an attack, and storing them all would cost every later publish.
+pub const DEFAULT_MAX_ITEMS_PER_POLL: usize = 1_000;
 
 /// A validated configuration. Relative paths are already resolved against the config file's folder.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +96,8 @@ pub struct Settings {
     pub concurrency: usize,
     /// Most items in one published feed.
     pub max_items: usize,
+    /// Most items one poll of a feed brings (the newest); the rest are left out, with a warning.
+    pub max_items_per_poll: usize,
     /// Longest a whole fetch may take, body included (cuts servers that trickle bytes).
     pub timeout: Duration,
     /// Longest a connection may take to open.

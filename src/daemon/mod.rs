@@ -31,7 +31,7 @@ use crate::fetch::{
 };
 use crate::merge::merge;
 use crate::model::{Edition, FeedHealth};
-use crate::normalize::normalize;
+use crate::normalize::{keep_newest, normalize};
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
 use crate::scrape::{ScrapeHints, scrape};
@@ -394,6 +394,7 @@ impl Pipeline {
         let (etag, last_modified) = (fetched.etag.clone(), fetched.last_modified.clone());
         let timezone = feed.timezone_or(&self.config.gazette);
         let feed_config = feed.clone();
+        let max_items = self.config.gazette.max_items_per_poll;
         let processed = tokio::task::spawn_blocking(move || {
             let hints = ParseHints {
                 content_type: fetched.content_type.as_deref(),
@@ -401,7 +402,7 @@ impl Pipeline {
                 timezone,
             };
             // A page with `[feed.scrape]` rules is read with them, never as a feed.
-            let parsed = match &feed_config.scrape {
+            let mut parsed = match &feed_config.scrape {
                 Some(rules) => {
                     let hints = ScrapeHints {
                         content_type: hints.content_type,
@@ -417,6 +418,14 @@ impl Pipeline {
                 for warning in &parsed.warnings {
                     tracing::warn!(feed = %feed_config.url, "{warning}");
                 }
+            }
+            let left_out = keep_newest(&mut parsed.entries, max_items, now);
+            if left_out > 0 {
+                tracing::warn!(
+                    feed = %feed_config.url,
+                    "the feed holds {} items: only the {max_items} newest are read (max_items_per_poll)",
+                    max_items + left_out
+                );
             }
             let normalized = normalize(&parsed, &feed_config, &fetched.final_url, now);
             let rows = FeedRows::encode(&normalized).map_err(|error| error.to_string())?;

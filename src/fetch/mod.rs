@@ -180,9 +180,12 @@ impl RetryAfter {
     /// The moment it asks us to wait for, seen from `now`.
     pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
         match self {
-            RetryAfter::Seconds(seconds) => {
-                now + chrono::TimeDelta::seconds(i64::try_from(seconds).unwrap_or(i64::MAX / 1000))
-            }
+            // Saturates: a server asking for more than the calendar holds gets the end of it.
+            RetryAfter::Seconds(seconds) => i64::try_from(seconds)
+                .ok()
+                .and_then(chrono::TimeDelta::try_seconds)
+                .and_then(|wait| now.checked_add_signed(wait))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
             RetryAfter::Until(date) => date.max(now),
         }
     }

@@ -1,10 +1,11 @@
-//! What some tests need from outside the crate: the Python that `.ci/run` prepares (with lxml,
-//! html5lib, rdflib and feedparser) and the shared reference folder beside the project. Each is
-//! required: a test that needs one and cannot find it fails, saying what is missing and how to get
-//! it, rather than passing on nothing.
+//! What some tests need from outside the crate: a Python with lxml, html5lib, rdflib and
+//! feedparser (made by `.ci/python-env`, so plain `cargo test` works on a fresh clone) and the
+//! shared reference folder beside the project. Each is required: a test that needs one and cannot
+//! find it fails, saying what is missing and how to get it, rather than passing on nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// The environment variable naming the Python interpreter to use.
 pub const PYTHON_VAR: &str = "GAZETTE_PYTHON";
@@ -13,15 +14,17 @@ pub const PYTHON_VAR: &str = "GAZETTE_PYTHON";
 pub const SHARED_VAR: &str = "GAZETTE_SHARED";
 
 /// How to get the Python environment, for failure messages.
-const PYTHON_SETUP: &str = "run `export GAZETTE_PYTHON=\"$(bash .ci/python-env)\"` in the project \
-     folder first (it makes a virtualenv under target/ with lxml, html5lib, rdflib and feedparser)";
+const PYTHON_SETUP: &str = "`bash .ci/python-env` makes it (a virtualenv under target/ with lxml, \
+     html5lib, rdflib and feedparser; it needs python3 with venv and pip, e.g. Debian's python3-venv, \
+     and PyPI); or set GAZETTE_PYTHON to a Python that has them";
 
-/// The Python interpreter named by `GAZETTE_PYTHON`, checked to import `modules`. Panics, saying
-/// what is missing, when it is unset, cannot run or lacks a module.
+/// The Python interpreter named by `GAZETTE_PYTHON`, else the one `.ci/python-env` makes (once
+/// per test binary), checked to import `modules`. Panics, saying what is missing, when it cannot
+/// be made, cannot run or lacks a module.
 pub fn python(modules: &[&str]) -> PathBuf {
     let python = match std::env::var_os(PYTHON_VAR) {
         Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => panic!("{PYTHON_VAR} is not set: this test runs Python; {PYTHON_SETUP}"),
+        _ => prepared_python().clone(),
     };
     let imports = format!("import {}", modules.join(", "));
     let output = Command::new(&python)
@@ -57,4 +60,22 @@ pub fn shared(relative: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// The venv's Python made by `.ci/python-env` (a no-op when it is up to date).
+fn prepared_python() -> &'static PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let output = Command::new("bash")
+            .arg(".ci/python-env")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run bash .ci/python-env ({e}); {PYTHON_SETUP}"));
+        assert!(
+            output.status.success(),
+            "{PYTHON_VAR} is not set and `bash .ci/python-env` failed: {}; {PYTHON_SETUP}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+        PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+    })
 }
