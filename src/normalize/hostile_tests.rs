@@ -24,6 +24,7 @@ fn feed(content: ContentPolicy) -> FeedConfig {
         include: vec![],
         exclude: vec![],
         allow_private: None,
+        scrape: None,
     }
 }
 

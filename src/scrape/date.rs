@@ -51,19 +51,20 @@ fn formatted(text: &str, format: &str, tz: Tz) -> Option<DateTime<Utc>> {
     in_zone(local, tz)
 }
 
-static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
+/// `None` never happens (the tests read every form), but a regex is not checked at compile time.
+static RELATIVE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
         (?P<just>방금)
         | (?P<n>\d{1,4}) \s* (?P<unit>초|분|시간|일|주) \s* 전
         | (?P<day>어제|그제|그저께) (?: \s* (?P<hour>\d{1,2}) : (?P<minute>\d{2}) )?",
     )
-    .expect("a valid regex")
+    .ok()
 });
 
 /// A Korean relative date against `now`; `None` when `text` is none.
 fn relative(text: &str, tz: Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let found = RELATIVE.captures(text)?;
+    let found = RELATIVE.as_ref()?.captures(text)?;
     // Whole minutes: a page read twice within a minute gives the same dates.
     let minute = now.timestamp() - now.timestamp().rem_euclid(60);
     let now_minute = DateTime::from_timestamp(minute, 0)?;
