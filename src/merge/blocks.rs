@@ -50,6 +50,16 @@ struct Scored<'v, 'a> {
     newest: DateTime<Utc>,
 }
 
+/// The blocks of an edition, and when the passing of time alone would change them.
+pub struct Blocks {
+    pub blocks: Vec<Block>,
+    /// The earliest instant after `now` at which the same stories could rank otherwise: a ranked
+    /// story leaves its window, or a story dated in the future enters one or starts to fade.
+    /// `None` when time alone changes nothing. Scores fade at one rate, so the order of stories
+    /// in a window never changes with time: only who is in it does.
+    pub changes_at: Option<DateTime<Utc>>,
+}
+
 /// Every block, in the order they are published: headlines overall then per section, ranking
 /// overall then per `[[edition]]`, latest, photos.
 pub fn blocks(
@@ -57,7 +67,7 @@ pub fn blocks(
     labels: &Labels,
     view: &StoryView<'_>,
     now: DateTime<Utc>,
-) -> Vec<Block> {
+) -> Blocks {
     let half_life = config.gazette.half_life.as_secs_f64().max(1.0);
     let scored: Vec<Scored> = view
         .stories
@@ -93,32 +103,39 @@ pub fn blocks(
     };
 
     let mut blocks = Vec::new();
+    let mut changes = Changes::new(now, &scored, half_life);
     let recent = |window: TimeDelta| {
         move |scored: &&Scored| now - scored.newest <= window && scored.newest - now <= window
     };
+    let ranked = top(scored.iter().filter(recent(HEADLINE_WINDOW)), HEADLINES);
+    changes.ranked(&ranked, HEADLINE_WINDOW);
     blocks.push(block(
         BlockKind::Headlines,
         None,
         labels.headlines.to_owned(),
-        top(scored.iter().filter(recent(HEADLINE_WINDOW)), HEADLINES),
+        ranked,
     ));
     for (index, section) in config.sections.iter().enumerate() {
         let stories = scored
             .iter()
             .filter(recent(HEADLINE_WINDOW))
             .filter(|scored| scored.story.sections.contains(&index));
+        let ranked = top(stories, HEADLINES);
+        changes.ranked(&ranked, HEADLINE_WINDOW);
         blocks.push(block(
             BlockKind::Headlines,
             Some(&section.id),
             format!("{} · {}", labels.headlines, section.title),
-            top(stories, HEADLINES),
+            ranked,
         ));
     }
+    let ranked = top(scored.iter().filter(recent(RANKING_WINDOW)), RANKING);
+    changes.ranked(&ranked, RANKING_WINDOW);
     blocks.push(block(
         BlockKind::Ranking,
         None,
         labels.ranking.to_owned(),
-        top(scored.iter().filter(recent(RANKING_WINDOW)), RANKING),
+        ranked,
     ));
     for edition in &config.editions {
         let listed: Vec<bool> = config
@@ -136,11 +153,13 @@ pub fn blocks(
                     .iter()
                     .any(|&at| listed[view.feeds[at]])
             });
+        let ranked = top(stories, RANKING);
+        changes.ranked(&ranked, RANKING_WINDOW);
         blocks.push(block(
             BlockKind::Ranking,
             Some(&edition.id),
             format!("{} · {}", labels.ranking, edition.title),
-            top(stories, RANKING),
+            ranked,
         ));
     }
     blocks.push(block(
@@ -150,7 +169,53 @@ pub fn blocks(
         scored.iter().take(LATEST).collect(),
     ));
     blocks.push(photos(view, labels));
-    blocks
+    Blocks {
+        blocks,
+        changes_at: changes.earliest,
+    }
+}
+
+/// Finds the earliest instant at which time alone changes the ranked blocks.
+struct Changes {
+    now: DateTime<Utc>,
+    earliest: Option<DateTime<Utc>>,
+}
+
+impl Changes {
+    /// Starts with what stories dated in the future bring: one enters a window when `now` comes
+    /// within the window of its date; and in a window, until its date its score does not fade
+    /// while the others' do, so the order may change at any moment: it is looked at again a
+    /// sixteenth of a half-life later, or at its date if sooner.
+    fn new(now: DateTime<Utc>, scored: &[Scored], half_life: f64) -> Changes {
+        let mut changes = Changes {
+            now,
+            earliest: None,
+        };
+        let step = TimeDelta::milliseconds((half_life * 1000.0 / 16.0) as i64);
+        for scored in scored.iter().filter(|scored| scored.newest > now) {
+            for window in [HEADLINE_WINDOW, RANKING_WINDOW] {
+                changes.at(scored.newest - window);
+            }
+            if scored.newest - now <= RANKING_WINDOW {
+                changes.at(scored.newest.min(now + step));
+            }
+        }
+        changes
+    }
+
+    /// Notes that each of `ranked` leaves a block of `window` just after its date + `window`; the
+    /// stories not ranked may leave unnoticed.
+    fn ranked(&mut self, ranked: &[&Scored], window: TimeDelta) {
+        for scored in ranked {
+            self.at(scored.newest + window + TimeDelta::seconds(1));
+        }
+    }
+
+    fn at(&mut self, instant: DateTime<Utc>) {
+        if instant > self.now && self.earliest.is_none_or(|earliest| instant < earliest) {
+            self.earliest = Some(instant);
+        }
+    }
 }
 
 /// The `count` best-scored stories; ties go to the newer lead.

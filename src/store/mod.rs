@@ -17,9 +17,11 @@ use crate::model::{Item, Normalized, Source, StoredItem};
 
 pub mod digests;
 mod health;
+mod published;
 mod writer;
 
 pub use health::feed_health;
+pub use published::Published;
 pub use writer::Writer;
 
 const SCHEMA: &str = "
@@ -284,11 +286,13 @@ fn write_items(
     feed: &FeedRows,
     now: DateTime<Utc>,
 ) -> Result<SaveStats, StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO feeds (url, title, site_link) VALUES (?1, ?2, ?3)
-         ON CONFLICT (url) DO UPDATE SET title = ?2, site_link = ?3",
-    )?
-    .execute(params![feed_url, feed.title, feed.site_link])?;
+    let renamed = conn
+        .prepare_cached(
+            "INSERT INTO feeds (url, title, site_link) VALUES (?1, ?2, ?3)
+             ON CONFLICT (url) DO UPDATE SET title = ?2, site_link = ?3
+             WHERE title IS NOT ?2 OR site_link IS NOT ?3",
+        )?
+        .execute(params![feed_url, feed.title, feed.site_link])?;
     // One statement per item: an unchanged item (same hash) returns no row; a new one returns
     // the `first_seen` given (now), a changed one its own, which it keeps.
     let mut upsert = conn.prepare_cached(
@@ -313,6 +317,9 @@ fn write_items(
             Some(first_seen) if first_seen == now => stats.new += 1,
             Some(_) => stats.updated += 1,
         }
+    }
+    if renamed > 0 || stats.new + stats.updated > 0 {
+        published::bump(conn)?;
     }
     Ok(stats)
 }
@@ -378,6 +385,7 @@ impl Store {
         conn.pragma_update(None, "wal_autocheckpoint", 16_000)
             .map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
+        conn.execute_batch(published::SCHEMA).map_err(open_error)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -569,6 +577,15 @@ mod tests {
             )
             .unwrap();
         assert_eq!(second, SaveStats { new: 0, updated: 1 });
+        assert_eq!(store.revision().unwrap(), 2, "each changing write counts");
+        store
+            .save_items(
+                url,
+                &feed(vec![item("1", "a"), item("2", "b2")]),
+                at("2026-01-03T00:00:00Z"),
+            )
+            .unwrap();
+        assert_eq!(store.revision().unwrap(), 2, "an unchanged feed does not");
         drop(store);
 
         let store = Store::open(&dir.path().join("g.db")).unwrap();
