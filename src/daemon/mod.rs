@@ -19,7 +19,7 @@ mod freshness;
 pub mod metrics;
 pub mod reload;
 pub mod schedule;
-mod window;
+pub mod window;
 
 use metrics::Metrics;
 use schedule::{Policy, Poll, PollResult, after_poll, is_due};
