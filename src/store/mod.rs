@@ -252,8 +252,19 @@ struct ItemRow {
     data: String,
     /// Of `data`: an item whose hash is stored already is left alone.
     hash: String,
-    /// Its own date, if it has one.
-    date: Option<DateTime<Utc>>,
+    /// Its own date, if it has one, as stored ([`sql_time`]): formatted here, by the poll, not
+    /// on the writer thread.
+    date: Option<String>,
+}
+
+/// How rusqlite stores a `DateTime<Utc>` (`2026-01-11 07:35:00+00:00`, with a fraction of a
+/// second when there is one). Queries compare stored dates as text, so every date must be
+/// written in exactly this form.
+const SQL_TIME: &str = "%F %T%.f%:z";
+
+/// `date` as stored.
+fn sql_time(date: &DateTime<Utc>) -> String {
+    date.format(SQL_TIME).to_string()
 }
 
 impl FeedRows {
@@ -267,7 +278,7 @@ impl FeedRows {
                     id: item.id.clone(),
                     hash: hex::encode(&Sha256::digest(data.as_bytes())[..16]),
                     data,
-                    date: item.published.or(item.updated),
+                    date: item.published.or(item.updated).as_ref().map(sql_time),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -305,8 +316,10 @@ fn write_items(
          RETURNING first_seen",
     )?;
     let mut stats = SaveStats::default();
+    // Formatted once for the feed's items, and compared as stored, not parsed back.
+    let now = sql_time(&now);
     for item in &feed.items {
-        let first_seen: Option<DateTime<Utc>> = upsert
+        let first_seen: Option<String> = upsert
             .query_row(
                 params![feed_url, item.id, item.data, item.hash, item.date, now],
                 |row| row.get(0),
@@ -614,6 +627,24 @@ mod tests {
             store.newest_items(&[url], &per_feed).unwrap().items.len(),
             1
         );
+    }
+
+    #[test]
+    fn dates_are_stored_as_rusqlite_stores_them() {
+        use rusqlite::types::{ToSqlOutput, Value};
+        let whole = at("2026-01-11T07:35:00Z");
+        for date in [
+            whole,
+            whole + chrono::TimeDelta::milliseconds(250),
+            whole + chrono::TimeDelta::microseconds(1),
+            whole + chrono::TimeDelta::nanoseconds(7),
+            at("0999-12-31T23:59:59Z"),
+        ] {
+            let Ok(ToSqlOutput::Owned(Value::Text(stored))) = rusqlite::ToSql::to_sql(&date) else {
+                panic!("rusqlite stores dates as text");
+            };
+            assert_eq!(sql_time(&date), stored);
+        }
     }
 
     #[test]
