@@ -183,7 +183,9 @@ fn main() {
     second.print("second cycle: ");
     let first_ratio = first.wall.as_secs_f64() / floor_time.as_secs_f64();
     let second_ratio = second.wall.as_secs_f64() / first.wall.as_secs_f64();
-    println!("first / floor:  {first_ratio:.2}×  (the cycle parses and stores, a GET loop does not)");
+    println!(
+        "first / floor:  {first_ratio:.2}×  (the cycle parses and stores, a GET loop does not)"
+    );
     println!("second / first: {second_ratio:.2}×  (target ≤ 0.3×)");
     println!(
         "peak RSS:       {:.0} MiB (target ≤ 200 MiB)",

@@ -93,13 +93,17 @@ pub fn print(config_text: &str, dir: &Path, concurrency: usize) {
         language: settings.language.clone(),
         timezone: settings.timezone,
     };
-    let pages = site::pages(&edition, &page_site).expect("render pages").len();
+    let pages = site::pages(&edition, &page_site)
+        .expect("render pages")
+        .len();
     let render = started.elapsed();
     timed("render", started);
 
     // Publishing renders again: what it takes beyond rendering is the writing.
     let started = Instant::now();
-    Publisher::new(settings).publish(&edition).expect("bench publish");
+    Publisher::new(settings)
+        .publish(&edition)
+        .expect("bench publish");
     stages.push(("write", started.elapsed().saturating_sub(render)));
 
     let total: Duration = stages.iter().map(|(_, time)| *time).sum();
