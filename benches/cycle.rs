@@ -10,22 +10,15 @@
 
 mod profile;
 
-#[allow(dead_code)] // the tests use more of the farm than the bench
-#[path = "../tests/common/farm.rs"]
-mod farm;
-#[allow(dead_code)]
-#[path = "../tests/common/feeds.rs"]
-mod feeds;
-
 use std::time::{Duration, Instant};
 
-use farm::{Farm, Route};
-use feeds::{TestItem, rss, sentence};
 use futures_util::StreamExt;
+use testkit::text::sentence;
+use testkit::{Farm, FeedsToml, Route, TestItem, rss};
 
 const ITEMS_PER_FEED: usize = 20;
 /// Concurrent requests, for gazette and the floor alike.
-const CONCURRENCY: usize = 64;
+const CONCURRENCY: u32 = 64;
 
 fn feed_body(feed: usize, generation: usize) -> String {
     let items: Vec<TestItem> = (0..ITEMS_PER_FEED)
@@ -80,7 +73,7 @@ fn floor(urls: &[String]) -> Duration {
                     }
                 }
             })
-            .buffer_unordered(CONCURRENCY)
+            .buffer_unordered(CONCURRENCY as usize)
             .collect::<Vec<()>>()
             .await;
         started.elapsed()
@@ -157,14 +150,14 @@ fn main() {
         .map(|f| farm.url(&format!("/feed/{f}.xml")))
         .collect();
     let dir = tempfile::tempdir().expect("tempdir");
-    let config: String = urls
-        .iter()
-        .map(|url| format!("[[feed]]\nurl = \"{url}\"\n"))
-        .collect();
     // One farm stands in for many hosts: the per-host limit is lifted to the global one.
-    let config = format!(
-        "[gazette]\nallow_private = true\nconcurrency = {CONCURRENCY}\nper_host = {CONCURRENCY}\n\n{config}"
-    );
+    let config = FeedsToml::new()
+        .set("concurrency", CONCURRENCY)
+        .set("per_host", CONCURRENCY);
+    let config = urls
+        .iter()
+        .fold(config, |config, url| config.feed(url, &[]))
+        .to_string();
     std::fs::write(dir.path().join("feeds.toml"), &config).expect("write config");
 
     println!(

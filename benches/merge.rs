@@ -9,64 +9,32 @@ use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use gazette::config::Config;
 use gazette::merge::merge;
-use gazette::model::{Item, Source, StoredItem};
+use gazette::model::StoredItem;
 use gazette::publish::Publisher;
+use testkit::FeedsToml;
+use testkit::text::sentence;
 
 const ITEMS: usize = 100_000;
 const FEEDS: usize = 500;
 const SECTIONS: usize = 10;
 
-/// How many syllables words are made of, spread over the Hangul block as news text is.
-const SYLLABLES: u64 = 600;
-/// How many words there are: a few very common, most rare.
-const WORDS: u64 = 60_000;
-
-/// A reproducible pseudo-random number for `n` (no dependency needed for this).
-fn mix(n: u64) -> u64 {
-    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    x ^= x >> 31;
-    x.wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ (x >> 29)
-}
-
-/// A word of two or three syllables, drawn the way news words are: a few very common, most rare.
-fn word(seed: u64) -> String {
-    let rank = mix(seed) % WORDS;
-    let rank = rank * rank / WORDS;
-    let syllable = |i: u64| {
-        let n = mix(rank * 3 + i) % SYLLABLES;
-        char::from_u32(0xAC00 + (n * 18) as u32).unwrap_or('가')
-    };
-    let len = 2 + rank % 2;
-    (0..len).map(syllable).collect()
-}
-
-fn sentence(seed: u64, words: u64) -> String {
-    (0..words)
-        .map(|i| word(seed * 31 + i))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn config(output: &Path) -> Config {
-    let mut text = format!(
-        "[gazette]\nbase_url = \"https://gazette.example/\"\noutput_dir = \"{}\"\n",
-        output.display()
-    );
+    let mut config = FeedsToml::bare()
+        .set("base_url", "https://gazette.example/")
+        .set("output_dir", output.display().to_string());
     for section in 0..SECTIONS {
-        text.push_str(&format!(
-            "\n[[section]]\nid = \"s{section}\"\ntitle = \"섹션 {section}\"\n"
-        ));
+        config = config.section(&format!("s{section}"), &format!("섹션 {section}"));
     }
     for feed in 0..FEEDS {
-        text.push_str(&format!(
-            "\n[[feed]]\nurl = \"https://paper{feed}.example/rss\"\nname = \"신문 {feed}\"\nsections = [\"s{}\"]\n",
-            feed % SECTIONS
-        ));
+        config = config
+            .feed(
+                &format!("https://paper{feed}.example/rss"),
+                &[&format!("s{}", feed % SECTIONS)],
+            )
+            .with("name", format!("신문 {feed}"));
     }
-    text.push_str(
-        "\n[[edition]]\nid = \"daejeon\"\ntitle = \"대전\"\nfeeds = [\"신문 0\", \"신문 1\", \"신문 2\"]\n",
-    );
-    Config::parse(&text, Path::new("feeds.toml")).unwrap()
+    let config = config.edition("daejeon", "대전", &["신문 0", "신문 1", "신문 2"]);
+    Config::parse(&config.to_string(), Path::new("feeds.toml")).unwrap()
 }
 
 /// Titles and ledes of six and twenty words; every 20th item retells the story of the one
@@ -79,28 +47,18 @@ fn items(now: DateTime<Utc>) -> Vec<StoredItem> {
             let tag = if story as usize == n { "" } else { "[속보] " };
             let title = format!("{tag}{} {}억 원", sentence(story, 6), story % 977);
             let date = now - TimeDelta::seconds((n as i64) * 5);
-            StoredItem {
-                item: Item {
-                    id: format!("https://paper{feed}.example/news/{n}"),
-                    title,
-                    link: Some(format!(
-                        "https://paper{feed}.example/news/{n}?utm_source=rss"
-                    )),
-                    summary: Some(format!("{}.", sentence(story + 1_000_000, 20))),
-                    content_html: None,
-                    authors: vec![],
-                    categories: vec![],
-                    published: Some(date),
-                    updated: None,
-                    image: (n % 7 == 0).then(|| format!("https://paper{feed}.example/{n}.jpg")),
-                },
-                source: Source {
-                    feed_url: format!("https://paper{feed}.example/rss"),
-                    name: String::new(),
-                    site_link: None,
-                },
-                first_seen: date,
-            }
+            let mut item = StoredItem::sample(
+                &format!("https://paper{feed}.example/rss"),
+                &format!("https://paper{feed}.example/news/{n}"),
+                date,
+            )
+            .with_title(title)
+            .with_link(format!(
+                "https://paper{feed}.example/news/{n}?utm_source=rss"
+            ))
+            .with_summary(format!("{}.", sentence(story + 1_000_000, 20)));
+            item.item.image = (n % 7 == 0).then(|| format!("https://paper{feed}.example/{n}.jpg"));
+            item
         })
         .collect()
 }

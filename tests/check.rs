@@ -1,9 +1,10 @@
 //! `gazette check`: the config file's mistakes, as the user sees them.
 
+mod support;
+
 use std::path::Path;
 
-use assert_cmd::cargo::cargo_bin_cmd;
-use tempfile::TempDir;
+use support::{Workdir, gazette};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/config");
 
@@ -14,28 +15,20 @@ struct Checked {
     stderr: String,
 }
 
-/// Runs `gazette check` in `dir` with `args`, and `GAZETTE_CONFIG` set to `env` (or unset).
+/// Runs `gazette check` in `dir` with `args`, and `GAZETTE_CONFIG` set to `env` (or unset): the
+/// config is found as a user's shell would find it, so no `--config` is added.
 fn check(dir: &Path, args: &[&str], env: Option<&str>) -> Checked {
-    let mut command = cargo_bin_cmd!("gazette");
-    command.current_dir(dir).arg("check").args(args);
-    command.env("GAZETTE_LOG", "off");
-    match env {
-        Some(value) => command.env("GAZETTE_CONFIG", value),
-        None => command.env_remove("GAZETTE_CONFIG"),
-    };
+    let mut command = gazette(dir);
+    command.arg("check").args(args).env("GAZETTE_LOG", "off");
+    if let Some(value) = env {
+        command.env("GAZETTE_CONFIG", value);
+    }
     let output = command.output().expect("run gazette");
     Checked {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
-}
-
-/// A temporary folder holding `feeds.toml` with `source`.
-fn folder_with(source: &str) -> TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("feeds.toml"), source).expect("write feeds.toml");
-    dir
 }
 
 const VALID: &str = r#"[[section]]
@@ -49,7 +42,7 @@ sections = ["politics"]
 
 #[test]
 fn a_valid_config_is_ok() {
-    let dir = folder_with(VALID);
+    let dir = Workdir::new(VALID);
     let run = check(dir.path(), &["--config", "feeds.toml"], None);
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     assert_eq!(run.stdout.trim(), "feeds.toml: ok, 1 feed in 1 section");
@@ -57,7 +50,7 @@ fn a_valid_config_is_ok() {
 
 #[test]
 fn a_mistyped_key_is_shown_with_its_place_and_a_suggestion() {
-    let dir = folder_with(&VALID.replace("sections =", "section ="));
+    let dir = Workdir::new(VALID.replace("sections =", "section ="));
     let run = check(dir.path(), &["--config", "feeds.toml"], None);
     assert_eq!(run.code, Some(2));
     assert_eq!(run.stdout, "");
@@ -71,7 +64,7 @@ fn a_mistyped_key_is_shown_with_its_place_and_a_suggestion() {
 
 #[test]
 fn a_bad_url_is_shown_with_its_place() {
-    let dir = folder_with(&VALID.replace("https://example.com/rss", "example.com/rss"));
+    let dir = Workdir::new(VALID.replace("https://example.com/rss", "example.com/rss"));
     let run = check(dir.path(), &["--config", "feeds.toml"], None);
     assert_eq!(run.code, Some(2));
     assert!(
@@ -95,7 +88,7 @@ fn every_mistake_is_shown_one_per_line_in_file_order() {
 
 #[test]
 fn gazette_config_names_the_file_when_config_is_absent() {
-    let dir = folder_with(VALID);
+    let dir = Workdir::new(VALID);
     std::fs::write(dir.path().join("other.toml"), "[gazette]\ntitel = \"x\"\n").expect("write");
     let run = check(dir.path(), &[], Some("other.toml"));
     assert_eq!(run.code, Some(2));
@@ -113,7 +106,7 @@ fn gazette_config_names_the_file_when_config_is_absent() {
 
 #[test]
 fn feeds_toml_in_the_current_folder_is_the_default() {
-    let dir = folder_with(VALID);
+    let dir = Workdir::new(VALID);
     let run = check(dir.path(), &[], None);
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     assert!(run.stdout.starts_with("feeds.toml: ok"), "{}", run.stdout);

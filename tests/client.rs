@@ -2,14 +2,12 @@
 //! feed over HTTP (compressed, as it asks) and must see the expected items with no warning
 //! (`bozo`). Skipped, saying so, where Python or feedparser is missing.
 
-mod common;
+mod support;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::farm::{Farm, Route};
-use common::feeds::{TestItem, atom, rss};
-use common::{Workdir, free_port};
+use support::{Farm, FeedsToml, Route, TestItem, Workdir, atom, free_port, rss};
 
 /// Reads each URL given as an argument; prints one JSON object per feed.
 const READER: &str = r#"
@@ -67,13 +65,13 @@ fn feedparser_reads_every_feed_without_warnings() {
         )),
     );
     let port = free_port();
-    let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\nlisten = \"127.0.0.1:{port}\"\n\n\
-         [[section]]\nid = \"politics\"\ntitle = \"정치/행정\"\n\n\
-         [[feed]]\nurl = \"{}\"\nsections = [\"politics\"]\n\n[[feed]]\nurl = \"{}\"\n",
-        farm.url("/a.xml"),
-        farm.url("/b.atom")
-    ));
+    let work = Workdir::new(
+        FeedsToml::new()
+            .set("listen", format!("127.0.0.1:{port}"))
+            .section("politics", "정치/행정")
+            .feed(&farm.url("/a.xml"), &["politics"])
+            .feed(&farm.url("/b.atom"), &[]),
+    );
     let mut child = work
         .command(&["run"])
         .stdout(Stdio::null())

@@ -1,13 +1,14 @@
 //! End to end: feeds served by a local farm → `gazette once` → published files, as a user sees them.
 
-mod common;
+mod support;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::farm::{Farm, Route};
-use common::feeds::{TestItem, atom, rss};
-use common::{Workdir, atom_entries, free_port, rss_items, show};
+use support::{
+    Farm, FeedsToml, Route, TestItem, Workdir, atom, atom_entries, free_port, one_feed, rss,
+    rss_items, show,
+};
 
 /// Three feeds into two sections: politics ← a, b; economy ← b, c.
 fn three_feeds(farm: &Farm) -> Workdir {
@@ -42,40 +43,18 @@ fn three_feeds(farm: &Farm) -> Workdir {
             ],
         )),
     );
-    Workdir::new(&format!(
-        r#"
-[gazette]
-allow_private = true # the farm is on 127.0.0.1
-title = "가제트"
-base_url = "https://gazette.example/"
-listen = "127.0.0.1:{port}"
-
-[[section]]
-id = "politics"
-title = "정치/행정"
-
-[[section]]
-id = "economy"
-title = "경제"
-
-[[feed]]
-url = "{a}"
-name = "중도일보"
-sections = ["politics"]
-
-[[feed]]
-url = "{b}"
-sections = ["politics", "economy"]
-
-[[feed]]
-url = "{c}"
-sections = ["economy"]
-"#,
-        port = free_port(),
-        a = farm.url("/a.xml"),
-        b = farm.url("/b.atom"),
-        c = farm.url("/c.xml"),
-    ))
+    Workdir::new(
+        FeedsToml::new()
+            .set("title", "가제트")
+            .set("base_url", "https://gazette.example/")
+            .set("listen", format!("127.0.0.1:{}", free_port()))
+            .section("politics", "정치/행정")
+            .section("economy", "경제")
+            .feed(&farm.url("/a.xml"), &["politics"])
+            .with("name", "중도일보")
+            .feed(&farm.url("/b.atom"), &["politics", "economy"])
+            .feed(&farm.url("/c.xml"), &["economy"]),
+    )
 }
 
 fn titles(items: &[(String, String, String)]) -> Vec<&str> {
@@ -217,42 +196,17 @@ fn failing_feeds_do_not_stop_the_others() {
         Route::rss(rss("Slow", &[])).with_delay(Duration::from_secs(20)),
     );
     let refused = format!("http://127.0.0.1:{}/refused.xml", free_port());
-    let work = Workdir::new(&format!(
-        r#"
-[gazette]
-allow_private = true
-per_host = 8
-timeout = "2s"
-
-[[section]]
-id = "news"
-title = "뉴스"
-
-[[feed]]
-url = "{good}"
-sections = ["news"]
-
-[[feed]]
-url = "{gone}"
-sections = ["news"]
-
-[[feed]]
-url = "{garbage}"
-sections = ["news"]
-
-[[feed]]
-url = "{slow}"
-sections = ["news"]
-
-[[feed]]
-url = "{refused}"
-sections = ["news"]
-"#,
-        good = farm.url("/good.xml"),
-        gone = farm.url("/gone.xml"),
-        garbage = farm.url("/garbage.xml"),
-        slow = farm.url("/slow.xml"),
-    ));
+    let work = Workdir::new(
+        FeedsToml::new()
+            .set("per_host", 8)
+            .set("timeout", "2s")
+            .section("news", "뉴스")
+            .feed(&farm.url("/good.xml"), &["news"])
+            .feed(&farm.url("/gone.xml"), &["news"])
+            .feed(&farm.url("/garbage.xml"), &["news"])
+            .feed(&farm.url("/slow.xml"), &["news"])
+            .feed(&refused, &["news"]),
+    );
     let output = work.run(&["once"]);
     assert!(
         output.status.success(),
@@ -275,10 +229,7 @@ sections = ["news"]
 fn every_feed_failing_is_an_error() {
     let farm = Farm::start();
     farm.set("/gone.xml", Route::status(500));
-    let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\n\n[[feed]]\nurl = \"{}\"\n",
-        farm.url("/gone.xml")
-    ));
+    let work = Workdir::new(FeedsToml::new().feed(&farm.url("/gone.xml"), &[]));
     let output = work.run(&["once"]);
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("every feed failed"));
@@ -300,17 +251,7 @@ fn invalid_config_writes_nothing() {
 #[test]
 fn unwritable_output_dir_is_named() {
     let farm = Farm::start();
-    farm.set(
-        "/a.xml",
-        Route::rss(rss(
-            "A",
-            &[TestItem::new("a1", "제목", "2026-01-11T07:35:00Z")],
-        )),
-    );
-    let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\noutput_dir = \"blocked/out\"\n\n[[feed]]\nurl = \"{}\"\n",
-        farm.url("/a.xml")
-    ));
+    let work = Workdir::new(one_feed(&farm, "제목").set("output_dir", "blocked/out"));
     // A regular file where a folder should be: unwritable even for root.
     std::fs::write(work.path().join("blocked"), "file").unwrap();
     let output = work.run(&["once"]);
@@ -320,21 +261,11 @@ fn unwritable_output_dir_is_named() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-/// Forty feeds of five items an hour apart, in section `news`, more than a first read takes; and
-/// `extra` config after them.
-fn busy_feeds(farm: &Farm, extra: &str) -> Workdir {
+/// Forty feeds of five items an hour apart, in section `news`, more than a first read takes: the
+/// config polling them, to add to.
+fn busy_feeds(farm: &Farm) -> FeedsToml {
     let newest: chrono::DateTime<chrono::Utc> = "2026-01-20T00:00:00Z".parse().unwrap();
-    let mut config = String::from(
-        r#"
-[gazette]
-allow_private = true # the farm is on 127.0.0.1
-max_items = 5
-
-[[section]]
-id = "news"
-title = "뉴스"
-"#,
-    );
+    let mut config = FeedsToml::new().set("max_items", 5).section("news", "뉴스");
     for feed in 0..40 {
         let items: Vec<TestItem> = (0..5)
             .map(|n| {
@@ -349,12 +280,9 @@ title = "뉴스"
             .collect();
         let path = format!("/busy{feed}.xml");
         farm.set(&path, Route::rss(rss(&format!("통신사 {feed}"), &items)));
-        config.push_str(&format!(
-            "\n[[feed]]\nurl = \"{}\"\nsections = [\"news\"]\n",
-            farm.url(&path)
-        ));
+        config = config.feed(&farm.url(&path), &["news"]);
     }
-    Workdir::new(&(config + extra))
+    config
 }
 
 /// How many items the publish logged it read.
@@ -377,12 +305,10 @@ fn a_quiet_section_still_shows_its_old_items() {
         TestItem::new("q2", "기획연재 2회", "2025-11-08T00:00:00Z"),
     ];
     farm.set("/quiet.xml", Route::rss(rss("기획", &quiet)));
-    let work = busy_feeds(
-        &farm,
-        &format!(
-            "\n[[section]]\nid = \"series\"\ntitle = \"기획연재\"\n\n[[feed]]\nurl = \"{}\"\nsections = [\"series\"]\n",
-            farm.url("/quiet.xml")
-        ),
+    let work = Workdir::new(
+        busy_feeds(&farm)
+            .section("series", "기획연재")
+            .feed(&farm.url("/quiet.xml"), &["series"]),
     );
     let output = work.run(&["once"]);
     assert!(output.status.success(), "{}", show(&output));
@@ -400,10 +326,7 @@ fn a_quiet_section_still_shows_its_old_items() {
 #[test]
 fn an_empty_section_reads_no_further() {
     let farm = Farm::start();
-    let work = busy_feeds(
-        &farm,
-        "\n[[section]]\nid = \"empty\"\ntitle = \"빈 섹션\"\n",
-    );
+    let work = Workdir::new(busy_feeds(&farm).section("empty", "빈 섹션"));
     let output = work.run(&["once"]);
     assert!(output.status.success(), "{}", show(&output));
     assert_eq!(rss_items(&work.read_output("feeds/empty.xml")), []);

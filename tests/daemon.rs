@@ -1,13 +1,14 @@
 //! `gazette run`: serving the output, stopping on SIGTERM, and surviving `kill -9` mid-cycle.
 
-mod common;
+mod support;
 
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::farm::{Farm, Route};
-use common::feeds::{TestItem, rss};
-use common::{Workdir, atom_entries, free_port, http_get, rss_items};
+use support::{
+    Farm, FeedsToml, Route, TestItem, Workdir, atom_entries, free_port, http_get, one_feed, rss,
+    rss_items, show,
+};
 
 fn terminate(child: &Child) {
     let pid = libc::pid_t::try_from(child.id()).expect("pid");
@@ -38,18 +39,9 @@ fn spawn_run(work: &Workdir) -> Child {
 #[test]
 fn run_serves_the_feeds_and_stops_on_sigterm() {
     let farm = Farm::start();
-    farm.set(
-        "/a.xml",
-        Route::rss(rss(
-            "중도일보",
-            &[TestItem::new("a1", "대전 소식", "2026-01-11T07:35:00Z")],
-        )),
-    );
     let port = free_port();
-    let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\nlisten = \"127.0.0.1:{port}\"\n\n[[feed]]\nurl = \"{}\"\n",
-        farm.url("/a.xml")
-    ));
+    let work =
+        Workdir::new(one_feed(&farm, "대전 소식").set("listen", format!("127.0.0.1:{port}")));
     let mut child = spawn_run(&work);
     let deadline = Instant::now() + Duration::from_secs(30);
     let (head, body) = loop {
@@ -141,18 +133,15 @@ fn kill_9_mid_cycle_loses_nothing() {
             );
         }
     };
-    let feeds: String = (0..FEEDS)
-        .map(|feed| {
-            format!(
-                "[[feed]]\nurl = \"{}\"\n\n",
-                farm.url(&format!("/{feed}.xml"))
-            )
-        })
-        .collect();
-    let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\nlisten = \"127.0.0.1:{}\"\npoll_interval = \"1s\"\nmax_items = 10000\nconcurrency = 4\n\n{feeds}",
-        free_port()
-    ));
+    let config = FeedsToml::new()
+        .set("listen", format!("127.0.0.1:{}", free_port()))
+        .set("poll_interval", "1s")
+        .set("max_items", 10000)
+        .set("concurrency", 4);
+    let config = (0..FEEDS).fold(config, |config, feed| {
+        config.feed(&farm.url(&format!("/{feed}.xml")), &[])
+    });
+    let work = Workdir::new(config);
 
     let mut published_before = 0;
     for round in 0..5 {
@@ -174,7 +163,7 @@ fn kill_9_mid_cycle_loses_nothing() {
 
     // The store opens after the kills and still holds everything that was ever published.
     let output = work.run(&["once"]);
-    assert!(output.status.success(), "{}", common::show(&output));
+    assert!(output.status.success(), "{}", show(&output));
     let all = rss_items(&work.read_output("feeds/all.xml"));
     assert!(all.len() >= published_before);
     assert_eq!(

@@ -1,8 +1,7 @@
 //! `gazette digest`: the day's selection, the archive and feeds, and mail to a local SMTP sink,
 //! exactly once per recipient whatever fails.
 
-mod common;
-mod digest_support;
+mod support;
 
 use std::path::Path;
 
@@ -10,8 +9,8 @@ use gazette::config::{Config, ConfigError};
 use gazette::store::digests::{RetryPolicy, SendState};
 use mailparse::{MailHeaderMap, ParsedMail};
 
-use common::{free_port, show};
-use digest_support::{READER1, READER2, Sink, Site, kst};
+use support::digest::{READER1, READER2, Sink, Site, kst};
+use support::{atom_entries, free_port, rss_items, show};
 
 const DAY: &str = "2026-01-11";
 const SUBJECT: &str = "가제트 뉴스 — 2026년 1월 11일 (일) 주요 뉴스";
@@ -143,10 +142,10 @@ fn send_mails_each_recipient_once_and_archives_the_day() {
     );
     let index = work.read_output("digest/index.html");
     assert!(index.contains(&format!("href=\"{DAY}.html\"")));
-    let entries = common::atom_entries(&work.read_output("feeds/digest.atom"));
+    let entries = atom_entries(&work.read_output("feeds/digest.atom"));
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].1, SUBJECT);
-    let items = common::rss_items(&work.read_output("feeds/digest.xml"));
+    let items = rss_items(&work.read_output("feeds/digest.xml"));
     assert_eq!(
         items[0].2,
         format!("https://news.example.kr/digest/{DAY}.html")

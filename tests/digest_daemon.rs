@@ -1,8 +1,7 @@
 //! `gazette run` and the digest: sent at its time, caught up on start, never twice across
 //! restarts.
 
-mod common;
-mod digest_support;
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
@@ -12,7 +11,8 @@ use std::time::{Duration, Instant};
 use chrono::{TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use digest_support::{READER1, READER2, Sink, Site};
+use support::digest::{READER1, READER2, Sink, Site};
+use support::{http_get, show};
 
 /// `gazette run`, with its log lines collected as they come.
 struct Daemon {
@@ -111,7 +111,7 @@ fn a_day_due_while_down_is_caught_up_on_start_and_never_sent_twice() {
     wait_until("both messages", || sink.messages().len() >= 2);
     daemon.wait_for_log(&format!("digest {day}: done"));
     wait_until("the sends in /metrics", || {
-        common::http_get(site.port, "/metrics")
+        http_get(site.port, "/metrics")
             .is_some_and(|(_, _, body)| body.contains("gazette_digests_sent_total 2"))
     });
     daemon.stop();
@@ -155,10 +155,10 @@ fn the_daemon_will_not_start_without_the_smtp_login() {
         .env_remove("GAZETTE_TEST_UNSET_PASSWORD")
         .output()
         .expect("run");
-    assert_eq!(output.status.code(), Some(1), "{}", common::show(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("GAZETTE_TEST_UNSET_USER"),
         "{}",
-        common::show(&output)
+        show(&output)
     );
 }

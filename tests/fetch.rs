@@ -1,19 +1,20 @@
 //! Fetching like a good citizen, against a fault-injecting farm: conditional GET, redirects and
 //! moves, 410, 429 + Retry-After, backoff, misbehaving servers, size caps and the SSRF guard.
 
-mod common;
+mod support;
 
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
-use common::farm::{Farm, Route, hanging_server, resetting_server};
-use common::feeds::{TestItem, rss};
-use common::{Workdir, rss_items, show};
 use gazette::config::Config;
 use gazette::daemon::Pipeline;
 use gazette::store::{FeedState, Store};
+use support::{
+    Farm, FeedsToml, Route, TestItem, Workdir, hanging_server, resetting_server, rss, rss_items,
+    show,
+};
 
 fn one_item_feed(title: &str) -> String {
     item_feed("a1", title)
@@ -23,15 +24,17 @@ fn item_feed(id: &str, title: &str) -> String {
     rss("피드", &[TestItem::new(id, title, "2026-01-11T07:35:00Z")])
 }
 
-/// A workdir polling `paths` of `farm`, with `extra` lines in `[gazette]`.
-fn polling(farm: &Farm, paths: &[&str], extra: &str) -> Workdir {
-    let feeds: String = paths
-        .iter()
-        .map(|path| format!("[[feed]]\nurl = \"{}\"\n\n", farm.url(path)))
-        .collect();
-    Workdir::new(&format!(
-        "[gazette]\nallow_private = true\ntimeout = \"2s\"\nper_host = 16\n{extra}\n\n{feeds}"
-    ))
+/// The config polling `urls` impatiently (a misbehaving server fails fast), all at once.
+fn polling(urls: &[String]) -> FeedsToml {
+    let config = FeedsToml::new().set("timeout", "2s").set("per_host", 16);
+    urls.iter()
+        .fold(config, |config, url| config.feed(url, &[]))
+}
+
+/// A workdir polling `paths` of `farm`.
+fn polling_farm(farm: &Farm, paths: &[&str]) -> Workdir {
+    let urls: Vec<String> = paths.iter().map(|path| farm.url(path)).collect();
+    Workdir::new(polling(&urls))
 }
 
 fn state(work: &Workdir, url: &str) -> FeedState {
@@ -69,7 +72,7 @@ fn not_modified_and_unchanged_bodies_write_no_items() {
         Route::rss(one_item_feed("원본 제목")).with_etag("\"v1\""),
     );
     farm.set("/same.xml", Route::rss(item_feed("b1", "원본 기사")));
-    let work = polling(&farm, &["/etag.xml", "/same.xml"], "");
+    let work = polling_farm(&farm, &["/etag.xml", "/same.xml"]);
     once(&work);
     tamper_items(&work);
     let stdout = once(&work);
@@ -96,11 +99,11 @@ fn not_modified_and_unchanged_bodies_write_no_items() {
 fn requests_are_polite() {
     let farm = Farm::start();
     farm.set("/a.xml", Route::rss(one_item_feed("제목")));
-    let work = polling(
-        &farm,
-        &["/a.xml"],
-        "user_agent = \"gazette-test (+https://gazette.example/contact)\"",
-    );
+    let urls = [farm.url("/a.xml")];
+    let work = Workdir::new(polling(&urls).set(
+        "user_agent",
+        "gazette-test (+https://gazette.example/contact)",
+    ));
     once(&work);
     let headers = &farm.seen("/a.xml")[0].headers;
     assert_eq!(
@@ -121,7 +124,7 @@ fn permanent_redirects_move_the_feed_after_three_polls() {
     farm.set("/old.xml", Route::redirect(301, "/new.xml"));
     farm.set("/new.xml", Route::rss(one_item_feed("옮긴 피드")));
     farm.set("/temp.xml", Route::redirect(302, "/new.xml"));
-    let work = polling(&farm, &["/old.xml", "/temp.xml"], "");
+    let work = polling_farm(&farm, &["/old.xml", "/temp.xml"]);
     for poll in 1..=3 {
         assert_eq!(
             state_or_default(&work, &farm.url("/old.xml")).moved_to,
@@ -145,11 +148,16 @@ fn permanent_redirects_move_the_feed_after_three_polls() {
     once(&work);
     assert_eq!(farm.seen("/old.xml").len(), old_requests);
     // `check` suggests the edit, at the url's line and column; `feeds` shows the move.
+    let config = std::fs::read_to_string(work.config()).unwrap();
+    let url_line = 1 + config
+        .lines()
+        .position(|line| line == format!("url = \"{}\"", farm.url("/old.xml")))
+        .unwrap();
     let check = work.run(&["check"]);
     let stdout = String::from_utf8_lossy(&check.stdout);
     assert!(
         stdout.contains(&format!(
-            "feeds.toml:8:7: note: `{}` has moved permanently to `{}`",
+            "feeds.toml:{url_line}:7: note: `{}` has moved permanently to `{}`",
             farm.url("/old.xml"),
             farm.url("/new.xml")
         )),
@@ -176,7 +184,7 @@ fn gone_disables_until_the_entry_changes() {
     let farm = Farm::start();
     farm.set("/gone.xml", Route::status(410));
     farm.set("/ok.xml", Route::rss(one_item_feed("제목")));
-    let work = polling(&farm, &["/gone.xml", "/ok.xml"], "");
+    let work = polling_farm(&farm, &["/gone.xml", "/ok.xml"]);
     let output = work.run(&["once"]);
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("410 Gone"),
@@ -206,7 +214,7 @@ fn gone_disables_until_the_entry_changes() {
 fn a_gone_feed_of_an_older_database_stays_off() {
     let farm = Farm::start();
     farm.set("/gone.xml", Route::status(410));
-    let work = polling(&farm, &["/gone.xml"], "");
+    let work = polling_farm(&farm, &["/gone.xml"]);
     once(&work);
     let url = farm.url("/gone.xml");
     let config = Config::load(&work.config()).expect("config");
@@ -239,7 +247,7 @@ fn retry_after_delays_the_next_poll() {
         "/down.xml",
         Route::status(503).with_header("retry-after", &in_three_days.to_rfc2822()),
     );
-    let work = polling(&farm, &["/busy.xml", "/down.xml"], "");
+    let work = polling_farm(&farm, &["/busy.xml", "/down.xml"]);
     let before = Utc::now();
     once(&work);
     let busy = state(&work, &farm.url("/busy.xml")).next_poll.unwrap();
@@ -258,11 +266,10 @@ fn server_errors_back_off_on_schedule() {
 
 async fn back_off_on_schedule(farm: &Farm) {
     let dir = tempfile::tempdir().unwrap();
-    let source = format!(
-        "[gazette]\nallow_private = true\npoll_interval = \"10m\"\n\n[[feed]]\nurl = \"{}\"\n",
-        farm.url("/broken.xml")
-    );
-    let config = Config::parse(&source, &dir.path().join("feeds.toml")).unwrap();
+    let source = FeedsToml::new()
+        .set("poll_interval", "10m")
+        .feed(&farm.url("/broken.xml"), &[]);
+    let config = Config::parse(&source.to_string(), &dir.path().join("feeds.toml")).unwrap();
     let feed = config.feeds[0].clone();
     let pipeline = Pipeline::open(config).unwrap();
     // An injected clock: each poll happens exactly when the last one said.
@@ -310,17 +317,15 @@ fn misbehaving_servers_fail_alone() {
     );
     farm.set("/loop1.xml", Route::redirect(302, "/loop2.xml"));
     farm.set("/loop2.xml", Route::redirect(302, "/loop1.xml"));
-    let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\ntimeout = \"2s\"\nper_host = 16\n\n\
-         [[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"http://{hanging}/hang.xml\"\n\n\
-         [[feed]]\nurl = \"http://{resetting}/reset.xml\"\n\n[[feed]]\nurl = \"{}\"\n\n\
-         [[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"{}\"\n",
+    let work = Workdir::new(polling(&[
         farm.url("/good.xml"),
+        format!("http://{hanging}/hang.xml"),
+        format!("http://{resetting}/reset.xml"),
         farm.url("/trickle.xml"),
         farm.url("/bomb.xml"),
         farm.url("/page.html"),
         farm.url("/loop1.xml"),
-    ));
+    ]));
     let output = work.run(&["once"]);
     assert!(output.status.success(), "{}", show(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -360,16 +365,21 @@ fn gzip_bomb() -> Route {
 fn private_addresses_are_refused_by_default() {
     let farm = Farm::start();
     farm.set("/a.xml", Route::rss(one_item_feed("제목")));
-    let work = Workdir::new(&format!(
-        "[[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"http://localhost:{}/a.xml\"\n\n[[feed]]\nurl = \"{}\"\nallow_private = true\n",
-        farm.url("/a.xml"),
-        farm.url("/")
-            .trim_end_matches('/')
-            .rsplit(':')
-            .next()
-            .unwrap(),
-        farm.url("/a.xml?intranet"),
-    ));
+    let port = farm
+        .url("/")
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_owned();
+    // No `allow_private` in `[gazette]`: the default guard, lifted for one feed only.
+    let work = Workdir::new(
+        FeedsToml::bare()
+            .feed(&farm.url("/a.xml"), &[])
+            .feed(&format!("http://localhost:{port}/a.xml"), &[])
+            .feed(&farm.url("/a.xml?intranet"), &[])
+            .with("allow_private", true),
+    );
     let output = work.run(&["once"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout.matches("refused").count(), 2, "{stdout}");

@@ -1,15 +1,13 @@
 //! Dedup and story clusters on Korean headlines: every published story must hold exactly the
 //! fixture items of one story, whatever the wording, brackets, quotes or links.
 
-#[path = "fixtures/merge/stories.rs"]
-mod stories;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use gazette::merge::merge;
-
 use gazette::model::{BlockKind, Edition};
-use stories::{config, fixture, now, stored};
+use support::stories::{config, fixture, now, stored};
 
 fn edition() -> Edition {
     let items = fixture().iter().map(stored).collect();

@@ -1,12 +1,14 @@
 //! Section rules from feeds.toml: a feed's `sections`, a section's `categories`, `keywords` and
 //! `exclude`, a feed's `include`/`exclude` filters, and their mistakes reported with line:col.
 
+mod support;
+
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
 use gazette::config::{Config, ConfigError};
 use gazette::merge::merge;
-use gazette::model::{Item, Source, StoredItem};
+use gazette::model::StoredItem;
+use support::parse_config;
 
 const CONFIG: &str = r#"
 [gazette]
@@ -39,27 +41,14 @@ include = ["대전", "re:^\\[속보\\]"]
 "#;
 
 fn item(feed: &str, id: &str, title: &str, categories: &[&str]) -> StoredItem {
-    let date: DateTime<Utc> = "2026-11-02T01:00:00Z".parse().unwrap();
-    StoredItem {
-        item: Item {
-            id: id.into(),
-            title: title.into(),
-            summary: Some(format!("{title} 요약")),
-            categories: categories.iter().map(|c| c.to_string()).collect(),
-            published: Some(date),
-            ..Item::default()
-        },
-        source: Source {
-            feed_url: feed.into(),
-            name: String::new(),
-            site_link: None,
-        },
-        first_seen: date,
-    }
+    StoredItem::sample(feed, id, "2026-11-02T01:00:00Z".parse().unwrap())
+        .with_title(title)
+        .with_summary(format!("{title} 요약"))
+        .with_categories(categories)
 }
 
 fn sections_of(id: &str) -> Vec<String> {
-    let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+    let config = parse_config(CONFIG);
     let wire = "https://wire.example/rss";
     let only = "https://only.example/rss";
     let items = vec![
@@ -164,8 +153,7 @@ half_life = "6h"
 
 #[test]
 fn half_life_is_a_duration() {
-    let config =
-        Config::parse("[gazette]\nhalf_life = \"90m\"\n", Path::new("feeds.toml")).unwrap();
+    let config = parse_config("[gazette]\nhalf_life = \"90m\"\n");
     assert_eq!(config.gazette.half_life.as_secs(), 90 * 60);
     let text = mistakes("[gazette]\nhalf_life = \"soon\"\n");
     assert!(

@@ -1,10 +1,8 @@
 //! `gazette opml export|import` and the published `sources.opml`, through the real binary.
 
-mod common;
+mod support;
 
-use common::farm::{Farm, Route};
-use common::feeds::{TestItem, rss};
-use common::{Workdir, show};
+use support::{Farm, ONE_FEED, Workdir, one_feed, show};
 
 const CONFIG: &str = r#"# 가제트 설정: comments must survive an import.
 [gazette]
@@ -56,23 +54,13 @@ fn export_puts_each_section_in_a_folder() {
 #[test]
 fn a_cycle_publishes_sources_opml() {
     let farm = Farm::start();
-    farm.set(
-        "/a.xml",
-        Route::rss(rss(
-            "중도일보",
-            &[TestItem::new("a", "기사", "2026-01-11T07:35:00Z")],
-        )),
-    );
-    let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\n\n[[feed]]\nurl = \"{}\"\nname = \"중도\"\n",
-        farm.url("/a.xml")
-    ));
+    let work = Workdir::new(one_feed(&farm, "기사").with("name", "중도"));
     let output = work.run(&["once"]);
     assert!(output.status.success(), "{}", show(&output));
     let published = work.read_output("sources.opml");
     let exported = work.run(&["opml", "export"]);
     assert_eq!(published, String::from_utf8(exported.stdout).unwrap());
-    assert!(published.contains(&format!("xmlUrl=\"{}\"", farm.url("/a.xml"))));
+    assert!(published.contains(&format!("xmlUrl=\"{}\"", farm.url(ONE_FEED))));
 }
 
 const READER_EXPORT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>

@@ -1,6 +1,8 @@
 //! The HTTP server over a real socket: content types, validators and 304s, precompressed copies,
 //! HEAD, 404s, traversal and malformed requests, the status pages, shutdown.
 
+mod support;
+
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,10 +12,11 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use gazette::config::Config;
 use gazette::daemon::metrics::Metrics;
-use gazette::model::{Edition, Item, SectionEdition, Source, StoredItem};
+use gazette::model::{Edition, SectionEdition, StoredItem};
 use gazette::publish::Publisher;
 use gazette::serve::Site;
 use gazette::store::Store;
+use support::FeedsToml;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -29,16 +32,21 @@ struct Fixture {
 }
 
 impl Fixture {
-    fn new(gazette_table: &str) -> Fixture {
+    fn new() -> Fixture {
+        Fixture::with(FeedsToml::bare())
+    }
+
+    /// With `settings` in `[gazette]`.
+    fn with(settings: FeedsToml) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("secret.txt"), SECRET).unwrap();
         std::fs::create_dir_all(dir.path().join("output/feeds")).unwrap();
-        let source = format!(
-            "[gazette]\ntitle = \"가제트\"\n{gazette_table}\n\n\
-             [[section]]\nid = \"politics\"\ntitle = \"정치/행정\"\n\n\
-             [[feed]]\nurl = \"https://news.example.kr/rss.xml\"\nname = \"예시<일보>\"\n\
-             sections = [\"politics\"]\n"
-        );
+        let source = settings
+            .set("title", "가제트")
+            .section("politics", "정치/행정")
+            .feed("https://news.example.kr/rss.xml", &["politics"])
+            .with("name", "예시<일보>")
+            .to_string();
         let path = dir.path().join("feeds.toml");
         std::fs::write(&path, &source).unwrap();
         let config = Config::parse(&source, &path).unwrap();
@@ -160,14 +168,14 @@ fn status_line(response: &str) -> &str {
 
 #[tokio::test]
 async fn healthz_says_ok() {
-    let server = Fixture::new("").serve().await;
+    let server = Fixture::new().serve().await;
     let (status, _, body) = server.get("/healthz").await;
     assert_eq!((status, body.as_str()), (200, "ok"));
 }
 
 #[tokio::test]
 async fn files_are_served_with_their_content_types() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     let server = fixture.serve().await;
     let cases = [
         (
@@ -203,7 +211,7 @@ async fn files_are_served_with_their_content_types() {
 
 #[tokio::test]
 async fn folders_serve_their_index_html() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     let server = fixture.serve().await;
     assert_eq!(server.get("/").await.0, 404);
 
@@ -234,7 +242,7 @@ async fn folders_serve_their_index_html() {
 
 #[tokio::test]
 async fn unknown_and_internal_paths_get_a_plain_404() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     fixture.publish("첫 기사");
     fixture.put("feeds/.all.xml.99999.0.tmp", "half written");
     fixture.put(".env", "secret");
@@ -257,7 +265,7 @@ async fn unknown_and_internal_paths_get_a_plain_404() {
 
 #[tokio::test]
 async fn nothing_outside_the_output_folder_is_served() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     fixture.put("feeds/all.xml", "<rss/>");
     let server = fixture.serve().await;
     for target in [
@@ -295,7 +303,7 @@ async fn nothing_outside_the_output_folder_is_served() {
 
 #[tokio::test]
 async fn every_file_has_strong_validators_and_cache_control() {
-    let fixture = Fixture::new("cache_max_age = \"90s\"");
+    let fixture = Fixture::with(FeedsToml::bare().set("cache_max_age", "90s"));
     fixture.publish("첫 기사");
     let server = fixture.serve().await;
     let response = server
@@ -316,7 +324,7 @@ async fn every_file_has_strong_validators_and_cache_control() {
     assert_eq!(header(&response, "vary"), "accept-encoding");
 
     // The default is five minutes.
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     fixture.put("index.html", "x");
     let server = fixture.serve().await;
     let response = server.request(reqwest::Method::GET, "/", &[]).await;
@@ -325,7 +333,7 @@ async fn every_file_has_strong_validators_and_cache_control() {
 
 #[tokio::test]
 async fn etags_survive_restarts_and_change_with_the_content() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     fixture.publish("첫 기사");
     let etag = |server: &Server| {
         let server_addr = server.addr;
@@ -353,7 +361,7 @@ async fn etags_survive_restarts_and_change_with_the_content() {
 
 #[tokio::test]
 async fn conditional_requests_get_304_without_a_body() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     fixture.publish("첫 기사");
     let server = fixture.serve().await;
     let get = |headers: &'static [(&'static str, &'static str)]| {
@@ -408,7 +416,7 @@ async fn conditional_requests_get_304_without_a_body() {
 
 #[tokio::test]
 async fn precompressed_copies_are_served_to_clients_that_accept_them() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     fixture.publish("첫 기사");
     let identity = std::fs::read(fixture.output().join("feeds/all.xml")).unwrap();
     let server = fixture.serve().await;
@@ -464,7 +472,7 @@ async fn precompressed_copies_are_served_to_clients_that_accept_them() {
 
 #[tokio::test]
 async fn a_copy_that_does_not_match_its_file_is_never_served() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     let feed = "<rss>".to_owned() + &"가제트 ".repeat(500) + "</rss>";
     fixture.put("feeds/all.xml", &feed);
     // As if a publish died between writing the copies and the file.
@@ -486,7 +494,7 @@ async fn a_copy_that_does_not_match_its_file_is_never_served() {
 
 #[tokio::test]
 async fn head_answers_like_get_without_the_body() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     fixture.publish("첫 기사");
     let server = fixture.serve().await;
     let get = server
@@ -515,7 +523,7 @@ async fn head_answers_like_get_without_the_body() {
 
 #[tokio::test]
 async fn other_methods_are_refused() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     fixture.publish("첫 기사");
     let server = fixture.serve().await;
     for method in [
@@ -532,7 +540,7 @@ async fn other_methods_are_refused() {
 
 #[tokio::test]
 async fn malformed_requests_get_a_4xx_and_the_server_carries_on() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     fixture.publish("첫 기사");
     let server = fixture.serve().await;
     let huge_tag_list = format!(
@@ -571,7 +579,7 @@ async fn malformed_requests_get_a_4xx_and_the_server_carries_on() {
 
 #[tokio::test]
 async fn published_feeds_are_served_and_parse() {
-    let fixture = Fixture::new("");
+    let fixture = Fixture::new();
     fixture.publish("첫 기사");
     let server = fixture.serve().await;
 
@@ -591,7 +599,7 @@ async fn published_feeds_are_served_and_parse() {
 
 #[tokio::test]
 async fn status_pages_list_every_configured_feed() {
-    let server = Fixture::new("").serve().await;
+    let server = Fixture::new().serve().await;
     let (status, content_type, body) = server.get("/status.json").await;
     assert_eq!((status, content_type.as_str()), (200, "application/json"));
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -625,14 +633,14 @@ async fn status_pages_list_every_configured_feed() {
 
 #[tokio::test]
 async fn shutdown_stops_the_server() {
-    let server = Fixture::new("").serve().await;
+    let server = Fixture::new().serve().await;
     assert_eq!(server.get("/healthz").await.0, 200);
     server.stop().await;
 }
 
 #[tokio::test]
 async fn shutdown_does_not_wait_for_a_client_that_never_finishes() {
-    let server = Fixture::new("").serve().await;
+    let server = Fixture::new().serve().await;
     // Half a request: the connection is busy, not idle, so a graceful shutdown would wait on it.
     let mut stalled = TcpStream::connect(server.addr).await.unwrap();
     stalled
@@ -660,22 +668,11 @@ fn decode(encoding: &str, body: &[u8]) -> Vec<u8> {
 
 fn edition(title: &str) -> Edition {
     let date = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
-    let item = StoredItem {
-        item: Item {
-            id: "first".to_owned(),
-            title: title.to_owned(),
-            link: Some("https://news.example.kr/1".to_owned()),
-            summary: Some("요약 ".repeat(40)),
-            published: Some(date),
-            ..Item::default()
-        },
-        source: Source {
-            feed_url: "https://news.example.kr/rss.xml".to_owned(),
-            name: "예시일보".to_owned(),
-            site_link: None,
-        },
-        first_seen: date,
-    };
+    let item = StoredItem::sample("https://news.example.kr/rss.xml", "first", date)
+        .with_title(title)
+        .with_link("https://news.example.kr/1")
+        .with_summary("요약 ".repeat(40))
+        .with_source_name("예시일보");
     Edition {
         generated: date,
         sections: vec![SectionEdition {

@@ -2,20 +2,18 @@
 //! of feeds.toml (on change and on SIGHUP, invalid versions refused), JSON logs, and a shutdown
 //! that no stalled client can hold up.
 
-mod common;
+mod support;
 
 use std::io::Write;
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::farm::{Farm, Route};
-use common::feeds::{TestItem, rss};
-use common::{Workdir, free_port, show};
+use support::{Farm, FeedsToml, Route, TestItem, Workdir, free_port, rss, show};
 
 /// A plain HTTP/1.1 GET: (status, body).
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    common::http_get(port, path).map(|(status, _, body)| (status, body))
+    support::http_get(port, path).map(|(status, _, body)| (status, body))
 }
 
 /// Polls `path` until `done` holds for its body; panics with `what` after a minute (a hang
@@ -81,17 +79,14 @@ fn one_item(title: &str, date: &str) -> Route {
     Route::rss(rss("중도일보", &[TestItem::new(title, title, date)]))
 }
 
-fn config(port: u16, feeds: &[(&str, &str)]) -> String {
-    let mut config = format!(
-        "[gazette]\nallow_private = true\nlisten = \"127.0.0.1:{port}\"\n\n\
-         [[section]]\nid = \"politics\"\ntitle = \"정치\"\n"
-    );
-    for (url, sections) in feeds {
-        config.push_str(&format!(
-            "\n[[feed]]\nurl = \"{url}\"\nsections = [{sections}]\n"
-        ));
-    }
-    config
+/// Served on `port`, section `politics`, and `feeds`: (url, its sections).
+fn config(port: u16, feeds: &[(&str, &[&str])]) -> FeedsToml {
+    let config = FeedsToml::new()
+        .set("listen", format!("127.0.0.1:{port}"))
+        .section("politics", "정치");
+    feeds
+        .iter()
+        .fold(config, |config, (url, sections)| config.feed(url, sections))
 }
 
 #[test]
@@ -100,11 +95,11 @@ fn status_and_metrics_show_each_feeds_health_after_a_cycle() {
     farm.set("/ok.xml", one_item("좋은 기사", "2026-01-11T07:35:00Z"));
     farm.set("/broken.xml", Route::status(500));
     let port = free_port();
-    let work = Workdir::new(&config(
+    let work = Workdir::new(config(
         port,
         &[
-            (&farm.url("/ok.xml"), "\"politics\""),
-            (&farm.url("/broken.xml"), ""),
+            (&farm.url("/ok.xml"), &["politics"]),
+            (&farm.url("/broken.xml"), &[]),
         ],
     ));
     let child = spawn_run(&work, &["--log-format", "json"]);
@@ -189,7 +184,7 @@ fn a_changed_config_is_applied_and_a_broken_one_is_refused() {
     );
     let port = free_port();
     let (a, b) = (farm.url("/a.xml"), farm.url("/b.xml"));
-    let work = Workdir::new(&config(port, &[(&a, "")]));
+    let work = Workdir::new(config(port, &[(&a, &[])]));
     let child = spawn_run(&work, &[]);
     wait_for(&work, port, "/feeds/all.xml", "feed a published", |body| {
         body.contains("대전시장 선거 결과 발표")
@@ -201,7 +196,7 @@ fn a_changed_config_is_applied_and_a_broken_one_is_refused() {
     // A new feed, and feed a moved into politics: both at once, without a restart.
     std::fs::write(
         work.config(),
-        config(port, &[(&a, "\"politics\""), (&b, "")]),
+        config(port, &[(&a, &["politics"]), (&b, &[])]).to_string(),
     )
     .unwrap();
     wait_for(
@@ -261,7 +256,7 @@ fn a_changed_config_is_applied_and_a_broken_one_is_refused() {
 #[test]
 fn shutdown_is_not_held_up_by_a_stalled_client() {
     let port = free_port();
-    let work = Workdir::new(&config(port, &[]));
+    let work = Workdir::new(config(port, &[]));
     let child = spawn_run(&work, &[]);
     wait_for(&work, port, "/healthz", "the server answers", |body| {
         body == "ok"
@@ -284,12 +279,10 @@ fn status_shows_the_next_digest() {
     let farm = Farm::start();
     farm.set("/ok.xml", one_item("좋은 기사", "2026-01-11T07:35:00Z"));
     let port = free_port();
-    let mut source = config(port, &[(&farm.url("/ok.xml"), "\"politics\"")]);
-    source.push_str(
-        "\n[digest]\ntime = \"07:00\"\nfrom = \"gazette@example.org\"\n\
+    let work = Workdir::new(config(port, &[(&farm.url("/ok.xml"), &["politics"])]).raw(
+        "[digest]\ntime = \"07:00\"\nfrom = \"gazette@example.org\"\n\
          to = [\"reader@example.org\"]\nsmtp = \"smtp://127.0.0.1:9\"\n",
-    );
-    let work = Workdir::new(&source);
+    ));
     let child = spawn_run(&work, &[]);
     let body = wait_for(&work, port, "/status.json", "the digest's status", |body| {
         serde_json::from_str::<serde_json::Value>(body)

@@ -4,15 +4,13 @@
 //! namespaces, the WebSub hub. The Python `feedvalidator` package is not on PyPI, so the rules are
 //! checked here directly.
 
-mod common;
+mod support;
 
 use std::collections::{BTreeMap, HashSet};
 
-use common::farm::{Farm, Route};
-use common::feeds::{TestItem, atom, rss};
-use common::{Workdir, show};
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
+use support::{Farm, FeedsToml, Route, TestItem, Workdir, atom, rss, show};
 use url::Url;
 
 /// One element of a parsed document: just enough of a DOM to check the rules.
@@ -363,14 +361,15 @@ fn published_feeds_follow_the_validators_rules_and_keep_their_ids() {
             ],
         )),
     );
-    let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\nbase_url = \"{BASE}\"\nwebsub_hub = \"{HUB}\"\n\n\
-         [[section]]\nid = \"politics\"\ntitle = \"정치/행정\"\n\n\
-         [[feed]]\nurl = \"{}\"\nsections = [\"politics\"]\n\n\
-         [[feed]]\nurl = \"{}\"\nname = \"대전 & 충청\"\n",
-        farm.url("/a.xml"),
-        farm.url("/b.atom"),
-    ));
+    let work = Workdir::new(
+        FeedsToml::new()
+            .set("base_url", BASE)
+            .set("websub_hub", HUB)
+            .section("politics", "정치/행정")
+            .feed(&farm.url("/a.xml"), &["politics"])
+            .feed(&farm.url("/b.atom"), &[])
+            .with("name", "대전 & 충청"),
+    );
     let output = work.run(&["once"]);
     assert!(output.status.success(), "{}", show(&output));
     let first = check_output(&work);

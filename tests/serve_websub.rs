@@ -1,7 +1,7 @@
 //! WebSub: with `websub_hub` set, feeds name the hub and each publish that changed feeds tells a
 //! (local, fake) hub which ones.
 
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -9,9 +9,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use common::farm::{Farm, Route};
-use common::feeds::{TestItem, rss};
-use common::{Workdir, show};
+use support::{Farm, FeedsToml, Route, TestItem, Workdir, one_feed, rss, show};
 
 /// The POSTs a hub received: (content type, body).
 type Posts = Arc<Mutex<Vec<(String, String)>>>;
@@ -87,13 +85,13 @@ fn each_publish_that_changed_feeds_pings_the_hub_for_them() {
         Route::rss(rss("중도일보", &items))
     };
     let base = "https://news.example.kr/";
-    let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\nbase_url = \"{base}\"\nwebsub_hub = \"{}\"\n\n\
-         [[section]]\nid = \"politics\"\ntitle = \"정치\"\n\n\
-         [[feed]]\nurl = \"{}\"\nsections = [\"politics\"]\n",
-        hub.url,
-        farm.url("/a.xml")
-    ));
+    let work = Workdir::new(
+        FeedsToml::new()
+            .set("base_url", base)
+            .set("websub_hub", hub.url.as_str())
+            .section("politics", "정치")
+            .feed(&farm.url("/a.xml"), &["politics"]),
+    );
 
     let mut before = BTreeMap::new();
     for (round, titles) in [
@@ -157,17 +155,7 @@ fn feed_files(work: &Workdir) -> BTreeMap<String, Vec<u8>> {
 #[test]
 fn without_a_hub_feeds_name_none() {
     let farm = Farm::start();
-    farm.set(
-        "/a.xml",
-        Route::rss(rss(
-            "중도일보",
-            &[TestItem::new("a", "기사", "2026-01-11T07:35:00Z")],
-        )),
-    );
-    let work = Workdir::new(&format!(
-        "[gazette]\nallow_private = true\n\n[[feed]]\nurl = \"{}\"\n",
-        farm.url("/a.xml")
-    ));
+    let work = Workdir::new(one_feed(&farm, "기사"));
     let output = work.run(&["once"]);
     assert!(output.status.success(), "{}", show(&output));
     assert!(!work.read_output("feeds/all.xml").contains("rel=\"hub\""));

@@ -2,14 +2,13 @@
 //! snapshotted; escaping of hostile text; feeds announced for autodiscovery; times in the
 //! configured zone; English labels on request.
 
-#[path = "fixtures/merge/stories.rs"]
-mod stories;
+mod support;
 
 use chrono_tz::Tz;
 use gazette::merge::merge;
 use gazette::model::Edition;
 use gazette::render::site::{Page, Site, pages};
-use stories::{config, fixture, now, stored};
+use support::stories::{self, config, fixture, now, stored};
 
 fn edition_with(extra: Vec<gazette::model::StoredItem>) -> Edition {
     let mut items: Vec<_> = fixture().iter().map(stored).collect();

@@ -163,7 +163,6 @@ mod tests {
     use chrono_tz::Tz;
 
     use super::*;
-    use crate::model::{Item, Source};
 
     const CONFIG: &str = r#"
 [gazette]
@@ -193,25 +192,10 @@ max_items_per_section = 2
 "#;
 
     fn stored(feed: &str, id: &str, at: &str) -> StoredItem {
-        let item: Item = serde_json::from_value(serde_json::json!({
-            "id": id,
-            "title": format!("제목 {id}"),
-            "link": format!("https://news.example/{id}"),
-            "summary": " ",
-            "authors": [],
-            "categories": [],
-            "published": at,
-        }))
-        .unwrap();
-        StoredItem {
-            item,
-            source: Source {
-                feed_url: feed.into(),
-                name: String::new(),
-                site_link: None,
-            },
-            first_seen: at.parse().unwrap(),
-        }
+        StoredItem::sample(feed, id, at.parse().unwrap())
+            .with_title(format!("제목 {id}"))
+            .with_link(format!("https://news.example/{id}"))
+            .with_summary(" ")
     }
 
     fn titles(section: &DigestSection) -> Vec<&str> {

@@ -464,7 +464,6 @@ pub fn stories(
 mod tests {
     use super::*;
     use crate::merge::text::comparable_title;
-    use crate::model::{Item, Source};
 
     /// A two-syllable word for `n`: a small vocabulary, so that many headlines share words.
     fn word(n: usize) -> String {
@@ -499,21 +498,10 @@ mod tests {
                 let title = words.join(" ");
                 let lede = format!("{} {} {}", words[1..].join(" "), draw(n, 7), draw(story, 8));
                 let date = start + TimeDelta::minutes(6 * n as i64);
-                StoredItem {
-                    item: Item {
-                        id: format!("{n}"),
-                        title,
-                        summary: Some(lede),
-                        published: Some(date),
-                        ..Item::default()
-                    },
-                    source: Source {
-                        feed_url: format!("https://paper{}.example/rss", n % 9),
-                        name: String::new(),
-                        site_link: None,
-                    },
-                    first_seen: date,
-                }
+                let feed_url = format!("https://paper{}.example/rss", n % 9);
+                StoredItem::sample(&feed_url, &n.to_string(), date)
+                    .with_title(title)
+                    .with_summary(lede)
             })
             .collect()
     }

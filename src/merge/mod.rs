@@ -341,7 +341,6 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::model::Source;
 
     const CONFIG: &str = r#"
 [gazette]
@@ -372,20 +371,9 @@ enabled = false
 
     fn stored(feed_url: &str, id: &str, hour: u32, dated: bool) -> StoredItem {
         let date: DateTime<Utc> = format!("2026-01-11T{hour:02}:00:00Z").parse().unwrap();
-        StoredItem {
-            item: Item {
-                id: id.into(),
-                title: id.into(),
-                published: dated.then_some(date),
-                ..Item::default()
-            },
-            source: Source {
-                feed_url: feed_url.into(),
-                name: "Feed title".into(),
-                site_link: None,
-            },
-            first_seen: date,
-        }
+        StoredItem::sample(feed_url, id, date)
+            .with_published(dated.then_some(date))
+            .with_source_name("Feed title")
     }
 
     fn ids(section: &SectionEdition) -> Vec<&str> {

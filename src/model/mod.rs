@@ -7,6 +7,8 @@ mod digest;
 mod edition;
 mod item;
 mod status;
+#[cfg(any(test, feature = "test-support"))]
+mod testing;
 
 pub use day::Day;
 pub use digest::{DigestContent, DigestSection, Story};

@@ -2,7 +2,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::config::Config;
-use crate::model::{Coverage, Item, Related, SectionEdition, Source, StoredItem};
+use crate::model::{Coverage, Related, SectionEdition, StoredItem};
 
 const BASE: &str = "https://gazette.example/";
 
@@ -19,66 +19,53 @@ fn at(y: i32, mo: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, 0, 0).unwrap()
 }
 
-fn source(feed_url: &str, name: &str, site_link: Option<&str>) -> Source {
-    Source {
-        feed_url: feed_url.to_owned(),
-        name: name.to_owned(),
-        site_link: site_link.map(str::to_owned),
-    }
-}
-
 /// A Korean item with everything: link, dates, author, category, summary needing escapes, HTML.
 fn full_item() -> StoredItem {
-    StoredItem {
-        item: Item {
-            id: "https://news.example.kr/a/1".to_owned(),
-            title: "대전시, 새 예산안 발표".to_owned(),
-            link: Some("https://news.example.kr/a/1".to_owned()),
-            summary: Some("예산 <3조> & \"증액\"".to_owned()),
-            content_html: Some("<p>본문 &amp; 사진</p>".to_owned()),
-            authors: vec!["홍길동".to_owned()],
-            categories: vec!["정치".to_owned(), "대전".to_owned()],
-            published: Some(at(2026, 3, 2, 9)),
-            updated: Some(at(2026, 3, 2, 11)),
-            image: None,
-        },
-        source: source(
-            "https://news.example.kr/rss.xml",
-            "예시일보",
-            Some("https://news.example.kr/"),
-        ),
-        first_seen: at(2026, 3, 2, 10),
-    }
+    let mut stored = StoredItem::sample(
+        "https://news.example.kr/rss.xml",
+        "https://news.example.kr/a/1",
+        at(2026, 3, 2, 9),
+    )
+    .with_title("대전시, 새 예산안 발표")
+    .with_link("https://news.example.kr/a/1")
+    .with_summary("예산 <3조> & \"증액\"")
+    .with_categories(&["정치", "대전"])
+    .with_source_name("예시일보");
+    stored.item.content_html = Some("<p>본문 &amp; 사진</p>".to_owned());
+    stored.item.authors = vec!["홍길동".to_owned()];
+    stored.item.updated = Some(at(2026, 3, 2, 11));
+    stored.source.site_link = Some("https://news.example.kr/".to_owned());
+    stored.first_seen = at(2026, 3, 2, 10);
+    stored
 }
 
 /// No link, no date, no author, no summary: dated by first_seen.
 fn bare_item() -> StoredItem {
-    StoredItem {
-        item: Item {
-            id: "bare-1".to_owned(),
-            title: "제목만 있는 기사".to_owned(),
-            ..Item::default()
-        },
-        source: source("https://other.example.com/feed.atom", "Other", None),
-        first_seen: at(2026, 3, 1, 8),
-    }
+    StoredItem::sample(
+        "https://other.example.com/feed.atom",
+        "bare-1",
+        at(2026, 3, 1, 8),
+    )
+    .with_title("제목만 있는 기사")
+    .with_published(None)
+    .with_source_name("Other")
 }
 
 /// An English item with two authors and only an updated date.
 fn english_item() -> StoredItem {
-    StoredItem {
-        item: Item {
-            id: "urn:uuid:1".to_owned(),
-            title: "World news".to_owned(),
-            link: Some("https://world.example.org/story".to_owned()),
-            summary: Some("Plain summary.".to_owned()),
-            authors: vec!["Ann".to_owned(), "Bob".to_owned()],
-            updated: Some(at(2026, 2, 28, 23)),
-            ..Item::default()
-        },
-        source: source("https://world.example.org/rss", "World", None),
-        first_seen: at(2026, 3, 1, 0),
-    }
+    let mut stored = StoredItem::sample(
+        "https://world.example.org/rss",
+        "urn:uuid:1",
+        at(2026, 3, 1, 0),
+    )
+    .with_title("World news")
+    .with_link("https://world.example.org/story")
+    .with_summary("Plain summary.")
+    .with_published(None)
+    .with_source_name("World");
+    stored.item.authors = vec!["Ann".to_owned(), "Bob".to_owned()];
+    stored.item.updated = Some(at(2026, 2, 28, 23));
+    stored
 }
 
 fn edition() -> Edition {

@@ -113,10 +113,7 @@ impl Farm {
             .build()
             .expect("farm runtime");
         let state = Arc::new(Mutex::new(FarmState::default()));
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .expect("bind farm");
-        let addr = listener.local_addr().expect("farm addr");
+        let (listener, addr) = listen(&runtime);
         let app = Router::new()
             .fallback(answer)
             .with_state(Arc::clone(&state));
@@ -196,11 +193,7 @@ async fn answer(State(state): State<Arc<Mutex<FarmState>>>, request: Request) ->
 
 /// A server that accepts connections and never answers; returns its address.
 pub fn hanging_server(farm: &Farm) -> SocketAddr {
-    let listener = farm
-        .runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let (listener, addr) = listen(&farm.runtime);
     farm.runtime.spawn(async move {
         let mut held = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {
@@ -212,17 +205,22 @@ pub fn hanging_server(farm: &Farm) -> SocketAddr {
 
 /// A server that accepts connections and closes them at once, before any answer.
 pub fn resetting_server(farm: &Farm) -> SocketAddr {
-    let listener = farm
-        .runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let (listener, addr) = listen(&farm.runtime);
     farm.runtime.spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             drop(socket);
         }
     });
     addr
+}
+
+/// A listener on 127.0.0.1 with an ephemeral port, on `runtime`, and its address.
+fn listen(runtime: &tokio::runtime::Runtime) -> (tokio::net::TcpListener, SocketAddr) {
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind a local port");
+    let addr = listener.local_addr().expect("a bound address");
+    (listener, addr)
 }
 
 fn plain(status: StatusCode, body: &'static str) -> Response {

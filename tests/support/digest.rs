@@ -1,5 +1,4 @@
-//! Shared by the digest tests: a local SMTP sink, the digest config and a seeded store.
-#![allow(dead_code)] // each digest test crate uses a different part
+//! For the digest tests: a local SMTP sink, the digest config and a seeded store.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -10,7 +9,7 @@ use gazette::store::Store;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::common::{Workdir, free_port};
+use super::{Workdir, free_port};
 
 /// One message as the sink received it.
 #[derive(Debug, Clone)]

@@ -1,21 +1,52 @@
-//! Shared test support: a local feed farm and helpers to run the `gazette` binary.
-#![allow(dead_code)] // each test crate uses a different part of this module
+//! The integration tests' kit, one `mod support;` away: a work folder to run the `gazette`
+//! binary in ([`Workdir`]), reading what it published ([`rss_items`], [`atom_entries`]), plain
+//! HTTP ([`http_get`]), a config parsed in-process ([`parse_config`]), and, re-exported from the
+//! `testkit` crate (which the benches use too), the feed farm, feed documents, the `feeds.toml`
+//! builder and the one-feed setup. [`stories`] is the merge fixture, [`digest`] the SMTP sink and
+//! digest site. Stored items are built with `StoredItem::sample` (in `gazette::model`, for tests only).
+// Each test crate uses a different part of the kit.
+#![allow(dead_code, unused_imports)]
 
-pub mod farm;
-pub mod feeds;
+pub mod digest;
+pub mod stories;
 
+use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A temporary project folder with a `feeds.toml`.
+use gazette::config::Config;
+pub use testkit::farm::{Farm, Route, hanging_server, resetting_server};
+pub use testkit::feeds::{TestItem, atom, rss};
+pub use testkit::{FeedsToml, ONE_FEED, one_feed};
+
+/// `gazette` run in `dir`, with `GAZETTE_CONFIG` unset and `info` logs: add the arguments.
+pub fn gazette(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gazette"));
+    command
+        .current_dir(dir)
+        .env_remove("GAZETTE_CONFIG")
+        .env("GAZETTE_LOG", "info");
+    command
+}
+
+/// `source` parsed as if read from `feeds.toml`; it must be valid.
+pub fn parse_config(source: impl Display) -> Config {
+    let source = source.to_string();
+    Config::parse(&source, Path::new("feeds.toml"))
+        .unwrap_or_else(|e| panic!("invalid test config: {e}\n{source}"))
+}
+
+/// A temporary project folder with a `feeds.toml`; removed with the test.
 pub struct Workdir {
     pub dir: tempfile::TempDir,
 }
 
 impl Workdir {
-    pub fn new(config: &str) -> Workdir {
+    /// A folder whose `feeds.toml` holds `config` (text, or a [`FeedsToml`]).
+    pub fn new(config: impl Display) -> Workdir {
         let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("feeds.toml"), config).expect("write feeds.toml");
+        std::fs::write(dir.path().join("feeds.toml"), config.to_string())
+            .expect("write feeds.toml");
         Workdir { dir }
     }
 
@@ -38,14 +69,8 @@ impl Workdir {
 
     /// `gazette ARGS --config feeds.toml`, run in this folder.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_gazette"));
-        command
-            .args(args)
-            .arg("--config")
-            .arg(self.config())
-            .current_dir(self.path())
-            .env_remove("GAZETTE_CONFIG")
-            .env("GAZETTE_LOG", "info");
+        let mut command = gazette(self.path());
+        command.args(args).arg("--config").arg(self.config());
         command
     }
 
