@@ -8,6 +8,7 @@
 //!
 //! `GAZETTE_BENCH_FEEDS=1000 cargo bench --bench cycle` runs a smaller farm.
 
+#[path = "cycle/profile.rs"]
 mod profile;
 
 use std::time::{Duration, Instant};
@@ -187,5 +188,5 @@ fn main() {
     serve_generation(&farm, feeds, 0);
     let profile_dir = dir.path().join("profile");
     std::fs::create_dir(&profile_dir).expect("profile dir");
-    profile::print(&config, &profile_dir, CONCURRENCY);
+    profile::print(&config, &profile_dir, CONCURRENCY as usize);
 }
