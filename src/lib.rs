@@ -13,8 +13,11 @@
 //! I/O lives at the edges, each owned by one type: [`fetch::Fetcher`], [`store::Store`],
 //! [`publish::Publisher`] and the HTTP server in [`serve`]. [`daemon`] is the only module that knows about time and scheduling.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod cli;
 pub mod config;
+pub mod control_chars;
 pub mod daemon;
 pub mod digest;
 pub mod fetch;
@@ -24,8 +27,13 @@ pub mod model;
 pub mod normalize;
 pub mod opml;
 pub(crate) mod parallel;
-pub mod parse;
 pub mod publish;
 pub mod render;
 pub mod serve;
 pub mod store;
+pub mod tracking;
+
+/// Stage 3, the feed reader: its own crate, so that the compiler checks it imports nothing else of gazette.
+pub use gazette_parse as parse;
+/// The text toolkit of the bottom layer: entity references, HTML → text, escaping, web URLs.
+pub use gazette_text as text;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures_util::StreamExt;
 use gazette::config::Config;
-use gazette::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
+use gazette::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess};
 use gazette::merge::merged;
 use gazette::normalize::normalize;
 use gazette::parse::{ParseHints, parse};
@@ -132,7 +132,7 @@ fn fetch_all(config: &Config, concurrency: usize) -> Vec<Fetched> {
                     url: feed.url.clone(),
                     etag: None,
                     last_modified: None,
-                    allow_private: true,
+                    private: PrivateAccess::Anywhere,
                 };
                 let fetcher = fetcher.clone();
                 async move {

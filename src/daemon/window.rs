@@ -4,22 +4,15 @@
 //! memory.
 //!
 //! How far is found by trying: a first read covers what the sections would show if every story
-//! had one article, plus [`MARGIN`] of older articles those stories may be copies of; if some
+//! had one article, plus [`story_span`] of older articles those stories may be copies of; if some
 //! section then shows a story from the margin, or falls short, four times as much is read.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::merge::{LATEST, PHOTOS};
+use crate::merge::{LATEST, PHOTOS, blocks_reach, story_span};
 use crate::model::{BlockKind, Edition, SectionEdition};
 use crate::store::Reading;
-
-/// How much older than the newest articles of a story its earliest may be: dedup joins copies
-/// within two days.
-const MARGIN: TimeDelta = TimeDelta::hours(48);
-
-/// Headlines and ranking look back two days; this covers them and their stories' older articles.
-const BLOCKS_REACH: TimeDelta = TimeDelta::hours(96);
 
 /// How much grows each time a read falls short.
 const GROWTH: usize = 4;
@@ -31,8 +24,8 @@ pub fn first_reading(config: &Config, now: DateTime<Utc>) -> Reading {
     Reading {
         per_feed: max_items,
         at_least: shown * 2,
-        since: now - BLOCKS_REACH,
-        margin: MARGIN,
+        since: now - blocks_reach(),
+        margin: story_span(),
     }
 }
 

@@ -18,9 +18,9 @@ pub const LATEST: usize = 30;
 pub const PHOTOS: usize = 12;
 
 /// Headlines are the day's stories.
-const HEADLINE_WINDOW: TimeDelta = TimeDelta::hours(24);
+pub(super) const HEADLINE_WINDOW: TimeDelta = TimeDelta::hours(24);
 /// The ranking looks back two days, so that it differs from the headlines as a day goes on.
-const RANKING_WINDOW: TimeDelta = TimeDelta::hours(48);
+pub(super) const RANKING_WINDOW: TimeDelta = TimeDelta::hours(48);
 
 /// One story as blocks see it.
 pub struct StoryRef<'a> {
@@ -107,35 +107,37 @@ pub fn blocks(
     let recent = |window: TimeDelta| {
         move |scored: &&Scored| now - scored.newest <= window && scored.newest - now <= window
     };
-    let ranked = top(scored.iter().filter(recent(HEADLINE_WINDOW)), HEADLINES);
-    changes.ranked(&ranked, HEADLINE_WINDOW);
     blocks.push(block(
         BlockKind::Headlines,
         None,
         labels.headlines.to_owned(),
-        ranked,
+        changes.ranked(
+            top_recent(scored.iter(), recent(HEADLINE_WINDOW), HEADLINES),
+            HEADLINE_WINDOW,
+        ),
     ));
     for (index, section) in config.sections.iter().enumerate() {
         let stories = scored
             .iter()
-            .filter(recent(HEADLINE_WINDOW))
             .filter(|scored| scored.story.sections.contains(&index));
-        let ranked = top(stories, HEADLINES);
-        changes.ranked(&ranked, HEADLINE_WINDOW);
         blocks.push(block(
             BlockKind::Headlines,
             Some(&section.id),
             format!("{} · {}", labels.headlines, section.title),
-            ranked,
+            changes.ranked(
+                top_recent(stories, recent(HEADLINE_WINDOW), HEADLINES),
+                HEADLINE_WINDOW,
+            ),
         ));
     }
-    let ranked = top(scored.iter().filter(recent(RANKING_WINDOW)), RANKING);
-    changes.ranked(&ranked, RANKING_WINDOW);
     blocks.push(block(
         BlockKind::Ranking,
         None,
         labels.ranking.to_owned(),
-        ranked,
+        changes.ranked(
+            top_recent(scored.iter(), recent(RANKING_WINDOW), RANKING),
+            RANKING_WINDOW,
+        ),
     ));
     for edition in &config.editions {
         let listed: Vec<bool> = config
@@ -143,23 +145,21 @@ pub fn blocks(
             .iter()
             .map(|feed| edition.feeds.contains(&feed.url))
             .collect();
-        let stories = scored
-            .iter()
-            .filter(recent(RANKING_WINDOW))
-            .filter(|scored| {
-                scored
-                    .story
-                    .members
-                    .iter()
-                    .any(|&at| listed[view.feeds[at]])
-            });
-        let ranked = top(stories, RANKING);
-        changes.ranked(&ranked, RANKING_WINDOW);
+        let stories = scored.iter().filter(|scored| {
+            scored
+                .story
+                .members
+                .iter()
+                .any(|&at| listed[view.feeds[at]])
+        });
         blocks.push(block(
             BlockKind::Ranking,
             Some(&edition.id),
             format!("{} · {}", labels.ranking, edition.title),
-            ranked,
+            changes.ranked(
+                top_recent(stories, recent(RANKING_WINDOW), RANKING),
+                RANKING_WINDOW,
+            ),
         ));
     }
     blocks.push(block(
@@ -203,12 +203,18 @@ impl Changes {
         changes
     }
 
-    /// Notes that each of `ranked` leaves a block of `window` just after its date + `window`; the
-    /// stories not ranked may leave unnoticed.
-    fn ranked(&mut self, ranked: &[&Scored], window: TimeDelta) {
-        for scored in ranked {
+    /// Notes that each of `ranked` leaves a block of `window` just after its date + `window`
+    /// (stories not ranked may leave unnoticed; those shown because none is recent left already);
+    /// gives `ranked` back.
+    fn ranked<'s, 'v, 'a>(
+        &mut self,
+        ranked: Vec<&'s Scored<'v, 'a>>,
+        window: TimeDelta,
+    ) -> Vec<&'s Scored<'v, 'a>> {
+        for scored in &ranked {
             self.at(scored.newest + window + TimeDelta::seconds(1));
         }
+        ranked
     }
 
     fn at(&mut self, instant: DateTime<Utc>) {
@@ -216,6 +222,32 @@ impl Changes {
             self.earliest = Some(instant);
         }
     }
+}
+
+/// The `count` best-scored of the `stories` that are `recent`; when none is (a quiet weekend, a
+/// feed outage, a small site), the `count` most recent of them instead, so that a block is never
+/// empty while it has anything to show.
+fn top_recent<'s, 'v, 'a>(
+    stories: impl Iterator<Item = &'s Scored<'v, 'a>> + Clone,
+    recent: impl Fn(&&'s Scored<'v, 'a>) -> bool,
+    count: usize,
+) -> Vec<&'s Scored<'v, 'a>>
+where
+    'v: 's,
+    'a: 'v,
+{
+    let chosen = top(stories.clone().filter(recent), count);
+    if !chosen.is_empty() {
+        return chosen;
+    }
+    let mut latest: Vec<&Scored> = stories.collect();
+    latest.sort_by(|a, b| {
+        b.newest
+            .cmp(&a.newest)
+            .then(a.story.lead.cmp(&b.story.lead))
+    });
+    latest.truncate(count);
+    latest
 }
 
 /// The `count` best-scored stories; ties go to the newer lead.

@@ -1,50 +1,21 @@
 //! Canonical article URLs: the same page reached through tracking links, mobile hosts, AMP variants
 //! or http/https gives the same key.
 
-use url::Url;
-
-/// Query parameters that never choose the page: tracking and session ids.
-const NOISE: &[&str] = &[
-    "fbclid",
-    "gclid",
-    "dclid",
-    "msclkid",
-    "yclid",
-    "igshid",
-    "mc_cid",
-    "mc_eid",
-    "_ga",
-    "sid",
-    "sessionid",
-    "session_id",
-    "sessid",
-    "jsessionid",
-    "phpsessid",
-    "cfid",
-    "cftoken",
-    "amp",
-    "outputtype",
-];
+use crate::text::WebUrl;
 
 /// Host prefixes of the same site's mobile or AMP copies.
 const MIRROR_PREFIXES: &[&str] = &["www.", "m.", "mobile.", "amp."];
 
 /// A key equal for every URL of the same article; `None` for a link that is not an http(s) URL.
 pub fn canonical_url(link: &str) -> Option<String> {
-    let url = Url::parse(link.trim()).ok()?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return None;
-    }
+    let url = WebUrl::parse(link.trim()).ok()?.into_url();
     let mut host = url.host_str()?.to_ascii_lowercase();
     while let Some(prefix) = MIRROR_PREFIXES.iter().find(|p| host.starts_with(*p)) {
         host.drain(..prefix.len());
     }
     let mut params: Vec<(String, String)> = url
         .query_pairs()
-        .filter(|(name, _)| {
-            let name = name.to_ascii_lowercase();
-            !name.starts_with("utm_") && !NOISE.contains(&name.as_str())
-        })
+        .filter(|(name, _)| !crate::tracking::is_noise_param(name))
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect();
     params.sort();

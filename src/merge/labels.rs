@@ -1,5 +1,7 @@
 //! The words gazette itself writes (section and block titles, page labels), in the configured
-//! language: Korean for `ko…`, English otherwise.
+//! language: Korean when its primary subtag is `ko`, English otherwise. [`Lang`] is the one rule that
+//! reads the configured language, for pages and mail alike (the digest's words are `impl Lang` in
+//! `digest::lang`).
 
 use serde::Serialize;
 
@@ -60,18 +62,69 @@ const ENGLISH: Labels = Labels {
     sources_suffix: " sources",
 };
 
+/// The language gazette writes in, from `[gazette].language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ko,
+    En,
+}
+
+impl Lang {
+    /// Korean when the BCP 47 tag's primary subtag is `ko` (case-insensitive: "ko", "ko-KR", "KO_kr"),
+    /// English otherwise ("en", and "kok", Konkani, whose tag merely starts with "ko").
+    pub fn of(language: &str) -> Lang {
+        let primary = language.trim().split(['-', '_']).next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("ko") {
+            Lang::Ko
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The `lang` attribute of a page.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+
+    /// The page labels in this language.
+    pub fn labels(self) -> &'static Labels {
+        match self {
+            Lang::Ko => &KOREAN,
+            Lang::En => &ENGLISH,
+        }
+    }
+}
+
 impl Labels {
     /// The labels for a configured `language` such as "ko", "ko-KR" or "en".
     pub fn for_language(language: &str) -> &'static Labels {
-        if language.to_ascii_lowercase().starts_with("ko") {
-            &KOREAN
-        } else {
-            &ENGLISH
-        }
+        Lang::of(language).labels()
     }
 
     /// "3개 매체" / "3 sources".
     pub fn sources(&self, count: usize) -> String {
         format!("{count}{}", self.sources_suffix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pages and mail read the configured language by this one rule: they used to disagree on "KO"
+    /// (pages Korean, mail English).
+    #[test]
+    fn korean_is_read_from_the_primary_subtag() {
+        for korean in ["ko", "ko-KR", "KO", "Ko-kr", "ko_KR", " ko "] {
+            assert_eq!(Lang::of(korean), Lang::Ko, "{korean}");
+            assert_eq!(Labels::for_language(korean).all, "전체", "{korean}");
+        }
+        for other in ["en", "en-US", "kok", "", "korean"] {
+            assert_eq!(Lang::of(other), Lang::En, "{other}");
+            assert_eq!(Labels::for_language(other).all, "All", "{other}");
+        }
     }
 }

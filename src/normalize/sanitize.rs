@@ -10,10 +10,12 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use markup5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
+use markup5ever::data::NAMED_ENTITIES;
 use url::Url;
 
-use crate::parse::find_special;
+use crate::text::entity::numeric_char;
+use crate::text::escape::find_special;
+use crate::text::web_url::{Plain, is_plain_web_url};
 
 /// FNV-1a: the policy's sets hold short names, for which the default SipHash is needlessly slow.
 #[derive(Default)]
@@ -662,7 +664,7 @@ impl<'a> Cleaner<'a, '_> {
     fn url(&self, value: Cow<'a, str>) -> Option<Option<Cow<'a, str>>> {
         if self.policy.url_schemes.contains("http")
             && self.policy.url_schemes.contains("https")
-            && is_plain_web_url(&value)
+            && is_plain_web_url(&value, Plain::SurelyParses)
         {
             return Some(Some(value));
         }
@@ -886,46 +888,6 @@ fn attribute_value(src: &str, at: usize) -> Option<(&str, usize)> {
     }
 }
 
-/// An http(s) URL that surely parses: a plain host name (no IP address, port, user or IDNA label)
-/// and no space or control character. Most links are, and checking costs far less than parsing.
-fn is_plain_web_url(url: &str) -> bool {
-    let Some(rest) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    else {
-        return false;
-    };
-    let host_len = rest
-        .bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .unwrap_or(rest.len());
-    let (host, path) = rest.split_at(host_len);
-    let label_ok = |label: &str| {
-        let bytes = label.as_bytes();
-        !label.is_empty()
-            && bytes
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-            && bytes.first() != Some(&b'-')
-            && bytes.last() != Some(&b'-')
-            && !bytes
-                .get(..4)
-                .is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"))
-    };
-    // A last label that is a number would make the host an IPv4 address.
-    let last_ok = host
-        .rsplit('.')
-        .next()
-        .and_then(|l| l.bytes().next())
-        .is_some_and(|b| b.is_ascii_alphabetic());
-    host.split('.').all(label_ok)
-        && last_ok
-        // A fold, not `all`: without the early exit it compiles to vector compares.
-        && !path
-            .bytes()
-            .fold(false, |bad, b| bad | (b <= b' ') | (b == 0x7f) | (b == b'\\'))
-}
-
 /// Mirrors ammonia's (private) list of attributes that hold URLs.
 fn is_url_attribute(tag: &str, attribute: &str) -> bool {
     matches!(attribute, "href" | "src" | "xlink:href")
@@ -1108,15 +1070,10 @@ fn numeric_ref(bytes: &[u8]) -> Option<(char, Option<char>, usize)> {
     if bytes.get(len) == Some(&b';') {
         len += 1;
     }
-    let c = match value {
-        _ if too_big || value > 0x10FFFF => '\u{FFFD}',
-        0 | 0xD800..=0xDFFF => '\u{FFFD}',
-        0x80..=0x9F => C1_REPLACEMENTS
-            .get((value - 0x80) as usize)
-            .copied()
-            .flatten()
-            .or_else(|| char::from_u32(value))?,
-        _ => char::from_u32(value)?,
+    let c = if too_big {
+        char::REPLACEMENT_CHARACTER
+    } else {
+        numeric_char(value)
     };
     Some((c, None, len))
 }
@@ -1258,35 +1215,6 @@ mod tests {
         ];
         for html in declined {
             assert_eq!(clean(html, &base, &policy), None, "taken: {html:?}");
-        }
-    }
-
-    #[test]
-    fn plain_web_urls_surely_parse() {
-        let plain = [
-            "https://news.example/a/b?c=d&e=%20#f",
-            "http://WWW.Example.COM",
-            "https://a-b.c9.example/한글",
-        ];
-        for url in plain {
-            assert!(is_plain_web_url(url), "{url}");
-            assert!(Url::parse(url).is_ok_and(|u| u.scheme().starts_with("http")));
-        }
-        let not_plain = [
-            "http://999.1.1.1/",
-            "http://0x7f.1/",
-            "https://xn--bcher-kva.example/",
-            "https://user@host.example/",
-            "https://host.example:99999/",
-            "https://host.example/a b",
-            "https://-bad.example/",
-            "https://a..b/",
-            "https://[::1]/",
-            "HTTP://upper.example/",
-            "/relative",
-        ];
-        for url in not_plain {
-            assert!(!is_plain_web_url(url), "{url}");
         }
     }
 

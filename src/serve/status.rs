@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
-use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde::Serialize;
 
 use super::App;
@@ -18,6 +17,7 @@ use crate::model::{CycleSummary, Day, FeedHealth, SectionCount};
 use crate::store::StoreError;
 use crate::store::digests::DigestStatus;
 use crate::store::feed_health;
+use crate::text::escape::html as escape;
 
 /// Everything the status pages show.
 #[derive(Debug, Serialize)]
@@ -151,7 +151,7 @@ fn render(status: &Status) -> String {
                 latest
                     .last_error
                     .as_deref()
-                    .map(|e| format!("; last error: {}", text(e)))
+                    .map(|e| format!("; last error: {}", escape(e)))
                     .unwrap_or_default()
             ));
         }
@@ -161,8 +161,8 @@ fn render(status: &Status) -> String {
     for section in &status.sections {
         page.push_str(&format!(
             "<tr><td>{} <small>({})</small></td><td>{}</td></tr>\n",
-            text(&section.title),
-            text(&section.id),
+            escape(&section.title),
+            escape(&section.id),
             section.items
         ));
     }
@@ -188,18 +188,18 @@ fn render(status: &Status) -> String {
             } else {
                 ""
             },
-            attr(&feed.url),
-            text(name),
+            escape(feed.url.as_str()),
+            escape(name),
             feed.moved_to
                 .as_deref()
-                .map(|to| format!("<br><small>moved to {}</small>", text(to)))
+                .map(|to| format!("<br><small>moved to {}</small>", escape(to)))
                 .unwrap_or_default(),
-            text(&status),
+            escape(&status),
             date(feed.last_success),
             feed.failures,
             date(feed.next_poll),
             feed.items,
-            text(feed.last_error.as_deref().unwrap_or("")),
+            escape(feed.last_error.as_deref().unwrap_or("")),
         ));
     }
     page.push_str("</table>\n</body>\n</html>\n");

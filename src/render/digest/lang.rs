@@ -1,32 +1,12 @@
-//! The digest's words and dates in its language: Korean by default, English otherwise.
+//! The digest's words and dates in its language ([`Lang`], read as the pages read it).
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Weekday};
 use chrono_tz::Tz;
 
-/// The language the digest is written in, from `[gazette].language`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Ko,
-    En,
-}
+pub use crate::merge::Lang;
 
+/// The digest's words, beside the page labels' one reading of the configured language.
 impl Lang {
-    pub fn of(language: &str) -> Lang {
-        if language.starts_with("ko") {
-            Lang::Ko
-        } else {
-            Lang::En
-        }
-    }
-
-    /// The `lang` attribute of the HTML page.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ko => "ko",
-            Lang::En => "en",
-        }
-    }
-
     /// "2026년 1월 11일 (일)" / "Sunday, January 11, 2026".
     pub fn long_date(self, date: NaiveDate) -> String {
         match self {

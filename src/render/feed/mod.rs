@@ -7,7 +7,7 @@
 
 mod atom;
 mod json;
-mod rss;
+pub(super) mod rss;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -20,6 +20,7 @@ use crate::config::Settings;
 use crate::layout::{BLOCKS_DIR, FEEDS_DIR, file_url_path, tag_authority, tag_uri};
 use crate::merge::Labels;
 use crate::model::{Coverage, Edition, Related, SectionEdition, StoredItem};
+use crate::text::WebUrl;
 
 /// Names gazette in the feeds it writes.
 const GENERATOR: &str = "gazette";
@@ -182,13 +183,14 @@ impl ItemMeta {
             image: item.image.as_deref().and_then(absolute_url),
             coverage: coverage.map(|coverage| Coverage {
                 outlets: coverage.outlets,
+                // Feeds name other outlets only: copies from one outlet are not other outlets.
                 others: coverage
-                    .others
-                    .iter()
+                    .other_outlets()
                     .map(|other| Related {
                         source: xml_text(&other.source),
                         title: xml_text(&other.title),
                         link: other.link.as_deref().and_then(absolute_url),
+                        copy: false,
                     })
                     .collect(),
             }),
@@ -242,10 +244,7 @@ impl ItemMeta {
 /// `value` as a valid absolute http(s) URL, or `None`: validators reject relative or broken links,
 /// and readers must never be handed a `javascript:` or `data:` one.
 fn absolute_url(value: &str) -> Option<String> {
-    Url::parse(value)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https"))
-        .map(String::from)
+    WebUrl::parse(value).ok().map(String::from)
 }
 
 /// `text` without the characters XML 1.0 cannot hold (most C0 controls, U+FFFE, U+FFFF), which

@@ -18,6 +18,7 @@ use url::Url;
 use crate::layout::{BLOCKS_DIR, FEEDS_DIR, INDEX_FILE, SECTIONS_DIR, STYLE_FILE};
 use crate::merge::Labels;
 use crate::model::{BlockKind, Edition, SectionEdition};
+use crate::text::escape;
 use view::{Alternate, List, NavLink, Presenter};
 
 /// How many stories each front-page box shows.
@@ -57,11 +58,13 @@ pub struct SiteError {
 /// The templates, compiled into the binary.
 fn environment() -> Result<Environment<'static>, SiteError> {
     let mut env = Environment::new();
+    // Strings go through our HTML escaper: minijinja's own also turns every `/` into `&#x2f;`, which
+    // is valid but doubles the size of every URL in the page.
     env.set_formatter(|out, state, value| {
         let text = value.as_str().filter(|_| !value.is_safe());
         match text {
             Some(text) if *state.auto_escape() == AutoEscape::Html => {
-                Ok(out.write_str(&escape_html(text))?)
+                Ok(out.write_str(&escape::html(text))?)
             }
             _ => minijinja::escape_formatter(out, state, value),
         }
@@ -192,23 +195,6 @@ pub fn pages(edition: &Edition, site: &Site) -> Result<Vec<Page>, SiteError> {
         pages.push(render(&env, "section.html", path, page)?);
     }
     Ok(pages)
-}
-
-/// `text` safe in HTML text and quoted attributes. minijinja's own escaping also turns every `/`
-/// into `&#x2f;`, which is valid but doubles the size of every URL in the page.
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 /// Any serializable value, for a template.

@@ -1,15 +1,16 @@
 //! What the templates see: the edition reduced to display strings (times in the configured zone,
 //! source counts, links checked). Templates escape every string; the only HTML passed through is
-//! content that a feed allows republishing, sanitized again here.
+//! content that a feed allows republishing, which normalizing sanitized when the item was read
+//! (`normalize::sanitize_html` is the one way HTML gets into an item).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
-use url::Url;
 
 use crate::merge::Labels;
 
 use crate::model::{Coverage, Edition, StoredItem};
+use crate::text::WebUrl;
 
 /// One story as a page shows it.
 #[derive(Debug, Serialize)]
@@ -79,7 +80,7 @@ impl Presenter<'_> {
             title: item.title.clone(),
             link: item.link.as_deref().and_then(web_url),
             summary: item.summary.clone(),
-            content_html: item.content_html.as_deref().map(ammonia::clean),
+            content_html: item.content_html.clone(),
             image: item.image.as_deref().and_then(web_url),
             source: stored.source.name.clone(),
             datetime: rfc3339(date),
@@ -91,8 +92,7 @@ impl Presenter<'_> {
             related: coverage
                 .map(|coverage| {
                     coverage
-                        .others
-                        .iter()
+                        .other_outlets()
                         .map(|other| Related {
                             source: other.source.clone(),
                             title: other.title.clone(),
@@ -118,10 +118,7 @@ impl Presenter<'_> {
 
 /// `link` if it is an absolute http(s) URL: a page must never link `javascript:` or `data:`.
 fn web_url(link: &str) -> Option<String> {
-    Url::parse(link)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https"))
-        .map(String::from)
+    WebUrl::parse(link).ok().map(String::from)
 }
 
 fn rfc3339(date: DateTime<Utc>) -> String {

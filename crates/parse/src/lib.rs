@@ -10,6 +10,8 @@
 //! element tables of `rss`, `rdf`, `atom` and `modules` (via `vocab`), `json` reads JSON Feed, and `date`
 //! reads every date form. `text` and `warn` are shared helpers.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod atom;
 mod date;
 mod detect;
@@ -26,7 +28,6 @@ mod warn;
 mod xml;
 
 pub use date::parse_date;
-pub(crate) use text::find_special;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -170,15 +171,19 @@ pub fn parse(bytes: &[u8], hints: &ParseHints) -> Result<ParsedFeed, ParseError>
     let mut warnings = warn::Warnings::default();
     let decoded = encoding::decode(bytes, hints.content_type, &mut warnings);
     let text = decoded.text.as_ref();
+    let utf8 = decoded.encoding == "utf-8";
     let (format, meta, entries) = match detect::sniff(text) {
         detect::Kind::Empty => return Err(ParseError::NotAFeed("the document is empty".into())),
+        detect::Kind::Html if detect::may_embed_feed(text) => {
+            read_xml(text, utf8, hints, &mut warnings)?
+        }
         detect::Kind::Html => {
             return Err(ParseError::Html {
                 alternates: detect::html_alternates(text, hints.url),
             });
         }
         detect::Kind::Json => json::read(text, hints, &mut warnings)?,
-        detect::Kind::Xml => read_xml(text, hints, &mut warnings)?,
+        detect::Kind::Xml => read_xml(text, utf8, hints, &mut warnings)?,
     };
     Ok(ParsedFeed {
         format,
@@ -190,19 +195,20 @@ pub fn parse(bytes: &[u8], hints: &ParseHints) -> Result<ParsedFeed, ParseError>
 }
 
 /// Reads XML as it is, and only when the tokenizer meets a stray `<` pays for a repair pass and a second
-/// read (most feeds never need it).
+/// read (most feeds never need it). `utf8`: the bytes were UTF-8 (see [`walk::read`]).
 fn read_xml(
     text: &str,
+    utf8: bool,
     hints: &ParseHints,
     warnings: &mut warn::Warnings,
 ) -> Result<(FeedFormat, FeedMeta, Vec<Entry>), ParseError> {
     let text = repair::strip_controls(std::borrow::Cow::Borrowed(text), warnings);
     let mut first = warn::Warnings::default();
-    if let Some(feed) = walk::read(&text, hints, &mut first)? {
+    if let Some(feed) = walk::read(&text, utf8, hints, &mut first)? {
         warnings.append(first);
         return Ok(feed);
     }
     let repaired = repair::repair(&text, warnings);
-    walk::read(&repaired, hints, warnings)?
+    walk::read(&repaired, utf8, hints, warnings)?
         .ok_or_else(|| ParseError::NotAFeed("markup that cannot be repaired".into()))
 }
