@@ -9,7 +9,6 @@ mod blocks;
 mod canonical;
 mod cluster;
 mod dedup;
-mod labels;
 mod reach;
 mod rules;
 mod similar;
@@ -21,13 +20,13 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{ALL_SECTION, Config, FeedConfig};
 use crate::model::{
-    Block, BlockKind, Coverage, Edition, ItemKey as Key, Related, SectionEdition, StoredItem,
+    Block, BlockKind, Coverage, Edition, ItemKey as Key, Labels, Related, SectionEdition,
+    StoredItem,
 };
 use crate::normalize::apply_content_policy;
 use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
-pub use labels::{Labels, Lang};
 pub use reach::{blocks_reach, story_span};
 
 /// One story while merging: indexes into the sorted items.

@@ -18,7 +18,7 @@ use url::Url;
 use super::{Output, RenderError};
 use crate::config::Settings;
 use crate::layout::{BLOCKS_DIR, FEEDS_DIR, file_url_path, tag_authority, tag_uri};
-use crate::merge::Labels;
+use crate::model::Labels;
 use crate::model::{Coverage, Edition, Related, SectionEdition, StoredItem};
 use crate::text::WebUrl;
 
