@@ -116,6 +116,9 @@ pub fn index(
     )
 }
 
+/// The mail's HTML is escaped by minijinja's own auto-escape (which also writes `/` as `&#x2f;`), not
+/// by the site's `escape::html` formatter: sent mail and the archived copies are pinned byte for byte,
+/// and changing the escaper would change every digest's bytes.
 fn render(template: &'static str, context: &impl Serialize) -> Result<String, RenderError> {
     let mut env = Environment::new();
     let templates = [
