@@ -11,8 +11,9 @@ use clap::{Args, Parser, Subcommand};
 use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Config, ConfigError, locate_string};
+use crate::daemon::instance::InstanceLock;
 use crate::daemon::{CycleReport, Pipeline};
-use crate::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetcher};
+use crate::fetch::{FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetcher, PrivateAccess};
 use crate::model::FeedHealth;
 use crate::opml::OpmlError;
 use crate::parse::{ParseHints, ParsedFeed, parse};
@@ -97,6 +98,10 @@ struct ParseArgs {
     /// Zone for dates written without one.
     #[arg(long, default_value = "Asia/Seoul")]
     timezone: chrono_tz::Tz,
+    /// Allow a URL on a loopback, private or link-local address (an intranet feed). Redirects
+    /// to any other host stay guarded.
+    #[arg(long)]
+    allow_private: bool,
 }
 
 /// Exit status for an invalid config.
@@ -138,7 +143,10 @@ fn init_logging(format: LogFormat) {
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
+    // Errors quote servers and files; their lines stay lines, anything else is shown escaped.
+    let message = message.to_string();
+    let lines: Vec<_> = message.lines().map(shown).collect();
+    eprintln!("error: {}", lines.join("\n"));
     ExitCode::FAILURE
 }
 
@@ -180,13 +188,16 @@ fn opml_import(config: &Path, file: &Path) -> ExitCode {
         println!("added    {url}");
     }
     for url in &report.duplicates {
-        println!("skipped  {url}: already listed");
+        println!("skipped  {}: already listed", shown(url));
     }
     for (url, why) in &report.invalid {
-        println!("skipped  {url}: {why}");
+        println!("skipped  {}: {}", shown(url), shown(why));
     }
     for folder in &report.unknown_folders {
-        println!("note: folder `{folder}` is no [[section]]'s id or title; its feeds have none");
+        println!(
+            "note: folder `{}` is no [[section]]'s id or title; its feeds have none",
+            shown(folder)
+        );
     }
     println!(
         "{}: {} added, {} already listed, {} invalid",
@@ -229,8 +240,9 @@ fn print_feed_notes(path: &Path, health: &[FeedHealth]) {
         );
         if let Some(moved) = &feed.moved_to {
             println!(
-                "{at}: note: `{}` has moved permanently to `{moved}`; change the url to it",
-                feed.url
+                "{at}: note: `{}` has moved permanently to `{}`; change the url to it",
+                feed.url,
+                shown(moved)
             );
         }
         if feed.gone {
@@ -252,6 +264,15 @@ fn url_location(source: &str, url: &str) -> Option<(usize, usize)> {
 fn open_pipeline(path: &Path) -> Result<Pipeline, ExitCode> {
     let config = load_config(path)?;
     Pipeline::open(config).map_err(fail)
+}
+
+/// The pipeline of `run` and `once`, which write: only once no other gazette holds its store and
+/// output folder (see [`InstanceLock`]). The lock is held while the returned guard lives.
+fn open_pipeline_alone(path: &Path) -> Result<(Pipeline, InstanceLock), ExitCode> {
+    let config = load_config(path)?;
+    let lock = InstanceLock::acquire(&config.gazette).map_err(fail)?;
+    let pipeline = Pipeline::open(config).map_err(fail)?;
+    Ok((pipeline, lock))
 }
 
 async fn feeds(path: &Path) -> ExitCode {
@@ -279,7 +300,7 @@ async fn feeds(path: &Path) -> ExitCode {
         let name = feed
             .name
             .as_deref()
-            .map(|n| format!("  ({n})"))
+            .map(|n| format!("  ({})", shown(n)))
             .unwrap_or_default();
         let _ = writeln!(out, "{}{name}", feed.url);
         let status = feed
@@ -300,10 +321,10 @@ async fn feeds(path: &Path) -> ExitCode {
             plural(usize::try_from(feed.items).unwrap_or(usize::MAX), "item")
         );
         if let Some(error) = &feed.last_error {
-            let _ = writeln!(out, "  last error: {error}");
+            let _ = writeln!(out, "  last error: {}", shown(error));
         }
         if let Some(moved) = &feed.moved_to {
-            let _ = writeln!(out, "  moved to: {moved}");
+            let _ = writeln!(out, "  moved to: {}", shown(moved));
         }
     }
     match pipeline.digest_status().await {
@@ -319,7 +340,7 @@ async fn feeds(path: &Path) -> ExitCode {
                 when(digest.last_attempt)
             );
             if let Some(error) = &digest.last_error {
-                let _ = writeln!(out, "  last error: {error}");
+                let _ = writeln!(out, "  last error: {}", shown(error));
             }
             if let Some(next) = digest.next_attempt {
                 let _ = writeln!(out, "  next attempt: {}", when(Some(next)));
@@ -331,6 +352,12 @@ async fn feeds(path: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Untrusted text (from a feed, a server, an OPML file) as printed on the terminal: escape
+/// sequences in it are shown, never run.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::control_chars::escape(text)
+}
+
 fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("1 {noun}")
@@ -340,8 +367,8 @@ fn plural(count: usize, noun: &str) -> String {
 }
 
 async fn once(path: &Path) -> ExitCode {
-    let pipeline = match open_pipeline(path) {
-        Ok(pipeline) => pipeline,
+    let (pipeline, _lock) = match open_pipeline_alone(path) {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
     let report = match pipeline.once().await {
@@ -356,8 +383,8 @@ async fn once(path: &Path) -> ExitCode {
 }
 
 async fn run(path: &Path) -> ExitCode {
-    let pipeline = match open_pipeline(path) {
-        Ok(pipeline) => pipeline,
+    let (pipeline, _lock) = match open_pipeline_alone(path) {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
     match pipeline.run_and_serve().await {
@@ -373,11 +400,11 @@ fn print_summary(report: &CycleReport) {
         .iter()
         .map(|feed| {
             [
-                feed.name.clone(),
+                shown(&feed.name).into_owned(),
                 feed.status
                     .map_or_else(|| "-".to_owned(), |s| s.to_string()),
                 feed.saved.new.to_string(),
-                feed.error.clone().unwrap_or_default(),
+                shown(feed.error.as_deref().unwrap_or_default()).into_owned(),
             ]
         })
         .collect();
@@ -438,7 +465,7 @@ async fn digest(args: &DigestArgs) -> ExitCode {
 }
 
 async fn parse_command(args: &ParseArgs) -> ExitCode {
-    let (bytes, content_type, url) = match read_source(&args.source).await {
+    let (bytes, content_type, url) = match read_source(&args.source, args.allow_private).await {
         Ok(source) => source,
         Err(message) => return fail(message),
     };
@@ -466,7 +493,7 @@ async fn parse_command(args: &ParseArgs) -> ExitCode {
 type Source = (Vec<u8>, Option<String>, Option<url::Url>);
 
 /// The bytes of a file, or of a URL's response with its content type and final URL.
-async fn read_source(source: &str) -> Result<Source, String> {
+async fn read_source(source: &str, allow_private: bool) -> Result<Source, String> {
     if source.starts_with("http://") || source.starts_with("https://") {
         let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
         let fetcher = Fetcher::new(&FetchSettings::one_off()).map_err(|e| e.to_string())?;
@@ -474,8 +501,11 @@ async fn read_source(source: &str) -> Result<Source, String> {
             url: url.clone(),
             etag: None,
             last_modified: None,
-            // The user named this URL: an intranet address is theirs to read.
-            allow_private: true,
+            private: if allow_private {
+                PrivateAccess::OwnHost
+            } else {
+                PrivateAccess::Refused
+            },
         };
         match fetcher.fetch(&request).await {
             FetchOutcome::Fetched(fetched) => Ok((
@@ -484,6 +514,12 @@ async fn read_source(source: &str) -> Result<Source, String> {
                 Some(fetched.final_url),
             )),
             FetchOutcome::NotModified { .. } => Err(format!("{url}: unexpected 304")),
+            FetchOutcome::Failed {
+                error: error @ FetchError::Refused(_),
+                ..
+            } if !allow_private => Err(format!(
+                "{url}: {error}; pass --allow-private to read an intranet feed"
+            )),
             FetchOutcome::Failed { error, .. } => Err(format!("{url}: {error}")),
         }
     } else {
@@ -496,7 +532,11 @@ async fn read_source(source: &str) -> Result<Source, String> {
 /// The human-readable view of `gazette parse`.
 fn print_feed(feed: &ParsedFeed) {
     let mut out = std::io::stdout().lock();
-    let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
+    let text = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map_or_else(|| "-".to_owned(), |value| shown(value).into_owned())
+    };
     let _ = writeln!(out, "title:    {}", text(&feed.meta.title));
     let _ = writeln!(out, "link:     {}", text(&feed.meta.link));
     let _ = writeln!(
@@ -510,7 +550,7 @@ fn print_feed(feed: &ParsedFeed) {
     let _ = writeln!(out, "encoding: {}", feed.encoding);
     let _ = writeln!(out, "entries:  {}", feed.entries.len());
     for warning in &feed.warnings {
-        let _ = writeln!(out, "warning:  {warning}");
+        let _ = writeln!(out, "warning:  {}", shown(warning));
     }
     for entry in &feed.entries {
         let date = entry.published.or(entry.updated).map_or_else(

@@ -17,6 +17,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod control_chars;
 pub mod daemon;
 pub mod digest;
 pub mod fetch;
@@ -30,6 +31,7 @@ pub mod publish;
 pub mod render;
 pub mod serve;
 pub mod store;
+pub mod tracking;
 
 /// Stage 3, the feed reader: its own crate, so that the compiler checks it imports nothing else of gazette.
 pub use gazette_parse as parse;

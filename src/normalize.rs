@@ -4,24 +4,51 @@
 //! at most [`SUMMARY_CHARS`] characters, and where the feed's content policy is applied: full HTML is
 //! kept (sanitized) only for feeds whose publishers allow republishing it.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::config::{ContentPolicy, FeedConfig};
+use crate::control_chars;
 use crate::model::{Item, Normalized};
 use crate::parse::{Entry, ParsedFeed};
 use crate::text::WebUrl;
 use crate::text::entity;
 use crate::text::html::{collapse_whitespace, html_to_text};
 
+#[cfg(test)]
+mod hostile_tests;
+mod identity;
+mod nesting;
 mod sanitize;
+mod title;
+
+pub use title::{TITLE_CHARS, fallback_title};
 
 /// Longest summary, in characters, "…" included.
 pub const SUMMARY_CHARS: usize = 300;
 
 /// How far in the future a date may be before we distrust it (clock skew, time zone mistakes).
 const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
+
+/// Brings an item stored by an earlier version up to what [`normalize`] makes today: a title
+/// where it had none, no tracking parameters in its link. Cheap when there is nothing to do,
+/// which is almost always.
+pub fn upgrade_stored(item: &mut Item) {
+    if let Some(link) = item
+        .link
+        .as_mut()
+        .filter(|link| crate::tracking::has_noise(link))
+    {
+        *link = crate::tracking::without_noise(link);
+    }
+    if item.title.trim().is_empty() {
+        item.title = fallback_title(item.summary.as_deref(), item.link.as_deref())
+            .unwrap_or_else(|| item.id.clone());
+    }
+}
 
 /// Normalizes a feed fetched for `feed` from `feed_url` (the URL after redirects).
 pub fn normalize(
@@ -32,13 +59,51 @@ pub fn normalize(
 ) -> Normalized {
     let mut warnings = Vec::new();
     let mut items: Vec<Item> = Vec::with_capacity(parsed.entries.len());
-    for entry in &parsed.entries {
-        let item = normalize_entry(entry, feed.content, feed_url, now, &mut warnings);
+    // Looked up, not searched for: a search per item is quadratic in a feed of many items.
+    let mut ids: HashSet<String> = HashSet::with_capacity(parsed.entries.len());
+    let known: Vec<Known> = parsed
+        .entries
+        .iter()
+        .map(|entry| Known::of(entry, feed_url))
+        .collect();
+    let identities: Vec<identity::Identity> = parsed
+        .entries
+        .iter()
+        .zip(&known)
+        .map(|(entry, known)| {
+            let guid = entry
+                .id
+                .as_deref()
+                .map(str::trim)
+                .filter(|id| !id.is_empty());
+            identity::Identity {
+                guid,
+                link: known.link.as_deref(),
+                link_is_guid: known.link.is_some()
+                    && guid.and_then(|guid| absolute_http_url(guid, feed_url)) == known.link,
+                title: &known.title,
+            }
+        })
+        .collect();
+    let choices = identity::choose(&identities);
+    for ((entry, mut known), choice) in parsed.entries.iter().zip(known).zip(choices) {
+        if !choice.keep_link {
+            known.link = None;
+        }
+        let item = normalize_entry(
+            entry,
+            known,
+            choice.id,
+            feed.content,
+            feed_url,
+            now,
+            &mut warnings,
+        );
         // A feed that repeats an id keeps its first occurrence: ids must be unique per feed.
-        if items.iter().any(|seen| seen.id == item.id) {
-            warnings.push(format!("duplicate item id `{}` skipped", item.id));
-        } else {
+        if ids.insert(item.id.clone()) {
             items.push(item);
+        } else {
+            warnings.push(format!("duplicate item id `{}` skipped", item.id));
         }
     }
     Normalized {
@@ -53,36 +118,87 @@ pub fn normalize(
     }
 }
 
+/// An entry's title and link as the feed gives them, before its id is chosen.
+struct Known {
+    /// Plain text; empty when the feed gives none.
+    title: String,
+    /// Absolute, trackers and all: ids made from links stay what they were.
+    link: Option<String>,
+}
+
+impl Known {
+    fn of(entry: &Entry, feed_url: &Url) -> Known {
+        Known {
+            title: entry
+                .title
+                .as_deref()
+                .and_then(non_empty_text)
+                .unwrap_or_default(),
+            link: entry
+                .link
+                .as_deref()
+                .and_then(|link| absolute_http_url(link, feed_url)),
+        }
+    }
+}
+
+/// Keeps the `max` newest of `entries` (by their own dates; undated ones count as oldest), in
+/// their order in the feed; gives how many were left out. A feed brings at most this many items a
+/// poll: tens of thousands at once are a mistake or an attack, and would weigh on every publish.
+pub fn keep_newest(entries: &mut Vec<Entry>, max: usize, now: DateTime<Utc>) -> usize {
+    if entries.len() <= max {
+        return 0;
+    }
+    let trusted = |date: Option<DateTime<Utc>>| date.filter(|d| *d <= now + FUTURE_TOLERANCE);
+    let mut newest: Vec<usize> = (0..entries.len()).collect();
+    // Stable: among equal dates, the feed's own order decides.
+    newest.sort_by_key(|&index| {
+        let entry = &entries[index];
+        std::cmp::Reverse(trusted(entry.published).or(trusted(entry.updated)))
+    });
+    let mut kept = vec![false; entries.len()];
+    for &index in newest.iter().take(max) {
+        kept[index] = true;
+    }
+    let before = entries.len();
+    let mut flags = kept.into_iter();
+    entries.retain(|_| flags.next().unwrap_or(false));
+    before - entries.len()
+}
+
 fn normalize_entry(
     entry: &Entry,
+    Known { title, link }: Known,
+    guid_id: Option<String>,
     policy: ContentPolicy,
     feed_url: &Url,
     now: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) -> Item {
-    let title = entry
-        .title
-        .as_deref()
-        .and_then(non_empty_text)
-        .unwrap_or_default();
-    let link = entry
-        .link
-        .as_deref()
-        .and_then(|link| absolute_http_url(link, feed_url));
     let published = trusted_date(entry.published, now, warnings);
     let updated = trusted_date(entry.updated, now, warnings);
-    let id = entry
-        .id
-        .as_deref()
-        .map(str::trim)
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned)
+    let id = guid_id
         .or_else(|| link.clone())
         .unwrap_or_else(|| content_hash(&title, published.or(updated)));
+    let link = link.map(|link| crate::tracking::without_noise(&link));
     let html = entry.summary.as_deref().or(entry.content.as_deref());
+    let title = match title {
+        // Titles are plain text; closing tags of HTML elements ("<b>…</b>") mean markup that a
+        // feed escaped once too often. A lone "<속보>" is words and stays.
+        title if has_end_tag(&title) => plain_text(&title),
+        title => title,
+    };
+    let title = match title {
+        title if !title.is_empty() => title,
+        _ => {
+            let text = html.map(plain_text);
+            fallback_title(text.as_deref(), link.as_deref())
+                .unwrap_or_else(|| control_chars::strip(&id).into_owned())
+        }
+    };
     let summary = html
         .filter(|_| policy.keeps_summary())
-        .map(|html| collapse_whitespace(&html_to_text(html)))
+        .map(plain_text)
         .map(|text| truncate_at_word(&text, SUMMARY_CHARS))
         .filter(|text| !text.is_empty());
     let content_html = entry
@@ -92,9 +208,15 @@ fn normalize_entry(
         .filter(|_| policy.keeps_html())
         .map(|html| {
             let base = entry.base.as_deref().and_then(|b| Url::parse(b).ok());
-            sanitize_html(html, base.as_ref().unwrap_or(feed_url))
+            let clean = sanitize_html(html, base.as_ref().unwrap_or(feed_url));
+            // Character references (`&#27;`) come out of the sanitizer as raw characters.
+            control_chars::strip(&clean).into_owned()
         })
-        .filter(|html| !html.trim().is_empty());
+        // Markup with neither words nor a picture ("<p> </p>") is no content.
+        .filter(|html| {
+            !html_to_text(html).trim().is_empty()
+                || find_ascii_case_insensitive(html, "<img").is_some()
+        });
     let mut categories: Vec<String> = Vec::new();
     for category in entry.categories.iter().filter_map(|c| non_empty_text(c)) {
         if !categories.contains(&category) {
@@ -132,6 +254,12 @@ pub fn apply_content_policy(item: &mut Item, policy: ContentPolicy) {
     if !policy.keeps_image() {
         item.image = None;
     }
+}
+
+/// Whether `text` has an HTML end tag: `</` then a letter.
+fn has_end_tag(text: &str) -> bool {
+    text.match_indices("</")
+        .any(|(at, _)| text[at + 2..].starts_with(|c: char| c.is_ascii_alphabetic()))
 }
 
 /// The item's picture: an image enclosure (or media), else the first `<img src>` of its HTML.
@@ -207,9 +335,14 @@ fn content_hash(title: &str, date: Option<DateTime<Utc>>) -> String {
     format!("sha256:{}", hex::encode(&hasher.finalize()[..16]))
 }
 
+/// HTML as one line of plain text: tags dropped, entities decoded, control characters stripped.
+fn plain_text(html: &str) -> String {
+    collapse_whitespace(&control_chars::strip(&html_to_text(html)))
+}
+
 /// Collapses whitespace; `None` when nothing is left.
 fn non_empty_text(text: &str) -> Option<String> {
-    let collapsed = collapse_whitespace(text);
+    let collapsed = collapse_whitespace(&control_chars::strip(text));
     (!collapsed.is_empty()).then_some(collapsed)
 }
 
@@ -237,7 +370,9 @@ pub fn truncate_at_word(text: &str, max: usize) -> String {
 }
 
 /// Sanitized HTML with relative URLs made absolute against `base`: what ammonia's default cleaner
-/// gives, through [`sanitize::clean`]'s fast path when the markup is simple enough.
+/// gives, through [`sanitize::clean`]'s fast path when the markup is simple enough. Tags nested
+/// deeper than [`nesting::MAX_NESTING`] are left out first (their text stays), so that the cost
+/// stays linear in the input however deep it nests.
 pub fn sanitize_html(html: &str, base: &Url) -> String {
     thread_local! {
         // Building ammonia's allow-lists costs more than cleaning a typical item: build them once
@@ -248,6 +383,7 @@ pub fn sanitize_html(html: &str, base: &Url) -> String {
             std::cell::RefCell::new((cleaner, policy))
         };
     }
+    let html = &*nesting::bounded(html, nesting::MAX_NESTING);
     CLEANER.with_borrow_mut(|(cleaner, policy)| {
         sanitize::clean(html, base, policy).unwrap_or_else(|| {
             cleaner
@@ -460,10 +596,50 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_ids_keep_the_first() {
+    fn titles_are_plain_text_and_never_blank() {
+        let entry = |title: Option<&str>, summary: Option<&str>, link: Option<&str>| Entry {
+            title: title.map(str::to_owned),
+            summary: summary.map(str::to_owned),
+            link: link.map(str::to_owned),
+            ..Entry::default()
+        };
+        let out = run(
+            ContentPolicy::Title,
+            vec![
+                entry(Some("AT&T & the <b>tram</b> deal"), None, Some("/1")),
+                entry(Some("대전시 예산안 통과 <속보>"), None, Some("/2")),
+                entry(
+                    Some(" "),
+                    Some("<p>첫 문장이다. 둘째 문장.</p>"),
+                    Some("/3"),
+                ),
+                entry(None, None, Some("/4")),
+                entry(None, None, None),
+            ],
+        );
+        let titles: Vec<_> = out.items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(
+            titles[..4],
+            [
+                "AT&T & the tram deal",
+                "대전시 예산안 통과 <속보>",
+                "첫 문장이다.",
+                "news.example/4",
+            ]
+        );
+        assert!(titles[4].starts_with("sha256:"), "the id, failing all else");
+        assert_eq!(
+            out.items[2].summary, None,
+            "the title policy still keeps no text"
+        );
+    }
+
+    #[test]
+    fn copies_of_one_entry_keep_the_first() {
         let entry = |title: &str| Entry {
             id: Some("same".into()),
             title: Some(title.into()),
+            link: Some("/article/7".into()),
             ..Entry::default()
         };
         let out = run(
@@ -472,6 +648,40 @@ mod tests {
         );
         assert_eq!(out.items.len(), 1);
         assert_eq!(out.items[0].title, "first");
+        assert_eq!(out.items[0].id, "same");
+    }
+
+    #[test]
+    fn one_guid_on_different_articles_keeps_them_apart_with_stable_ids() {
+        let entry = |title: &str, link: Option<&str>| Entry {
+            id: Some("https://news.example/section/".into()),
+            title: Some(title.into()),
+            link: link.map(str::to_owned),
+            ..Entry::default()
+        };
+        let linked = vec![entry("하나", Some("/1")), entry("둘", Some("/2"))];
+        let out = run(ContentPolicy::Summary, linked.clone());
+        let ids: Vec<_> = out.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["https://news.example/1", "https://news.example/2"]);
+        // The same article keeps its id when the feed around it changes.
+        let again = run(
+            ContentPolicy::Summary,
+            vec![entry("셋", Some("/3")), linked[1].clone()],
+        );
+        assert_eq!(again.items[1].id, "https://news.example/2");
+
+        // Without links, titles tell them apart; a link the parser took from the shared guid
+        // would lead to neither, so it is dropped.
+        let unlinked = vec![
+            entry("하나", Some("https://news.example/section/")),
+            entry("둘", Some("https://news.example/section/")),
+        ];
+        let out = run(ContentPolicy::Summary, unlinked.clone());
+        assert_eq!(out.items.len(), 2);
+        assert!(out.items.iter().all(|item| item.link.is_none()));
+        assert_ne!(out.items[0].id, out.items[1].id);
+        let again = run(ContentPolicy::Summary, unlinked);
+        assert_eq!(out.items, again.items);
     }
 
     #[test]

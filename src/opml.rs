@@ -4,7 +4,7 @@
 //! `feeds.toml`, editing the file in place (`toml_edit`) so that its comments and layout stay, and
 //! skipping feeds already listed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use quick_xml::XmlVersion;
@@ -12,7 +12,7 @@ use quick_xml::events::{BytesStart, Event};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 use url::Url;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, without_fragment};
 use crate::layout::write_atomic;
 use crate::text::web_url::{NotWebUrl, WebUrl};
 
@@ -20,6 +20,13 @@ use crate::text::web_url::{NotWebUrl, WebUrl};
 pub enum OpmlError {
     #[error("{path} is not OPML: {message}")]
     Unreadable { path: String, message: String },
+    #[error("{path}:{line}:{column}: not OPML: {message}")]
+    Syntax {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{0}")]
     Config(#[from] ConfigError),
     #[error("cannot edit {path}: {message}")]
@@ -48,13 +55,22 @@ pub fn read(source: &str, path: &str) -> Result<Vec<Subscription>, OpmlError> {
         message,
     };
     let mut reader = quick_xml::Reader::from_str(source);
+    // For each open outline, the innermost folder around its children (its own title, or the one
+    // around it): looked up in one step, however deep the nesting.
     let mut folders: Vec<Option<String>> = Vec::new();
     let mut subscriptions = Vec::new();
     let mut saw_opml = false;
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|error| unreadable(format!("at byte {}: {error}", reader.error_position())))?;
+        let event = reader.read_event().map_err(|error| {
+            let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+            let (line, column) = crate::config::line_column(source, at);
+            OpmlError::Syntax {
+                path: path.to_owned(),
+                line,
+                column,
+                message: error.to_string(),
+            }
+        })?;
         match event {
             Event::Start(element) | Event::Empty(element)
                 if element.local_name().into_inner() == b"opml" =>
@@ -64,17 +80,17 @@ pub fn read(source: &str, path: &str) -> Result<Vec<Subscription>, OpmlError> {
             Event::Start(element) if element.local_name().into_inner() == b"outline" => {
                 let outline = outline(&element);
                 // An outline with a feed may still hold others; it is no folder for them.
-                let folder = outline
-                    .url
-                    .is_none()
-                    .then(|| outline.name.clone())
-                    .flatten();
+                let around = folders.last().cloned().flatten();
+                let folder = match (&outline.url, &outline.name) {
+                    (None, Some(name)) => Some(name.clone()),
+                    _ => around.clone(),
+                };
+                subscriptions.extend(outline.subscription(around));
                 folders.push(folder);
-                subscriptions.extend(outline.subscription(&folders));
             }
             Event::Empty(element) if element.local_name().into_inner() == b"outline" => {
                 let outline = outline(&element);
-                subscriptions.extend(outline.subscription(&folders));
+                subscriptions.extend(outline.subscription(folders.last().cloned().flatten()));
             }
             Event::End(element) if element.local_name().into_inner() == b"outline" => {
                 folders.pop();
@@ -102,7 +118,7 @@ fn outline(element: &BytesStart<'_>) -> Outline {
             .flatten()
             .find(|a| a.key.local_name().into_inner() == name.as_bytes())
             .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok())
-            .map(|v| v.trim().to_owned())
+            .map(|v| crate::control_chars::strip(v.trim()).into_owned())
             .filter(|v| !v.is_empty())
     };
     Outline {
@@ -112,11 +128,12 @@ fn outline(element: &BytesStart<'_>) -> Outline {
 }
 
 impl Outline {
-    fn subscription(self, folders: &[Option<String>]) -> Option<Subscription> {
+    /// The feed of this outline, if it has one, in `folder`.
+    fn subscription(self, folder: Option<String>) -> Option<Subscription> {
         Some(Subscription {
             url: self.url?,
             name: self.name,
-            folder: folders.iter().rev().flatten().next().cloned(),
+            folder,
         })
     }
 }
@@ -162,7 +179,13 @@ pub fn import(config_path: &Path, opml_path: &Path) -> Result<ImportReport, Opml
         .as_array_of_tables_mut()
         .ok_or_else(|| edit_error("`feed` is not a list of [[feed]] tables".to_owned()))?;
 
-    let mut known: Vec<Url> = config.feeds.iter().map(|feed| feed.url.clone()).collect();
+    // Looked up, not searched for (a search per outline is quadratic in a long list), and without
+    // fragments, which are never fetched.
+    let mut known: HashSet<Url> = config
+        .feeds
+        .iter()
+        .map(|feed| without_fragment(&feed.url))
+        .collect();
     let mut report = ImportReport::default();
     for subscription in subscriptions {
         let url = match WebUrl::parse(&subscription.url) {
@@ -178,7 +201,7 @@ pub fn import(config_path: &Path, opml_path: &Path) -> Result<ImportReport, Opml
                 continue;
             }
         };
-        if known.contains(&url) {
+        if !known.insert(without_fragment(&url)) {
             report.duplicates.push(subscription.url);
             continue;
         }
@@ -203,7 +226,6 @@ pub fn import(config_path: &Path, opml_path: &Path) -> Result<ImportReport, Opml
         table.decor_mut().set_prefix("\n");
         feeds.push(table);
         report.added.push(url.to_string());
-        known.push(url);
     }
     if report.added.is_empty() {
         return Ok(report);
@@ -256,9 +278,28 @@ mod tests {
             read("<rss><channel/></rss>", "x"),
             Err(OpmlError::Unreadable { .. })
         ));
-        assert!(matches!(
-            read("<opml><body><outline></body>", "x"),
-            Err(OpmlError::Unreadable { .. })
-        ));
+        let error = read("<opml>\n  <body><outline></body>", "x.opml").map_err(|e| e.to_string());
+        assert_eq!(
+            error,
+            Err("x.opml:2:18: not OPML: ill-formed document: expected `</outline>`, but `</body>` was found".to_owned())
+        );
+    }
+
+    #[test]
+    fn read_is_linear_in_outlines_and_depth() {
+        // 40,000 outlines, each folder inside the last: looking up the folder of each feed was
+        // a walk up the whole nesting.
+        const DEPTH: usize = 20_000;
+        let mut source = String::from("<opml><body>");
+        for n in 0..DEPTH {
+            source.push_str(&format!(
+                "<outline><outline xmlUrl=\"https://example.com/{n}\"/>"
+            ));
+        }
+        source.push_str(&"</outline>".repeat(DEPTH));
+        source.push_str("</body></opml>");
+        let found = read(&source, "deep.opml").unwrap();
+        assert_eq!(found.len(), DEPTH);
+        assert_eq!(found[DEPTH - 1].folder, None);
     }
 }

@@ -1,6 +1,7 @@
 //! A real feed reader reads what `gazette run` serves: Python's feedparser fetches every published
 //! feed over HTTP (compressed, as it asks) and must see the expected items with no warning
-//! (`bozo`). Skipped, saying so, where Python or feedparser is missing.
+//! (`bozo`). Python with feedparser is required (`GAZETTE_PYTHON`, set up by `.ci/run`): without it
+//! the test fails, saying how to get it.
 
 mod support;
 
@@ -27,21 +28,9 @@ for url in sys.argv[1:]:
     }, ensure_ascii=False))
 "#;
 
-fn feedparser_available() -> bool {
-    Command::new("python3")
-        .args(["-c", "import feedparser"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
 #[test]
 fn feedparser_reads_every_feed_without_warnings() {
-    if !feedparser_available() {
-        eprintln!("SKIPPED: python3 with feedparser is not installed (pip install feedparser)");
-        return;
-    }
+    let python = support::tools::python(&["feedparser"]);
     let farm = Farm::start();
     farm.set(
         "/a.xml",
@@ -87,12 +76,12 @@ fn feedparser_reads_every_feed_without_warnings() {
     // A minute at most for the first cycle to be published (a hang guard).
     let deadline = Instant::now() + Duration::from_secs(60);
     let feeds = loop {
-        let output = Command::new("python3")
+        let output = Command::new(&python)
             .arg("-c")
             .arg(READER)
             .args(&urls)
             .output()
-            .expect("run python3");
+            .expect("run python");
         // Until the server is up, the reader fails to connect.
         let feeds: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
             .lines()

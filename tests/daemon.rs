@@ -135,7 +135,7 @@ fn kill_9_mid_cycle_loses_nothing() {
     };
     let config = FeedsToml::new()
         .set("listen", format!("127.0.0.1:{}", free_port()))
-        .set("poll_interval", "1s")
+        .set("poll_interval", "1m")
         .set("max_items", 10000)
         .set("concurrency", 4);
     let config = (0..FEEDS).fold(config, |config, feed| {
@@ -172,4 +172,89 @@ fn kill_9_mid_cycle_loses_nothing() {
         "the last round's items are all there"
     );
     assert_outputs_whole(&work);
+}
+
+#[test]
+fn a_second_gazette_on_the_same_store_or_output_refuses_to_start() {
+    let farm = Farm::start();
+    farm.set(
+        "/a.xml",
+        Route::rss(rss(
+            "중도일보",
+            &[TestItem::new("a1", "대전 소식", "2026-01-11T07:35:00Z")],
+        )),
+    );
+    let port = free_port();
+    let config = |listen: u16, database: &str, output: &str| {
+        format!(
+            "[gazette]\nallow_private = true\nlisten = \"127.0.0.1:{listen}\"\n\
+             database = \"{database}\"\noutput_dir = \"{output}\"\n\n[[feed]]\nurl = \"{}\"\n",
+            farm.url("/a.xml")
+        )
+    };
+    let work = Workdir::new(config(port, "gazette.db", "output"));
+    let mut first = spawn_run(&work);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !http_get(port, "/feeds/all.xml")
+        .is_some_and(|(status, _, body)| status == 200 && body.contains("대전 소식"))
+    {
+        assert!(Instant::now() < deadline, "the first daemon never served");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let pid = format!("pid {}", first.id());
+    let published = std::fs::read(work.output("feeds/all.xml")).unwrap();
+
+    // The same config (another port, so that only the lock can stop it), then the same store
+    // with another output folder, then the same output folder with another store.
+    let other_port = free_port();
+    for (database, folder, named) in [
+        ("gazette.db", "output", "database"),
+        ("gazette.db", "elsewhere", "database"),
+        ("other.db", "output", "output folder"),
+    ] {
+        std::fs::write(work.config(), config(other_port, database, folder)).unwrap();
+        for command in ["run", "once"] {
+            let mut second = work
+                .command(&[command])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn");
+            let status = wait_with_timeout(&mut second, Duration::from_secs(30));
+            if status.is_none() {
+                let _ = second.kill();
+            }
+            let output = second.wait_with_output().expect("output");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                status.and_then(|s| s.code()),
+                Some(1),
+                "{command}: {stderr}"
+            );
+            assert!(
+                stderr.contains("another gazette")
+                    && stderr.contains(&pid)
+                    && stderr.contains(named),
+                "{command} ({database}, {folder}): {stderr}"
+            );
+        }
+    }
+    assert!(http_get(other_port, "/healthz").is_none());
+    // The first one carries on, its output untouched.
+    assert_eq!(http_get(port, "/healthz").map(|r| r.0), Some(200));
+    assert_eq!(
+        std::fs::read(work.output("feeds/all.xml")).unwrap(),
+        published
+    );
+    terminate(&first);
+    let status = wait_with_timeout(&mut first, Duration::from_secs(15));
+    if status.is_none() {
+        let _ = first.kill();
+    }
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+
+    // Once it has stopped, the next one starts (the lock files it left behind do not matter).
+    std::fs::write(work.config(), config(other_port, "gazette.db", "output")).unwrap();
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", support::show(&output));
 }

@@ -388,3 +388,111 @@ fn private_addresses_are_refused_by_default() {
     assert_eq!(farm.seen("/a.xml").len(), 1, "{stdout}");
     assert!(Path::new(&work.output("feeds/all.xml")).exists());
 }
+
+#[test]
+fn a_feed_allowed_on_a_private_host_is_guarded_on_every_other_host() {
+    let farm = Farm::start();
+    farm.set("/a.xml", Route::rss(one_item_feed("제목")));
+    let port = farm
+        .url("/")
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_owned();
+    let elsewhere = [
+        (
+            "/to-localhost.xml",
+            // A name that resolves to loopback, spelt in another case.
+            format!("http://LocalHost:{port}/a.xml"),
+        ),
+        ("/to-v6.xml", format!("http://[::1]:{port}/a.xml")),
+        ("/to-other-ip.xml", format!("http://127.0.0.2:{port}/a.xml")),
+    ];
+    for (path, target) in &elsewhere {
+        farm.set(path, Route::redirect(302, target));
+    }
+    // The configured host itself, on another path (and through a second hop), is still allowed.
+    farm.set("/same.xml", Route::redirect(301, "/same2.xml"));
+    farm.set("/same2.xml", Route::redirect(302, &farm.url("/a.xml")));
+    let feeds: String = elsewhere
+        .iter()
+        .map(|(path, _)| *path)
+        .chain(["/same.xml"])
+        .map(|path| {
+            format!(
+                "[[feed]]\nurl = \"{}\"\nallow_private = true\n\n",
+                farm.url(path)
+            )
+        })
+        .collect();
+    let work = Workdir::new(format!("[gazette]\ntimeout = \"2s\"\n\n{feeds}"));
+    let stdout = once(&work);
+    for (path, _) in &elsewhere {
+        let row = stdout
+            .lines()
+            .find(|line| line.contains(path))
+            .unwrap_or_else(|| panic!("no row for {path}: {stdout}"));
+        assert!(row.contains("refused"), "{path}: {row}");
+    }
+    // The feed whose hops stay on the configured host is fetched (the table names it by its title).
+    assert_eq!(
+        stdout.matches("refused").count(),
+        elsewhere.len(),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|line| line.starts_with("피드") && line.contains(" 200 ")),
+        "{stdout}"
+    );
+    // Only the hops on the configured host reached the farm's feed.
+    assert_eq!(farm.seen("/a.xml").len(), 1, "{stdout}");
+}
+
+#[test]
+fn parse_of_a_url_is_guarded_unless_allowed() {
+    let parse = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .arg("parse")
+            .args(args)
+            .output()
+            .expect("run gazette")
+    };
+    let farm = Farm::start();
+    farm.set("/a.xml", Route::rss(one_item_feed("제목")));
+    let port = farm
+        .url("/")
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_owned();
+    farm.set(
+        "/hop.xml",
+        Route::redirect(302, &format!("http://localhost:{port}/a.xml")),
+    );
+    let refused = parse(&[&farm.url("/a.xml")]);
+    assert!(!refused.status.success(), "{}", show(&refused));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("non-public address 127.0.0.1") && stderr.contains("--allow-private"),
+        "{stderr}"
+    );
+    assert!(farm.seen("/a.xml").is_empty());
+
+    let allowed = parse(&["--allow-private", &farm.url("/a.xml")]);
+    assert!(allowed.status.success(), "{}", show(&allowed));
+    assert!(String::from_utf8_lossy(&allowed.stdout).contains("제목"));
+
+    // Allowed on 127.0.0.1 only: its redirect to localhost is refused.
+    let redirected = parse(&["--allow-private", &farm.url("/hop.xml")]);
+    assert!(!redirected.status.success(), "{}", show(&redirected));
+    assert!(
+        String::from_utf8_lossy(&redirected.stderr).contains("refused"),
+        "{}",
+        show(&redirected)
+    );
+    assert_eq!(farm.seen("/a.xml").len(), 1);
+}

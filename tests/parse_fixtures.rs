@@ -128,6 +128,12 @@ fn east_asian_charsets_are_guessed_when_none_is_declared() {
             "中文新聞",
             ["臺北今天下雨了", "經濟發展保持穩定"],
         ),
+        (
+            "eucjp_undeclared.xml",
+            "euc-jp",
+            "ゲームのニュース",
+            ["ゲーム三昧な正月", "新しいゲームが発売されました"],
+        ),
         // Korean must keep winning over the others.
         (
             "euckr_undeclared.xml",
@@ -611,4 +617,197 @@ fn pathological_inputs_stay_bounded() {
     assert_eq!(entry(&feed, 0).categories.len(), 256);
     // The unclosed <x>s are closed by </item>: the deep entry is kept.
     assert_eq!(titles(&feed), ["t", "deep"]);
+}
+
+#[test]
+fn an_unclosed_feed_level_element_does_not_hide_the_items_after_it() {
+    let feed = read("unclosed_module_element.xml");
+    assert_eq!(
+        titles(&feed),
+        ["Spices", "Socket Wrenches", "Red, Whine, & Blue"]
+    );
+    let first = entry(&feed, 0);
+    assert_eq!(
+        first.enclosures.first().map(|e| e.url.as_str()),
+        Some("http://podcast.example/everything/3.m4a")
+    );
+    assert_eq!(first.published, at("2005-06-15T19:00:00Z"));
+    assert!(
+        warned(&feed, "unclosed <itunes:category> closed by <item>"),
+        "{:?}",
+        feed.warnings
+    );
+    // The channel's own fields around the unclosed element are still read.
+    assert_eq!(
+        feed.meta.link.as_deref(),
+        Some("http://podcast.example/everything/")
+    );
+}
+
+#[test]
+fn rss090_under_the_channel_netscape_namespace() {
+    let feed = read("rss090_channel_netscape.rdf");
+    assert_eq!(feed.format, FeedFormat::Rss09x);
+    assert_eq!(feed.meta.title.as_deref(), Some("Mozilla Dot Org"));
+    assert_eq!(feed.meta.link.as_deref(), Some("http://www.mozilla.org"));
+    assert_eq!(
+        titles(&feed),
+        ["New Status Updates", "Bugzilla Reorganized"]
+    );
+    assert_eq!(
+        entry(&feed, 1).link.as_deref(),
+        Some("http://www.mozilla.org/bugs/")
+    );
+}
+
+#[test]
+fn a_feed_inside_an_xhtml_page_is_read() {
+    let feed = read("atom_in_xhtml_page.xml");
+    assert_eq!(feed.format, FeedFormat::Atom10);
+    assert_eq!(feed.meta.title.as_deref(), Some("Avian\u{2019}s Blog"));
+    assert_eq!(titles(&feed), ["First", "Second"]);
+    assert_eq!(entry(&feed, 1).updated, at("2012-01-01T10:00:00Z"));
+    assert!(warned(&feed, "inside an HTML page"), "{:?}", feed.warnings);
+    // A page without an embedded feed is still a page, with the feeds it advertises.
+    let page = read_with("html_page.html", None, Some("https://news.example/"));
+    assert!(matches!(page, Err(ParseError::Html { .. })), "{page:?}");
+}
+
+#[test]
+fn text_encoded_in_utf8_twice_is_decoded_once_more() {
+    let feed = read("double_encoded_utf8.xml");
+    assert_eq!(
+        titles(&feed),
+        [
+            "RSS.com and Grupo Fórmula Form Co-Production Relationship",
+            "¿Pensando en Comenzar un Podcast? Aquí Hay 7 Cosas",
+            "Café, crème brûlée",
+        ]
+    );
+    assert!(warned(&feed, "UTF-8 encoded twice"), "{:?}", feed.warnings);
+}
+
+#[test]
+fn cdf_base_resolves_item_links() {
+    let feed = read("cdf_base.xml");
+    assert_eq!(feed.meta.link.as_deref(), Some("http://www.example.org/"));
+    assert_eq!(
+        entry(&feed, 0).link.as_deref(),
+        Some("http://base.example.org/item/1")
+    );
+}
+
+#[test]
+fn literal_dtd_entities_are_expanded_nested_ones_are_not() {
+    let feed = read("entity_in_doctype.xml");
+    assert_eq!(
+        entry(&feed, 0).id.as_deref(),
+        Some("tag:example.com,2006-05-04:/blog/")
+    );
+    // An entity whose text holds a reference is never expanded: no nesting, no billion laughs.
+    assert_eq!(titles(&feed), ["&nested;"]);
+    assert!(warned(&feed, "DTD"), "{:?}", feed.warnings);
+}
+
+/// One row of the table of cases where gazette is right and feedparser is not.
+struct ConformanceRow {
+    line: usize,
+    field: String,
+    gazette: Option<String>,
+    fixture: String,
+}
+
+/// The rows of the last table in the parser's CONFORMANCE.md: cells are split on ` | `, a value is
+/// in backticks, *none* is no value.
+fn conformance_rows() -> Vec<ConformanceRow> {
+    let path = format!(
+        "{}/crates/parse/src/CONFORMANCE.md",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let table = doc
+        .split("## Where gazette is right")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{path}: no section \"Where gazette is right\""));
+    let first_line = doc.len() - table.len();
+    let first_line = doc[..first_line].lines().count();
+    let value = |cell: &str| -> Option<String> {
+        let cell = cell.trim();
+        if cell == "*none*" {
+            return None;
+        }
+        let inner = cell.strip_prefix('`').and_then(|c| c.strip_suffix('`'));
+        Some(
+            inner
+                .unwrap_or_else(|| panic!("{path}: cell {cell:?} is neither `value` nor *none*"))
+                .to_string(),
+        )
+    };
+    table
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.starts_with("| ") && !line.starts_with("| corpus file"))
+        .map(|(i, line)| {
+            let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+            let [_file, field, _feedparser, gazette, fixture, _why] = cells[..] else {
+                panic!("{path}:{}: expected 6 cells: {line}", first_line + i);
+            };
+            ConformanceRow {
+                line: first_line + i,
+                field: value(field).unwrap_or_default(),
+                gazette: value(gazette),
+                fixture: fixture.trim().to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The value of `field` (`feed.title`, `entries.count`, `entries[2].link` …) as the table writes it.
+fn field_value(feed: &ParsedFeed, field: &str) -> Option<String> {
+    let date =
+        |d: &Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    match field {
+        "feed.title" => return feed.meta.title.clone(),
+        "feed.link" => return feed.meta.link.clone(),
+        "entries.count" => return Some(feed.entries.len().to_string()),
+        _ => {}
+    }
+    let (index, name) = field
+        .strip_prefix("entries[")
+        .and_then(|rest| rest.split_once("]."))
+        .unwrap_or_else(|| panic!("unknown field {field:?}"));
+    let index: usize = index
+        .parse()
+        .unwrap_or_else(|_| panic!("bad index in {field:?}"));
+    let entry = entry(feed, index);
+    match name {
+        "title" => entry.title.clone(),
+        "link" => entry.link.clone(),
+        "id" => entry.id.clone(),
+        "published" => date(&entry.published),
+        "updated" => date(&entry.updated),
+        "enclosure" => entry.enclosures.first().map(|e| e.url.clone()),
+        _ => panic!("unknown field {field:?}"),
+    }
+}
+
+#[test]
+fn conformance_table_holds() {
+    let rows = conformance_rows();
+    assert!(rows.len() >= 20, "the table lost its rows: {}", rows.len());
+    let mut wrong = Vec::new();
+    // Whitespace runs count as one space, as in the conformance tool's comparison.
+    let collapse =
+        |v: Option<String>| v.map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "));
+    for row in rows {
+        let feed = read(&row.fixture);
+        let actual = collapse(field_value(&feed, &row.field));
+        if actual != collapse(row.gazette.clone()) {
+            wrong.push(format!(
+                "CONFORMANCE.md line {}: {} {}: table says {:?}, gazette reads {:?}",
+                row.line, row.fixture, row.field, row.gazette, actual
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

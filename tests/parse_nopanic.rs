@@ -1,5 +1,10 @@
 //! Any bytes give a feed or an error, never a panic: at least 10,000 seeded mutations (byte flips, cuts,
-//! splices, markup insertions) of the fixture corpus, plus the shared corpus of real feeds when it is there.
+//! splices, markup insertions) of the fixture corpus and of the shared corpus of real feeds (required:
+//! the test fails, saying so, when `../shared/corpus/real` is missing).
+
+#[allow(dead_code)] // the Python half is for other test crates
+#[path = "support/tools.rs"]
+mod tools;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -47,10 +52,10 @@ fn seeds() -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dirs = [
         root.join("tests/fixtures/parse"),
-        root.join("../shared/corpus/real"),
+        tools::shared("corpus/real"),
     ];
     let mut seeds = Vec::new();
-    for dir in dirs.iter().filter(|d| d.is_dir()) {
+    for dir in &dirs {
         let mut stack = vec![dir.clone()];
         while let Some(d) = stack.pop() {
             for entry in std::fs::read_dir(&d).expect("readable dir").flatten() {

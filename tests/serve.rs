@@ -302,6 +302,93 @@ async fn nothing_outside_the_output_folder_is_served() {
 }
 
 #[tokio::test]
+async fn symlinks_out_of_the_output_folder_are_not_followed() {
+    let fixture = Fixture::new();
+    fixture.put("feeds/all.xml", "<rss/>");
+    let outside = fixture.dir.path().join("secret.txt");
+    let link = |target: &std::path::Path, name: &str| {
+        std::os::unix::fs::symlink(target, fixture.output().join(name)).unwrap();
+    };
+    link(&outside, "secret.html");
+    link(std::path::Path::new("/etc/passwd"), "passwd.txt");
+    link(fixture.dir.path(), "up");
+    link(std::path::Path::new("/etc"), "etc");
+    // A link that stays inside the folder is still served.
+    link(std::path::Path::new("feeds/all.xml"), "latest.xml");
+    let server = fixture.serve().await;
+    for path in [
+        "/secret.html",
+        "/passwd.txt",
+        "/up/secret.txt",
+        "/up/",
+        "/etc/passwd",
+        "/etc/hostname",
+    ] {
+        let (status, _, body) = server.get(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains(SECRET), "{path} leaked the file");
+        assert!(!body.contains("root:"), "{path} leaked /etc/passwd");
+    }
+    assert_eq!(
+        server.get("/latest.xml").await,
+        (
+            200,
+            "application/xml; charset=utf-8".to_owned(),
+            "<rss/>".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn failed_write_preconditions_get_412() {
+    let fixture = Fixture::new();
+    fixture.publish("첫 기사");
+    let server = fixture.serve().await;
+    let full = server
+        .request(reqwest::Method::GET, "/feeds/all.atom", &[])
+        .await;
+    let etag = header(&full, "etag");
+    let last_modified = header(&full, "last-modified");
+    let weak = format!("W/{etag}");
+    for headers in [
+        vec![("if-match", "\"other\"")],
+        vec![("if-match", weak.as_str())],
+        vec![("if-unmodified-since", "Thu, 01 Jan 1970 00:00:00 GMT")],
+        // If-Match is evaluated first and fails, whatever the date says.
+        vec![
+            ("if-match", "\"other\""),
+            ("if-unmodified-since", last_modified.as_str()),
+        ],
+    ] {
+        let response = server
+            .request(reqwest::Method::GET, "/feeds/all.atom", &headers)
+            .await;
+        assert_eq!(response.status(), 412, "{headers:?}");
+        assert!(
+            !response.text().await.unwrap().contains("<feed"),
+            "{headers:?}"
+        );
+    }
+    let listed = format!("\"other\", {etag}");
+    for headers in [
+        vec![("if-match", etag.as_str())],
+        vec![("if-match", listed.as_str())],
+        vec![("if-match", "*")],
+        vec![("if-unmodified-since", last_modified.as_str())],
+        vec![("if-unmodified-since", "yesterday")],
+    ] {
+        let response = server
+            .request(reqwest::Method::GET, "/feeds/all.atom", &headers)
+            .await;
+        assert_eq!(response.status(), 200, "{headers:?}");
+        assert!(
+            response.text().await.unwrap().contains("<feed"),
+            "{headers:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn every_file_has_strong_validators_and_cache_control() {
     let fixture = Fixture::with(FeedsToml::bare().set("cache_max_age", "90s"));
     fixture.publish("첫 기사");

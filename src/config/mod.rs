@@ -22,11 +22,26 @@ mod tests;
 
 pub use diagnostic::Diagnostic;
 
+/// Line and column (1-based, in characters) of a byte offset in `source`, for pointing at a
+/// place in any text file the way `check` does.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    diagnostic::Reporter::new(String::new(), source).position(offset)
+}
+
 /// Line and column (1-based, in characters) where the string `"value"` is written in a config's
 /// source: where notes about a value (a feed that moved, say) point.
 pub fn locate_string(source: &str, value: &str) -> Option<(usize, usize)> {
     let offset = source.find(&format!("\"{value}\""))?;
-    Some(diagnostic::Reporter::new(String::new(), source).position(offset))
+    Some(line_column(source, offset))
+}
+
+/// `url` without its `#fragment`: what is fetched, since a fragment is never sent to the server.
+/// Two feeds that differ only in their fragments are the same feed (checked in `feeds.toml` and
+/// on OPML import).
+pub fn without_fragment(url: &Url) -> Url {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    url
 }
 
 /// The config in force, replaced whole on every successful reload: what the daemon's reloader
@@ -35,6 +50,18 @@ pub type ConfigWatch = tokio::sync::watch::Receiver<std::sync::Arc<Config>>;
 
 /// Id of the built-in section that holds every feed's items (`feeds/all.xml`); no `[[section]]` may use it.
 pub const ALL_SECTION: &str = "all";
+
+/// Shortest poll interval `feeds.toml` accepts: more often would hammer publishers (and a
+/// failing feed backs off from at least this).
+pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Longest poll interval `feeds.toml` accepts: a month. Longer is a slip (`"300000y"`), and
+/// would overflow the schedule's date arithmetic.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Most items one poll of a feed brings by default: a feed of tens of thousands of items is a
+/// mistake or an attack, and storing them all would cost every later publish.
+pub const DEFAULT_MAX_ITEMS_PER_POLL: usize = 1_000;
 
 /// A validated configuration. Relative paths are already resolved against the config file's folder.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +94,8 @@ pub struct Settings {
     pub concurrency: usize,
     /// Most items in one published feed.
     pub max_items: usize,
+    /// Most items one poll of a feed brings (the newest); the rest are left out, with a warning.
+    pub max_items_per_poll: usize,
     /// Longest a whole fetch may take, body included (cuts servers that trickle bytes).
     pub timeout: Duration,
     /// Longest a connection may take to open.
@@ -83,6 +112,12 @@ pub struct Settings {
     pub websub_hub: Option<Url>,
     /// How long clients and proxies may reuse a served file without asking again.
     pub cache_max_age: Duration,
+    /// Longest a client may take to send a request's headers, from the moment the server waits
+    /// for them: on a new connection, and on a kept-alive one after each response (so it also
+    /// bounds idle connections).
+    pub header_timeout: Duration,
+    /// Most client connections served at once; at the cap, the oldest idle one makes room.
+    pub max_connections: usize,
 }
 
 /// One `[[section]]`.
@@ -173,12 +208,36 @@ pub struct DigestConfig {
     /// Names of the environment variables holding the SMTP login: secrets never live in the file.
     pub smtp_user_env: Option<String>,
     pub smtp_password_env: Option<String>,
+    /// How long each step of sending may take.
+    pub smtp_timeouts: SmtpTimeouts,
     /// Whether a day without items is sent anyway.
     pub send_empty: bool,
     /// Whether a day whose send time passed while the daemon was down is sent when it starts.
     pub catch_up: bool,
     /// `mailto:` or http(s) URL for the `List-Unsubscribe` header and the footer link.
     pub list_unsubscribe: Option<Url>,
+}
+
+/// Limits on one SMTP conversation, so that a server that stops answering never holds a send
+/// (and `gazette digest --send`) for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmtpTimeouts {
+    /// Opening the connection; the greeting and the reply to EHLO get `command` more.
+    pub connect: std::time::Duration,
+    /// Each command's reply.
+    pub command: std::time::Duration,
+    /// Writing the message and the reply to its end.
+    pub data: std::time::Duration,
+}
+
+impl Default for SmtpTimeouts {
+    fn default() -> SmtpTimeouts {
+        SmtpTimeouts {
+            connect: std::time::Duration::from_secs(30),
+            command: std::time::Duration::from_secs(60),
+            data: std::time::Duration::from_secs(5 * 60),
+        }
+    }
 }
 
 impl DigestConfig {
@@ -265,11 +324,6 @@ impl FeedConfig {
     /// This feed's poll interval, falling back to the global one.
     pub fn interval_or(&self, settings: &Settings) -> Duration {
         self.interval.unwrap_or(settings.poll_interval)
-    }
-
-    /// Whether this feed may live at a private address, falling back to the global setting.
-    pub fn allow_private_or(&self, settings: &Settings) -> bool {
-        self.allow_private.unwrap_or(settings.allow_private)
     }
 
     /// Zone for dates without one, falling back to the global one.

@@ -17,12 +17,13 @@ use url::Url;
 
 use crate::text::web_url::{NotWebUrl, WebUrl};
 
-use super::DigestConfig;
 use super::diagnostic::{Reporter, quoted, unknown};
 use super::read::{Table, Value, boolean, count, parsed, string, strings, text};
 use super::{
-    ALL_SECTION, Config, ContentPolicy, EditionConfig, FeedConfig, Pattern, SectionConfig, Settings,
+    ALL_SECTION, Config, ContentPolicy, DEFAULT_MAX_ITEMS_PER_POLL, EditionConfig, FeedConfig,
+    MAX_INTERVAL, MIN_INTERVAL, Pattern, SectionConfig, Settings,
 };
+use super::{DigestConfig, SmtpTimeouts};
 
 const TOP_KEYS: &[&str] = &["gazette", "section", "feed", "edition", "digest"];
 const GAZETTE_KEYS: &[&str] = &[
@@ -37,6 +38,7 @@ const GAZETTE_KEYS: &[&str] = &[
     "user_agent",
     "concurrency",
     "max_items",
+    "max_items_per_poll",
     "timeout",
     "connect_timeout",
     "half_life",
@@ -45,6 +47,8 @@ const GAZETTE_KEYS: &[&str] = &[
     "move_after",
     "websub_hub",
     "cache_max_age",
+    "header_timeout",
+    "max_connections",
 ];
 const SECTION_KEYS: &[&str] = &["id", "title", "categories", "keywords", "exclude"];
 const EDITION_KEYS: &[&str] = &["id", "title", "feeds"];
@@ -157,7 +161,7 @@ fn settings(r: &mut Reporter<'_>, table: &Table<'_, '_>, dir: &Path) -> Option<S
                 .unwrap_or_else(|| "gazette.db".into()),
         ),
         poll_interval: table
-            .get(r, "poll_interval", parsed(duration))
+            .get(r, "poll_interval", parsed(POLL_INTERVAL.parser()))
             .unwrap_or(Duration::from_secs(15 * 60)),
         listen,
         user_agent: table
@@ -169,18 +173,25 @@ fn settings(r: &mut Reporter<'_>, table: &Table<'_, '_>, dir: &Path) -> Option<S
         move_after: table.get(r, "move_after", count).unwrap_or(3),
         websub_hub: table.get(r, "websub_hub", parsed(hub_url)),
         cache_max_age: table
-            .get(r, "cache_max_age", parsed(duration))
+            .get(r, "cache_max_age", parsed(CACHE_MAX_AGE.parser()))
             .unwrap_or(Duration::from_secs(300)),
         max_items: table.get(r, "max_items", count).unwrap_or(50),
+        max_items_per_poll: table
+            .get(r, "max_items_per_poll", count)
+            .unwrap_or(DEFAULT_MAX_ITEMS_PER_POLL),
         timeout: table
-            .get(r, "timeout", parsed(duration))
+            .get(r, "timeout", parsed(TIMEOUT.parser()))
             .unwrap_or(Duration::from_secs(30)),
         connect_timeout: table
-            .get(r, "connect_timeout", parsed(duration))
+            .get(r, "connect_timeout", parsed(TIMEOUT.parser()))
             .unwrap_or(Duration::from_secs(10)),
         half_life: table
-            .get(r, "half_life", parsed(duration))
+            .get(r, "half_life", parsed(HALF_LIFE.parser()))
             .unwrap_or(Duration::from_secs(6 * 60 * 60)),
+        header_timeout: table
+            .get(r, "header_timeout", parsed(duration))
+            .unwrap_or(Duration::from_secs(10)),
+        max_connections: table.get(r, "max_connections", count).unwrap_or(512),
     })
 }
 
@@ -247,7 +258,8 @@ fn read_feeds(
         .collect()
 }
 
-/// One `[[feed]]`; `first_at` holds the URLs of the feeds before it and where they were given.
+/// One `[[feed]]`; `first_at` holds the URLs of the feeds before it (without fragments) and where
+/// they were given.
 fn read_feed(
     r: &mut Reporter<'_>,
     table: &Table<'_, '_>,
@@ -258,7 +270,8 @@ fn read_feed(
         let url = feed_url(text.get_ref())
             .map_err(|message| r.error(&text.span(), message))
             .ok()?;
-        if let Some(&first) = first_at.get(&url) {
+        let resource = super::without_fragment(&url);
+        if let Some(&first) = first_at.get(&resource) {
             let line = r.line(first);
             r.error(
                 &text.span(),
@@ -269,7 +282,7 @@ fn read_feed(
             );
             return None;
         }
-        first_at.insert(url.clone(), text.span().start);
+        first_at.insert(resource, text.span().start);
         Some(url)
     });
     // Everything is read before giving up on a feed without a usable URL, so that all its mistakes
@@ -277,7 +290,7 @@ fn read_feed(
     let name = table.get(r, "name", text);
     let ids = table.get(r, "sections", strings).unwrap_or_default();
     let sections = feed_sections(r, &ids, sections);
-    let interval = table.get(r, "interval", parsed(duration));
+    let interval = table.get(r, "interval", parsed(POLL_INTERVAL.parser()));
     let content = table.get(r, "content", parsed(content)).unwrap_or_default();
     let timezone = table.get(r, "timezone", parsed(timezone));
     let enabled = table.get(r, "enabled", boolean).unwrap_or(true);
@@ -458,6 +471,59 @@ fn base_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// The range a duration key accepts. Past the top, a slip (`"300000y"`) would overflow the
+/// schedule's date arithmetic or mean "never"; below the bottom, a poll interval would hammer
+/// publishers.
+pub(super) struct Bounds {
+    least: Duration,
+    most: Duration,
+}
+
+/// `poll_interval` and `interval`: at least [`MIN_INTERVAL`], at most [`MAX_INTERVAL`].
+const POLL_INTERVAL: Bounds = Bounds {
+    least: MIN_INTERVAL,
+    most: MAX_INTERVAL,
+};
+/// `timeout` and `connect_timeout`: a fetch that takes longer than an hour is stuck.
+const TIMEOUT: Bounds = Bounds {
+    least: Duration::from_millis(1),
+    most: Duration::from_secs(60 * 60),
+};
+/// `half_life`: beyond a year, headlines would not fade at all.
+const HALF_LIFE: Bounds = Bounds {
+    least: Duration::from_secs(1),
+    most: YEAR,
+};
+/// `cache_max_age`: a year is the longest `max-age` HTTP caches are told to honour.
+const CACHE_MAX_AGE: Bounds = Bounds {
+    least: Duration::from_secs(1),
+    most: YEAR,
+};
+/// A year as humantime counts it (365.25 days), so that the bound reads "1year" in messages.
+const YEAR: Duration = Duration::from_secs(31_557_600);
+
+impl Bounds {
+    fn parser(&self) -> impl FnOnce(&str) -> Result<Duration, String> + use<'_> {
+        move |text| {
+            let duration = duration(text)?;
+            let shown = |bound: Duration| humantime::format_duration(bound).to_string();
+            if duration < self.least {
+                Err(format!(
+                    "duration `{text}` is too short: expected at least \"{}\"",
+                    shown(self.least)
+                ))
+            } else if duration > self.most {
+                Err(format!(
+                    "duration `{text}` is too long: expected at most \"{}\"",
+                    shown(self.most)
+                ))
+            } else {
+                Ok(duration)
+            }
+        }
+    }
+}
+
 fn duration(text: &str) -> Result<Duration, String> {
     match humantime::parse_duration(text) {
         Ok(duration) if duration.is_zero() => {
@@ -517,6 +583,9 @@ const DIGEST_KEYS: &[&str] = &[
     "smtp",
     "smtp_user_env",
     "smtp_password_env",
+    "smtp_connect_timeout",
+    "smtp_timeout",
+    "smtp_data_timeout",
     "send_empty",
     "catch_up",
     "list_unsubscribe",
@@ -584,10 +653,27 @@ fn read_digest(
         smtp,
         smtp_user_env,
         smtp_password_env,
+        smtp_timeouts: smtp_timeouts(r, table),
         send_empty: table.get(r, "send_empty", boolean).unwrap_or(false),
         catch_up: table.get(r, "catch_up", boolean).unwrap_or(true),
         list_unsubscribe: table.get(r, "list_unsubscribe", parsed(unsubscribe_url)),
     })
+}
+
+/// `smtp_connect_timeout`, `smtp_timeout` and `smtp_data_timeout`, each defaulting on its own.
+fn smtp_timeouts(r: &mut Reporter<'_>, table: &Table<'_, '_>) -> SmtpTimeouts {
+    let default = SmtpTimeouts::default();
+    SmtpTimeouts {
+        connect: table
+            .get(r, "smtp_connect_timeout", parsed(duration))
+            .unwrap_or(default.connect),
+        command: table
+            .get(r, "smtp_timeout", parsed(duration))
+            .unwrap_or(default.command),
+        data: table
+            .get(r, "smtp_data_timeout", parsed(duration))
+            .unwrap_or(default.data),
+    }
 }
 
 const DEFAULT_SUBJECT: &str = "{title} — {date} 주요 뉴스";

@@ -348,6 +348,90 @@ fn duplicate_feeds_compare_parsed_urls() {
 }
 
 #[test]
+fn a_fragment_does_not_make_another_feed() {
+    // The fragment is never sent: both entries fetch the same document.
+    let source = "[[feed]]\nurl = \"https://example.com/rss\"\n\n[[feed]]\nurl = \"https://example.com/rss#latest\"\n";
+    assert_eq!(
+        mistake(source),
+        "feeds.toml:5:7: duplicate feed url `https://example.com/rss#latest`, first listed on line 2"
+    );
+    let source = "[[feed]]\nurl = \"https://example.com/rss#a\"\n\n[[feed]]\nurl = \"https://example.com/rss#b\"\n";
+    assert_eq!(
+        mistake(source),
+        "feeds.toml:5:7: duplicate feed url `https://example.com/rss#b`, first listed on line 2"
+    );
+}
+
+#[test]
+fn poll_intervals_are_bounded() {
+    assert_eq!(
+        mistake("[gazette]\npoll_interval = \"300000y\"\n"),
+        "feeds.toml:2:17: duration `300000y` is too long: expected at most \"30days\""
+    );
+    assert_eq!(
+        mistake(&feed_with("interval = \"300000y\"")),
+        "feeds.toml:7:12: duration `300000y` is too long: expected at most \"30days\""
+    );
+    assert_eq!(
+        mistake("[gazette]\npoll_interval = \"1ms\"\n"),
+        "feeds.toml:2:17: duration `1ms` is too short: expected at least \"1m\""
+    );
+    assert_eq!(
+        mistake(&feed_with("interval = \"1ns\"")),
+        "feeds.toml:7:12: duration `1ns` is too short: expected at least \"1m\""
+    );
+    assert_eq!(
+        mistake(&feed_with("interval = \"59s\"")),
+        "feeds.toml:7:12: duration `59s` is too short: expected at least \"1m\""
+    );
+    let edges = valid(&feed_with(
+        "interval = \"30days\"\n[gazette]\npoll_interval = \"1m\"",
+    ));
+    assert_eq!(edges.gazette.poll_interval, Duration::from_secs(60));
+    assert_eq!(
+        edges.feeds[0].interval,
+        Some(Duration::from_secs(30 * 24 * 3600))
+    );
+}
+
+#[test]
+fn every_duration_has_a_ceiling() {
+    for key in ["timeout", "connect_timeout"] {
+        assert_eq!(
+            mistake(&format!("[gazette]\n{key} = \"2h\"\n")),
+            format!(
+                "feeds.toml:2:{}: duration `2h` is too long: expected at most \"1h\"",
+                key.len() + 4
+            )
+        );
+    }
+    for key in ["half_life", "cache_max_age"] {
+        assert_eq!(
+            mistake(&format!("[gazette]\n{key} = \"300000y\"\n")),
+            format!(
+                "feeds.toml:2:{}: duration `300000y` is too long: expected at most \"1year\"",
+                key.len() + 4
+            )
+        );
+    }
+}
+
+#[test]
+fn items_per_poll_default_and_bound() {
+    assert_eq!(valid("").gazette.max_items_per_poll, 1_000);
+    assert_eq!(
+        valid("[gazette]\nmax_items_per_poll = 20\n")
+            .gazette
+            .max_items_per_poll,
+        20
+    );
+    assert_eq!(
+        mistake("[gazette]\nmax_items_per_poll = 0\n"),
+        "feeds.toml:2:22: `max_items_per_poll` must be at least 1"
+    );
+}
+
+#[test]
 fn syntax_errors_are_reported_alone_with_their_place() {
     let found = mistakes("[gazette]\ntitle = \"unterminated\ncolour = 1\n[[feed]]\nurl = \n");
     assert!(!found.is_empty());

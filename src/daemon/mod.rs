@@ -15,6 +15,8 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+mod digests;
+pub mod instance;
 pub mod metrics;
 pub mod reload;
 pub mod schedule;
@@ -24,10 +26,12 @@ use metrics::Metrics;
 use schedule::{Policy, Poll, PollResult, after_poll, is_due};
 
 use crate::config::{Config, ConfigWatch, FeedConfig};
-use crate::fetch::{ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher};
+use crate::fetch::{
+    ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess,
+};
 use crate::merge::merge;
 use crate::model::{Edition, FeedHealth};
-use crate::normalize::normalize;
+use crate::normalize::{keep_newest, normalize};
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
 use crate::serve::Site;
@@ -285,7 +289,7 @@ impl Pipeline {
             url,
             etag: previous.etag.clone(),
             last_modified: previous.last_modified.clone(),
-            allow_private: feed.allow_private_or(&self.config.gazette),
+            private: PrivateAccess::of(feed, &self.config.gazette),
         };
         let (result, moved_to, read) = match self.fetcher.fetch(&request).await {
             FetchOutcome::NotModified { moved_to } => {
@@ -389,13 +393,22 @@ impl Pipeline {
         let (etag, last_modified) = (fetched.etag.clone(), fetched.last_modified.clone());
         let timezone = feed.timezone_or(&self.config.gazette);
         let feed_config = feed.clone();
+        let max_items = self.config.gazette.max_items_per_poll;
         let processed = tokio::task::spawn_blocking(move || {
             let hints = ParseHints {
                 content_type: fetched.content_type.as_deref(),
                 url: Some(&fetched.final_url),
                 timezone,
             };
-            let parsed = parse(&fetched.body, &hints).map_err(|error| error.to_string())?;
+            let mut parsed = parse(&fetched.body, &hints).map_err(|error| error.to_string())?;
+            let left_out = keep_newest(&mut parsed.entries, max_items, now);
+            if left_out > 0 {
+                tracing::warn!(
+                    feed = %feed_config.url,
+                    "the feed holds {} items: only the {max_items} newest are read (max_items_per_poll)",
+                    max_items + left_out
+                );
+            }
             let normalized = normalize(&parsed, &feed_config, &fetched.final_url, now);
             let rows = FeedRows::encode(&normalized).map_err(|error| error.to_string())?;
             Ok::<_, String>((normalized, rows, parsed.meta.poll_hints))
@@ -504,6 +517,12 @@ impl Pipeline {
         pipeline.publish().await?;
         let digest =
             crate::digest::Scheduler::new(&self.config, Arc::clone(&self.store), Utc::now())?;
+        let digests = digests::spawn(
+            digest,
+            reloads.clone(),
+            Arc::clone(&self.metrics),
+            shutdown.clone(),
+        );
         while !shutdown.is_cancelled() {
             let latest = Arc::clone(&reloads.borrow_and_update());
             if !Arc::ptr_eq(&latest, &pipeline.config) {
@@ -530,10 +549,7 @@ impl Pipeline {
                     tracing::error!("publish failed: {error}");
                 }
             }
-            let sent = digest.tick(&pipeline.config, Utc::now()).await;
-            pipeline.metrics.digests_sent.inc_by(sent as u64);
             let wait = pipeline.next_wake(Utc::now()).await?;
-            let wait = digest.cap_wait(&pipeline.config, Utc::now(), wait);
             tracing::debug!("next poll in {}s", wait.as_secs());
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
@@ -541,6 +557,7 @@ impl Pipeline {
                 Ok(()) = reloads.changed() => {}
             }
         }
+        digests::stop(digests).await;
         tracing::info!("stopped");
         Ok(())
     }

@@ -4,7 +4,10 @@
 //! - Success or 304: the configured interval, stretched (never shortened) by the feed's own `<ttl>`
 //!   or `sy:updatePeriod`, and moved past its `<skipHours>` / `<skipDays>`.
 //! - Failure (404, 5xx, network, unreadable body): interval × 2^failures, at most 24 h, ±10% jitter so
-//!   that feeds failing together do not retry together.
+//!   that feeds failing together do not retry together. The interval counts as at least
+//!   [`MIN_INTERVAL`] here, so a failing feed is never retried every cycle.
+//!
+//! Date arithmetic saturates: however long a wait, it never overflows (and so never panics).
 //! - 429 / 503 with Retry-After: not before the server asks.
 //! - 410 Gone: never again, until the feed's config entry changes.
 //! - Permanent redirects (301/308) to the same place `move_after` polls in a row: the feed moves.
@@ -14,6 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::config::MIN_INTERVAL;
 use crate::fetch::RetryAfter;
 use crate::parse::PollHints;
 use crate::store::FeedState;
@@ -88,11 +92,11 @@ pub fn after_poll(previous: &FeedState, poll: &Poll, policy: &Policy, key: &str)
                 return state;
             }
             let wait = backoff(policy.interval, state.failures, key);
-            let mut next = poll.at + delta(wait);
+            let mut next = later(poll.at, wait);
             if let Some(retry_after) = retry_after {
                 let asked = retry_after
                     .resolve(poll.at)
-                    .min(poll.at + delta(MAX_RETRY_AFTER));
+                    .min(later(poll.at, MAX_RETRY_AFTER));
                 next = next.max(asked);
             }
             state.next_poll = Some(next);
@@ -109,7 +113,7 @@ fn succeed(state: &mut FeedState, at: DateTime<Utc>, policy: &Policy, hints: &Po
     let interval = hints
         .min_interval
         .map_or(policy.interval, |asked| asked.max(policy.interval));
-    state.next_poll = Some(skip_forward(at + delta(interval), hints));
+    state.next_poll = Some(skip_forward(later(at, interval), hints));
 }
 
 /// Counts permanent redirects to the same target; at `move_after` in a row the feed moves there.
@@ -133,9 +137,14 @@ fn track_redirects(state: &mut FeedState, target: Option<&str>, move_after: usiz
 }
 
 /// interval × 2^failures, capped, with a ±10% jitter that is fixed per feed and failure count.
+/// The interval counts as at least [`MIN_INTERVAL`]: backing off from a tiny interval would be
+/// no backoff at all.
 pub fn backoff(interval: Duration, failures: u32, key: &str) -> Duration {
     let factor = 2u32.saturating_pow(failures.min(20));
-    let wait = interval.saturating_mul(factor).min(MAX_BACKOFF);
+    let wait = interval
+        .max(MIN_INTERVAL)
+        .saturating_mul(factor)
+        .min(MAX_BACKOFF);
     wait.mul_f64(1.0 + jitter(key, failures))
 }
 
@@ -161,16 +170,25 @@ fn skip_forward(at: DateTime<Utc>, hints: &PollHints) -> DateTime<Utc> {
         if !skipped {
             return next;
         }
-        next = (next + TimeDelta::hours(1))
+        let hour_later = later(next, Duration::from_secs(3600));
+        if hour_later == next {
+            // The end of time: there is no later hour to move to.
+            return next;
+        }
+        next = hour_later
             .with_minute(0)
             .and_then(|t| t.with_second(0))
-            .unwrap_or(next + TimeDelta::hours(1));
+            .unwrap_or(hour_later);
     }
     at
 }
 
-fn delta(duration: Duration) -> TimeDelta {
-    TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
+/// `duration` after `at`, or the last representable moment when that is further away.
+fn later(at: DateTime<Utc>, duration: Duration) -> DateTime<Utc> {
+    TimeDelta::from_std(duration)
+        .ok()
+        .and_then(|delta| at.checked_add_signed(delta))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// Whether a feed is due at `now`. A Gone feed is due again only once its config entry changed.
@@ -270,6 +288,74 @@ mod tests {
         assert_eq!(state.failures, 0);
         assert_eq!(state.next_poll, Some(now + TimeDelta::minutes(15)));
         assert_eq!(state.last_error, None);
+    }
+
+    #[test]
+    fn huge_waits_saturate_instead_of_overflowing() {
+        let huge = Policy {
+            interval: Duration::from_secs(300_000 * 365 * 24 * 3600),
+            ..policy()
+        };
+        let now = at("2026-01-11T00:00:00Z");
+        let state = after_poll(
+            &FeedState::default(),
+            &read(now, None, PollHints::default()),
+            &huge,
+            "feed",
+        );
+        assert_eq!(state.next_poll, Some(DateTime::<Utc>::MAX_UTC));
+        let skipping = PollHints {
+            skip_hours: (0..24).collect(),
+            ..PollHints::default()
+        };
+        let state = after_poll(
+            &FeedState::default(),
+            &read(now, None, skipping),
+            &huge,
+            "feed",
+        );
+        assert_eq!(state.next_poll, Some(DateTime::<Utc>::MAX_UTC));
+        // A failure backs off at most a day, whatever the interval.
+        let state = after_poll(
+            &FeedState::default(),
+            &failed(now, 500, Some(RetryAfter::Seconds(u64::MAX))),
+            &huge,
+            "feed",
+        );
+        assert_eq!(state.next_poll, Some(now + TimeDelta::days(7)));
+        let far = RetryAfter::Until(DateTime::<Utc>::MAX_UTC);
+        let state = after_poll(
+            &state,
+            &failed(DateTime::<Utc>::MAX_UTC, 503, Some(far)),
+            &huge,
+            "feed",
+        );
+        assert_eq!(state.next_poll, Some(DateTime::<Utc>::MAX_UTC));
+    }
+
+    #[test]
+    fn a_tiny_interval_still_backs_off() {
+        let tiny = Policy {
+            interval: Duration::from_millis(1),
+            ..policy()
+        };
+        let mut state = FeedState::default();
+        let mut now = at("2026-01-11T00:00:00Z");
+        let mut waits = Vec::new();
+        for _ in 0..4 {
+            state = after_poll(&state, &failed(now, 500, None), &tiny, "feed");
+            let next = state.next_poll.unwrap();
+            waits.push((next - now).num_seconds());
+            now = next;
+        }
+        for (failures, wait) in (1u32..).zip(&waits) {
+            let base = 60.0 * f64::from(2u32.pow(failures));
+            let wait = *wait as f64;
+            assert!(
+                wait >= base * 0.9 - 1.0 && wait <= base * 1.1 + 1.0,
+                "{failures}: {wait} vs {base}"
+            );
+        }
     }
 
     #[test]

@@ -57,7 +57,11 @@ pub fn write_index(config: &Config, records: &[DigestRecord]) -> Result<Vec<Path
     let files = [
         (Path::new(DIGEST_DIR).join("index.html"), index.into_bytes()),
         (atom_file, feed.atom(&atom_url).map_err(feed_error)?),
-        (rss_file, feed.rss().map_err(feed_error)?),
+        (
+            rss_file.clone(),
+            feed.rss(&public_url(&settings.base_url, &rss_file))
+                .map_err(feed_error)?,
+        ),
     ];
     files
         .iter()

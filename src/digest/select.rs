@@ -120,7 +120,7 @@ fn section_url(base: &Url, id: &str) -> String {
 fn story(stored: &StoredItem, coverage: Option<&Coverage>) -> Story {
     let item = &stored.item;
     let mut sources = vec![stored.source.name.clone()];
-    for other in coverage.map_or(&[][..], |coverage| &coverage.others) {
+    for other in coverage.into_iter().flat_map(Coverage::other_outlets) {
         if !sources.contains(&other.source) {
             sources.push(other.source.clone());
         }

@@ -25,7 +25,7 @@ use url::Url;
 pub use guard::is_public;
 use guard::{PrivateAddress, PublicOnlyResolver};
 
-use crate::config::Settings;
+use crate::config::{FeedConfig, Settings};
 use crate::text::WebUrl;
 
 /// Media types we ask for, feeds first.
@@ -85,8 +85,40 @@ pub struct FetchRequest {
     pub url: Url,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    /// Lifts the SSRF guard (intranet feeds, tests).
-    pub allow_private: bool,
+    /// Where the request may reach private addresses.
+    pub private: PrivateAccess,
+}
+
+/// Where a request may reach loopback, private and link-local addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivateAccess {
+    /// Nowhere: the SSRF guard checks every hop.
+    Refused,
+    /// On the host the request's URL names (see [`same_host`]), as a feed's own
+    /// `allow_private = true` asks: a redirect to any other host is guarded.
+    OwnHost,
+    /// Everywhere, redirects included: `[gazette].allow_private = true`, an intranet deployment.
+    Anywhere,
+}
+
+impl PrivateAccess {
+    /// What `feed`'s and `[gazette]`'s `allow_private` allow it; the feed's `false` wins.
+    pub fn of(feed: &FeedConfig, settings: &Settings) -> PrivateAccess {
+        match (feed.allow_private, settings.allow_private) {
+            (Some(false), _) | (None, false) => PrivateAccess::Refused,
+            (_, true) => PrivateAccess::Anywhere,
+            (Some(true), false) => PrivateAccess::OwnHost,
+        }
+    }
+
+    /// Whether `hop`, on the way to `requested`, may be at a private address.
+    fn allows(self, hop: &Url, requested: &Url) -> bool {
+        match self {
+            PrivateAccess::Refused => false,
+            PrivateAccess::OwnHost => same_host(hop, requested),
+            PrivateAccess::Anywhere => true,
+        }
+    }
 }
 
 /// What a fetch gave.
@@ -148,9 +180,12 @@ impl RetryAfter {
     /// The moment it asks us to wait for, seen from `now`.
     pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
         match self {
-            RetryAfter::Seconds(seconds) => {
-                now + chrono::TimeDelta::seconds(i64::try_from(seconds).unwrap_or(i64::MAX / 1000))
-            }
+            // Saturates: a server asking for more than the calendar holds gets the end of it.
+            RetryAfter::Seconds(seconds) => i64::try_from(seconds)
+                .ok()
+                .and_then(chrono::TimeDelta::try_seconds)
+                .and_then(|wait| now.checked_add_signed(wait))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
             RetryAfter::Until(date) => date.max(now),
         }
     }
@@ -284,11 +319,12 @@ impl Fetcher {
         let mut visited = vec![url.clone()];
         let mut all_permanent = true;
         loop {
-            if let Err(error) = self.check_target(&url, request.allow_private) {
+            let allow_private = request.private.allows(&url, &request.url);
+            if let Err(error) = self.check_target(&url, allow_private) {
                 return FetchOutcome::failed(error);
             }
             let _permits = self.permits(&url).await;
-            let response = match self.send(&url, request).await {
+            let response = match self.send(&url, request, allow_private).await {
                 Ok(response) => response,
                 Err(error) => return FetchOutcome::failed(error),
             };
@@ -364,12 +400,15 @@ impl Fetcher {
         Some((host_permit, all_permit))
     }
 
+    /// One request to `url`, through the client that may reach private addresses only when
+    /// `allow_private` holds for this hop.
     async fn send(
         &self,
         url: &Url,
         request: &FetchRequest,
+        allow_private: bool,
     ) -> Result<reqwest::Response, FetchError> {
-        let client = if request.allow_private {
+        let client = if allow_private {
             &self.open
         } else {
             &self.guarded
@@ -447,6 +486,14 @@ impl Fetcher {
         }
         Ok(body.freeze())
     }
+}
+
+/// Whether `hop` is on the host `configured` names, the only one a feed's own `allow_private`
+/// lifts the guard for: the same name or IP literal as written (case-insensitive), on any port or
+/// scheme. Another name for the same machine (`localhost` for `127.0.0.1`) is another host: a
+/// redirect there is guarded like any other hop.
+fn same_host(hop: &Url, configured: &Url) -> bool {
+    hop.host() == configured.host()
 }
 
 /// The absolute URL a redirect points to.

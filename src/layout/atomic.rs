@@ -3,20 +3,30 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes `bytes` to `path` so that readers see the old file or the new one, never a part:
 /// a temporary file in the same folder, fsync, rename, fsync of the folder. Creates the folder
 /// if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temp = write_temp(path, bytes)?;
+    let result = fs::rename(&temp, path).and_then(|()| sync_dir(parent_dir(path)));
+    if result.is_err() {
+        // Best effort: the temporary file is garbage whatever happened.
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Writes `bytes` to a new temporary file beside `path` and syncs it: the first half of
+/// [`write_atomic`], for writers that put many files in place at once. Creates the folder if
+/// needed; removes the file again if it fails.
+pub fn write_temp(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(path);
     fs::create_dir_all(dir)?;
 
     // Unique per process and call, so concurrent writers never share a temporary file.
@@ -36,16 +46,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .create_new(true)
             .open(&temp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&temp, path)?;
-        sync_dir(dir)
+        file.sync_all()
     })();
-    if result.is_err() {
-        // Best effort: the temporary file is garbage whatever happened.
-        let _ = fs::remove_file(&temp);
+    match result {
+        Ok(()) => Ok(temp),
+        Err(error) => {
+            let _ = fs::remove_file(&temp);
+            Err(error)
+        }
     }
-    result
+}
+
+/// The folder `path` is in (`.` for a bare name).
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
 }
 
 /// Ends every temporary file name `write_atomic` makes: `.{name}.{pid}.{counter}.tmp`.
@@ -83,12 +100,12 @@ pub fn remove_stale_temp_files(dir: &Path) {
 
 /// Makes a rename in `dir` durable: without it a crash can lose the new directory entry.
 #[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
     fs::File::open(dir)?.sync_all()
 }
 
 /// Windows cannot open folders as files; NTFS journals the rename itself.
 #[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
+pub fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }

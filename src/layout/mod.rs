@@ -9,7 +9,7 @@ use std::path::Path;
 
 use url::Url;
 
-pub use atomic::{remove_stale_temp_files, write_atomic};
+pub use atomic::{parent_dir, remove_stale_temp_files, sync_dir, write_atomic, write_temp};
 
 /// Folder of the output feeds, relative to `output_dir`.
 pub const FEEDS_DIR: &str = "feeds";

@@ -100,25 +100,24 @@ pub fn blocks(
         BlockKind::Headlines,
         None,
         labels.headlines.to_owned(),
-        top(scored.iter().filter(recent(HEADLINE_WINDOW)), HEADLINES),
+        top_recent(scored.iter(), recent(HEADLINE_WINDOW), HEADLINES),
     ));
     for (index, section) in config.sections.iter().enumerate() {
         let stories = scored
             .iter()
-            .filter(recent(HEADLINE_WINDOW))
             .filter(|scored| scored.story.sections.contains(&index));
         blocks.push(block(
             BlockKind::Headlines,
             Some(&section.id),
             format!("{} · {}", labels.headlines, section.title),
-            top(stories, HEADLINES),
+            top_recent(stories, recent(HEADLINE_WINDOW), HEADLINES),
         ));
     }
     blocks.push(block(
         BlockKind::Ranking,
         None,
         labels.ranking.to_owned(),
-        top(scored.iter().filter(recent(RANKING_WINDOW)), RANKING),
+        top_recent(scored.iter(), recent(RANKING_WINDOW), RANKING),
     ));
     for edition in &config.editions {
         let listed: Vec<bool> = config
@@ -126,21 +125,18 @@ pub fn blocks(
             .iter()
             .map(|feed| edition.feeds.contains(&feed.url))
             .collect();
-        let stories = scored
-            .iter()
-            .filter(recent(RANKING_WINDOW))
-            .filter(|scored| {
-                scored
-                    .story
-                    .members
-                    .iter()
-                    .any(|&at| listed[view.feeds[at]])
-            });
+        let stories = scored.iter().filter(|scored| {
+            scored
+                .story
+                .members
+                .iter()
+                .any(|&at| listed[view.feeds[at]])
+        });
         blocks.push(block(
             BlockKind::Ranking,
             Some(&edition.id),
             format!("{} · {}", labels.ranking, edition.title),
-            top(stories, RANKING),
+            top_recent(stories, recent(RANKING_WINDOW), RANKING),
         ));
     }
     blocks.push(block(
@@ -151,6 +147,32 @@ pub fn blocks(
     ));
     blocks.push(photos(view, labels));
     blocks
+}
+
+/// The `count` best-scored of the `stories` that are `recent`; when none is (a quiet weekend, a
+/// feed outage, a small site), the `count` most recent of them instead, so that a block is never
+/// empty while it has anything to show.
+fn top_recent<'s, 'v, 'a>(
+    stories: impl Iterator<Item = &'s Scored<'v, 'a>> + Clone,
+    recent: impl Fn(&&'s Scored<'v, 'a>) -> bool,
+    count: usize,
+) -> Vec<&'s Scored<'v, 'a>>
+where
+    'v: 's,
+    'a: 'v,
+{
+    let chosen = top(stories.clone().filter(recent), count);
+    if !chosen.is_empty() {
+        return chosen;
+    }
+    let mut latest: Vec<&Scored> = stories.collect();
+    latest.sort_by(|a, b| {
+        b.newest
+            .cmp(&a.newest)
+            .then(a.story.lead.cmp(&b.story.lead))
+    });
+    latest.truncate(count);
+    latest
 }
 
 /// The `count` best-scored stories; ties go to the newer lead.

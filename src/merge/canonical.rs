@@ -3,29 +3,6 @@
 
 use crate::text::WebUrl;
 
-/// Query parameters that never choose the page: tracking and session ids.
-const NOISE: &[&str] = &[
-    "fbclid",
-    "gclid",
-    "dclid",
-    "msclkid",
-    "yclid",
-    "igshid",
-    "mc_cid",
-    "mc_eid",
-    "_ga",
-    "sid",
-    "sessionid",
-    "session_id",
-    "sessid",
-    "jsessionid",
-    "phpsessid",
-    "cfid",
-    "cftoken",
-    "amp",
-    "outputtype",
-];
-
 /// Host prefixes of the same site's mobile or AMP copies.
 const MIRROR_PREFIXES: &[&str] = &["www.", "m.", "mobile.", "amp."];
 
@@ -38,10 +15,7 @@ pub fn canonical_url(link: &str) -> Option<String> {
     }
     let mut params: Vec<(String, String)> = url
         .query_pairs()
-        .filter(|(name, _)| {
-            let name = name.to_ascii_lowercase();
-            !name.starts_with("utm_") && !NOISE.contains(&name.as_str())
-        })
+        .filter(|(name, _)| !crate::tracking::is_noise_param(name))
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect();
     params.sort();

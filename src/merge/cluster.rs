@@ -2,8 +2,8 @@
 //! share words.
 //!
 //! Two articles are on the same story when each one's title words are mostly found in the other's
-//! title and lede ([`COVERAGE`]), they are within [`WINDOW`] of each other, and they name no
-//! different sums of money. Coverage rather than plain similarity, because papers headline the
+//! title and lede ([`COVERAGE`]), they are within [`WINDOW`] of each other, and no evidence keeps
+//! them apart (different numbers, places or people: [`Evidence::conflict`]). Coverage rather than plain similarity, because papers headline the
 //! same facts in different words but repeat them in the lede. Clusters grow around their earliest
 //! article (the leader) and are only joined through it, so that A≈B and B≈C never chain A to C.
 //!
@@ -20,8 +20,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::StoredItem;
+use super::evidence::{self, Evidence};
 use super::similar::{TokenMap, posting_offsets};
-use super::text::{amounts, names_no_amount, push_word_bigrams, word_bigrams};
+use super::text::{push_word_bigrams, word_bigrams};
 use crate::parallel;
 
 /// Share of a title's word bigrams the other article must contain, both ways.
@@ -39,46 +40,31 @@ const MIN_SHARED: usize = 3;
 /// the likeliest anyway.
 const MAX_LEADERS_PER_TOKEN: usize = 200;
 
-/// How much of a summary counts as the lede: enough for who, what and how much.
-const LEDE_CHARS: usize = 120;
-
 /// What clustering looks at in one article.
 struct Features {
     title: Vec<u64>,
     /// Title and lede.
     text: Vec<u64>,
-    title_amounts: Vec<u64>,
-    text_amounts: Vec<u64>,
+    /// The numbers, places and people that keep it apart from stories that share its words.
+    evidence: Evidence,
 }
 
 impl Features {
     /// `title` is the article's comparable title. The text is the title, a line break and the
-    /// lede; as words never span the line break, its tokens are those of each part.
+    /// lede, both with short forms read as their full form; as words never span the line break,
+    /// its tokens are those of each part.
     fn new(stored: &StoredItem, title: &str) -> Features {
-        let summary = stored.item.summary.as_deref().unwrap_or_default();
-        let lede = summary
-            .char_indices()
-            .nth(LEDE_CHARS)
-            .map_or(summary, |(end, _)| &summary[..end]);
-        let title_tokens = word_bigrams(title);
+        let (title, lede) = evidence::read(title, stored.item.summary.as_deref());
+        let title_tokens = word_bigrams(&title);
         let mut text = Vec::with_capacity(title_tokens.len() + lede.len() / 2);
         text.extend_from_slice(&title_tokens);
-        push_word_bigrams(lede, &mut text);
+        push_word_bigrams(&lede, &mut text);
         text.sort_unstable();
         text.dedup();
-        let title_amounts = amounts(title);
-        // An amount can continue across the line break ("6조" then "8000억"), so amounts are read
-        // in the whole text; without a digit in the lede they are the title's.
-        let text_amounts = if names_no_amount(lede) {
-            title_amounts.clone()
-        } else {
-            amounts(&format!("{title}\n{lede}"))
-        };
         Features {
             title: title_tokens,
             text,
-            title_amounts,
-            text_amounts,
+            evidence: Evidence::new(&title, &lede),
         }
     }
 }
@@ -100,14 +86,6 @@ fn needed(len: usize) -> Option<usize> {
     (0..=len).find(|&found| found as f64 / len as f64 >= COVERAGE)
 }
 
-/// Whether a sum in one title is missing from the other article that names sums of its own.
-fn sums_differ(a: &Features, b: &Features) -> bool {
-    let missing = |title: &[u64], text: &[u64]| {
-        !title.is_empty() && !text.is_empty() && !title.iter().any(|sum| text.contains(sum))
-    };
-    missing(&a.title_amounts, &b.text_amounts) || missing(&b.title_amounts, &a.text_amounts)
-}
-
 /// How closely two articles tell one story, the lesser of their two coverages, if they do (time
 /// and sources aside). `b`'s title is read against `a`'s text first: callers pass the article in
 /// hand as `a`, whose text is already in the cache, and that check rules out most pairs.
@@ -117,8 +95,23 @@ fn story_score(a: &Features, b: &Features) -> Option<f64> {
         return None;
     }
     let a_in_b = coverage(&a.title, &b.text);
-    (a_in_b >= COVERAGE && !sums_differ(a, b)).then_some(a_in_b.min(b_in_a))
+    (a_in_b >= COVERAGE && a.evidence.conflict(&b.evidence).is_none()).then_some(a_in_b.min(b_in_a))
 }
+
+/// A title token in more than one in this many titles (and more than [`STOP_MIN`]) is a stop
+/// word: like "대전" in a Daejeon paper, it tells no story apart, and walking its leaders would
+/// make merging quadratic in the number of items. Measured on the test fixtures, no story is
+/// lost by it (see the README).
+const STOP_SHARE: usize = 20;
+
+/// Fewest titles a stop word is in: a small store has no stop words, and clusters exactly.
+const STOP_MIN: usize = 2_000;
+
+/// Most leaders an article looks at in all, through its rarest tokens first and each token's
+/// newest (nearest in time) leaders first: on any input an article costs at most this, so
+/// merging grows linearly with the items. Only an article whose tokens are held by more leaders
+/// than this within [`WINDOW`] is cut short, and then in its commonest tokens.
+const MAX_WALK: usize = 256;
 
 /// How many of its indexed tokens a leader must share with an article's text to be checked
 /// further: indexing a leader under this many more tokens than the fewest that find every
@@ -131,7 +124,8 @@ pub struct Prepared {
     features: Vec<Features>,
     /// Each item's title tokens as dense ids.
     title_ids: Vec<Vec<u32>>,
-    /// Each item's text tokens that are some title's, as ids: only those can find a leader.
+    /// Each item's text tokens that are some title's and no stop word, as ids, rarest first:
+    /// only those can find a leader.
     text_ids: Vec<Vec<u32>>,
     /// Each item's title tokens it is indexed under as a possible leader, and how many of them
     /// an article's text must hold (see [`prefix`]).
@@ -163,11 +157,17 @@ impl Prepared {
                     .collect()
             })
             .collect();
+        // A token in more titles than this is a stop word: it finds no leaders.
+        let stop = (items.len() / STOP_SHARE).max(STOP_MIN) as u32;
         let text_ids = parallel::map(&features, |features| {
             let text = features.text.iter();
-            text.filter_map(|token| ids.get(token).copied()).collect()
+            let ids = text.filter_map(|token| ids.get(token).copied());
+            let mut ids: Vec<u32> = ids.filter(|&id| frequency[id as usize] <= stop).collect();
+            // Rarest first: the walk's budget goes to the tokens that tell most.
+            ids.sort_unstable_by_key(|&id| (frequency[id as usize], id));
+            ids
         });
-        let prefixes = parallel::map(&title_ids, |ids| prefix(ids, &frequency));
+        let prefixes = parallel::map(&title_ids, |ids| prefix(ids, &frequency, stop));
         Prepared {
             features,
             title_ids,
@@ -182,8 +182,10 @@ impl Prepared {
 /// leader, and how many of them an article's text must hold. A leader can only match an article
 /// whose text holds [`needed`] of its title tokens: indexed under all but
 /// `needed - INDEXED_HITS` of them, the rarest ones, it is found through at least
-/// `INDEXED_HITS` of them in any such text.
-fn prefix(ids: &[u32], frequency: &[u32]) -> (Vec<u32>, u8) {
+/// `INDEXED_HITS` of them in any such text. Stop words (in more than `stop` titles) are left
+/// out, and fewer hits required if fewer tokens remain: a title of common words only is found
+/// through its rarer ones, or not at all.
+fn prefix(ids: &[u32], frequency: &[u32], stop: u32) -> (Vec<u32>, u8) {
     let Some(needed) = needed(ids.len()) else {
         // Indexed under no token, so never found.
         return (Vec::new(), u8::MAX);
@@ -192,7 +194,11 @@ fn prefix(ids: &[u32], frequency: &[u32]) -> (Vec<u32>, u8) {
     let mut rarest = ids.to_vec();
     rarest.sort_unstable_by_key(|&token| (frequency[token as usize], token));
     rarest.truncate(ids.len() + required - needed);
-    (rarest, required as u8)
+    rarest.retain(|&token| frequency[token as usize] <= stop);
+    match required.min(rarest.len()) {
+        0 => (Vec::new(), u8::MAX),
+        required => (rarest, required as u8),
+    }
 }
 
 /// Every group as a possible leader, oldest first ("positions"), and how to find the ones an
@@ -245,6 +251,7 @@ impl<'a> Index<'a> {
                 })
                 .collect(),
             starts: vec![0; self.prepared.tokens],
+            ends: vec![0; self.prepared.tokens],
             window_start: 0,
         };
         parallel::map_with(&positions, walk, |walk, &position| {
@@ -274,21 +281,29 @@ impl<'a> Index<'a> {
         // Only the earlier positions found through as many tokens as they require are looked
         // at further: a few of the many found at all.
         let mut found = Vec::new();
+        let mut budget = MAX_WALK;
         for &token in &self.prepared.text_ids[self.item[position]] {
+            if budget == 0 {
+                break;
+            }
             let token = token as usize;
             let (from, to) = (self.offsets[token], self.offsets[token + 1]);
             let posting = &self.postings[from as usize..to as usize];
-            let start = &mut walk.starts[token];
+            let (start, stop) = (&mut walk.starts[token], &mut walk.ends[token]);
             while posting
                 .get(*start as usize)
                 .is_some_and(|&p| p < window_start)
             {
                 *start += 1;
             }
-            for &other in &posting[*start as usize..] {
-                if other >= end {
-                    break;
-                }
+            *stop = (*stop).max(*start);
+            while posting.get(*stop as usize).is_some_and(|&p| p < end) {
+                *stop += 1;
+            }
+            // The newest leaders before this article that hold the token, within the budget.
+            let first = (*start as usize).max((*stop as usize).saturating_sub(budget));
+            budget -= *stop as usize - first;
+            for &other in &posting[first..*stop as usize] {
                 let count = &mut walk.counts[other as usize];
                 if count.article != end {
                     (count.article, count.hits) = (end, 0);
@@ -317,6 +332,8 @@ struct Walk {
     counts: Vec<Count>,
     /// Token id → how far its posting is behind the window.
     starts: Vec<u32>,
+    /// Token id → how far its posting is before the current article.
+    ends: Vec<u32>,
     /// The first position within the window of the current article.
     window_start: usize,
 }
@@ -335,8 +352,10 @@ struct Count {
 struct Leaders {
     /// Position → its story's number if it leads one.
     story: Vec<Option<u32>>,
-    /// Story number → the feeds (indexes into the config's) of its items.
+    /// Story number → the feeds (indexes into the config's) of its items, sorted.
     feeds: Vec<Vec<usize>>,
+    /// Story number → what its articles name together, once it has more than its leader's.
+    evidence: Vec<Option<Evidence>>,
     /// Title token id → every leader's position whose title holds it, ascending.
     by_title: Vec<Vec<u32>>,
 }
@@ -406,6 +425,7 @@ pub fn stories(
     let mut leaders = Leaders {
         story: vec![None; order.len()],
         feeds: Vec::new(),
+        evidence: Vec::new(),
         by_title: vec![Vec::new(); tokens],
     };
     let mut stories: Vec<Vec<usize>> = Vec::new();
@@ -421,10 +441,14 @@ pub fn stories(
             let other = index.features(leader as usize);
             let (shared, first) =
                 leaders.shared(leader, &other.title, &this.title, &prepared.title_ids[at]);
-            let shares_feed = groups[g]
-                .iter()
-                .any(|&at| leaders.feeds[story as usize].contains(&feeds[at]));
-            if shared < MIN_SHARED || shares_feed {
+            let story_feeds = &leaders.feeds[story as usize];
+            let shares_feed =
+                (groups[g].iter()).any(|&at| story_feeds.binary_search(&feeds[at]).is_ok());
+            let apart = || {
+                let story = leaders.evidence[story as usize].as_ref();
+                story.is_some_and(|story| this.evidence.story_conflict(story).is_some())
+            };
+            if shared < MIN_SHARED || shares_feed || apart() {
                 continue;
             }
             let better = best.is_none_or(|(top, top_first, top_leader, _)| {
@@ -437,14 +461,25 @@ pub fn stories(
         match best.map(|(.., story)| story) {
             Some(story) => {
                 let story = story as usize;
+                // Read before the story grows: until it first does, it is its leader's group,
+                // whose last index is the leader's item.
+                let leader = stories[story].last().copied().unwrap_or_default();
                 stories[story].extend(&groups[g]);
-                leaders.feeds[story].extend(groups[g].iter().map(|&at| feeds[at]));
+                let story_feeds = &mut leaders.feeds[story];
+                story_feeds.extend(groups[g].iter().map(|&at| feeds[at]));
+                story_feeds.sort_unstable();
+                story_feeds.dedup();
+                leaders.evidence[story]
+                    .get_or_insert_with(|| prepared.features[leader].evidence.clone())
+                    .extend(&this.evidence);
             }
             None => {
                 leaders.story[position] = Some(stories.len() as u32);
-                leaders
-                    .feeds
-                    .push(groups[g].iter().map(|&at| feeds[at]).collect());
+                let mut story_feeds: Vec<usize> = groups[g].iter().map(|&at| feeds[at]).collect();
+                story_feeds.sort_unstable();
+                story_feeds.dedup();
+                leaders.feeds.push(story_feeds);
+                leaders.evidence.push(None);
                 for &token in &prepared.title_ids[at] {
                     leaders.by_title[token as usize].push(position as u32);
                 }

@@ -1,5 +1,6 @@
 //! One article seen through several feeds: the same guid, the same canonical URL, or nearly the same
-//! title within two days. Such items are grouped so that the article is published once.
+//! title within two days, naming the same numbers, places and people. Such items are grouped so
+//! that the article is published once.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -8,7 +9,8 @@ use chrono::TimeDelta;
 
 use super::StoredItem;
 use super::canonical::canonical_url;
-use super::similar::{Index, by_rarity, jaccard};
+use super::evidence::Evidence;
+use super::similar::{Index, by_rarity, reaches};
 use super::text::bigrams;
 use crate::parallel;
 
@@ -73,13 +75,23 @@ fn similar_titles(items: &[StoredItem], titles: &[String]) -> Vec<(usize, usize)
         // Items come newest first, so an item too new for this one is too new for older ones.
         let expired = |other: usize| items[other].date() - date > TITLE_WINDOW;
         for other in index.candidates(set, expired) {
-            if jaccard(set, &sets[other]) >= TITLE_SIMILARITY {
+            if reaches(set, &sets[other], TITLE_SIMILARITY) {
                 pairs.push((other, at));
             }
         }
         index.insert(at, set);
     }
+    // Near-identical titles are still two articles when their numbers, places or people
+    // differ ("Economy story 1" and "2"): checked on these few pairs only.
+    let apart = parallel::map(&pairs, |&(a, b)| {
+        let evidence = |at: usize| Evidence::of(&titles[at], items[at].item.summary.as_deref());
+        evidence(a).copy_conflict(&evidence(b)).is_some()
+    });
     pairs
+        .into_iter()
+        .zip(apart)
+        .filter_map(|(pair, apart)| (!apart).then_some(pair))
+        .collect()
 }
 
 /// Disjoint sets of indexes, joined with path halving.

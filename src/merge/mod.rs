@@ -9,6 +9,8 @@ mod blocks;
 mod canonical;
 mod cluster;
 mod dedup;
+mod evidence;
+mod lexicon;
 mod reach;
 mod rules;
 mod similar;
@@ -27,6 +29,8 @@ use crate::normalize::apply_content_policy;
 use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
+/// What keeps two articles apart, as a value: for a record of merge decisions to report.
+pub use evidence::{Conflict, Evidence};
 pub use reach::{blocks_reach, story_span};
 
 /// One story while merging: indexes into the sorted items.
@@ -59,16 +63,24 @@ struct Sorted {
     placements: Vec<Vec<usize>>,
     /// [`text::comparable_title`] of each title, for dedup and clustering alike.
     titles: Vec<String>,
+    /// For each configured feed (not item), its outlet: see [`outlets`].
+    outlets: Vec<usize>,
 }
 
 impl Sorted {
-    fn new(kept: Vec<Kept>) -> Sorted {
+    fn new(config: &Config, kept: Vec<Kept>) -> Sorted {
         // Sorting indexes rather than the items themselves moves a few bytes per step, not a
         // whole item.
         let mut order: Vec<usize> = (0..kept.len()).collect();
+        // Among items of one date, the one seen first sorts last: a story's lead (its earliest
+        // item) then stays the same when a copy arrives under a new id (a publisher changing
+        // an article's guid), and so does the published id.
         order.sort_by(|&a, &b| {
             let (a, b) = (&kept[a], &kept[b]);
-            b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key))
+            b.date
+                .cmp(&a.date)
+                .then_with(|| b.stored.first_seen.cmp(&a.stored.first_seen))
+                .then_with(|| a.key.cmp(&b.key))
         });
         let mut slots: Vec<Option<Kept>> = kept.into_iter().map(Some).collect();
         let len = order.len();
@@ -79,6 +91,7 @@ impl Sorted {
             feeds: Vec::with_capacity(len),
             placements: Vec::with_capacity(len),
             titles: Vec::new(),
+            outlets: outlets(config),
         };
         for kept in kept {
             sorted.items.push(kept.stored);
@@ -127,7 +140,7 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
                 })
             }),
     );
-    let sorted = Sorted::new(kept);
+    let sorted = Sorted::new(config, kept);
     let items = &sorted.items;
 
     // Dedup spends much of its time on one core; what clustering reads of each item fills the
@@ -141,7 +154,7 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
     let ((), edition) = parallel::join(
         move || drop(prepared),
         || {
-            let stories = stories(config, &sorted, clustered);
+            let stories = stories(&sorted, clustered);
             edition(config, labels, &sorted, &stories, now)
         },
     );
@@ -149,8 +162,8 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
 }
 
 /// Each cluster (indexes into the sorted items) as a story, sorted by lead.
-fn stories(config: &Config, sorted: &Sorted, clustered: Vec<Vec<usize>>) -> Vec<Story> {
-    let outlet_of = outlets(config);
+fn stories(sorted: &Sorted, clustered: Vec<Vec<usize>>) -> Vec<Story> {
+    let outlet_of = &sorted.outlets;
     // Only how many outlets a story has is kept: they are counted in one reused buffer.
     let mut outlets: Vec<usize> = Vec::new();
     let mut stories: Vec<Story> = clustered
@@ -248,24 +261,32 @@ fn coverage(
         .filter(|story| published.contains(&sorted.keys[story.lead]))
         .map(|story| {
             let key = hex::encode(sorted.keys[story.lead]);
-            (key, story_coverage(&sorted.items, story))
+            (key, story_coverage(sorted, story))
         })
         .collect()
 }
 
-fn story_coverage(items: &[StoredItem], story: &Story) -> Coverage {
+/// The story's outlets and its other articles, each link once; those from an outlet already
+/// counted (the published article's, or one listed before) are marked as copies.
+fn story_coverage(sorted: &Sorted, story: &Story) -> Coverage {
+    let items = &sorted.items;
+    let outlet = |at: usize| sorted.outlets[sorted.feeds[at]];
+    let mut outlets: HashSet<usize> = HashSet::from([outlet(story.lead)]);
     let mut links: HashSet<Option<&str>> = HashSet::from([items[story.lead].item.link.as_deref()]);
     let others = story
         .members
         .iter()
         .rev()
         .filter(|&&at| at != story.lead)
-        .map(|&at| &items[at])
-        .filter(|stored| stored.item.link.is_none() || links.insert(stored.item.link.as_deref()))
-        .map(|stored| Related {
+        .filter(|&&at| {
+            items[at].item.link.is_none() || links.insert(items[at].item.link.as_deref())
+        })
+        .map(|&at| (&items[at], !outlets.insert(outlet(at))))
+        .map(|(stored, copy)| Related {
             source: stored.source.name.clone(),
             title: stored.item.title.clone(),
             link: stored.item.link.clone(),
+            copy,
         })
         .collect();
     Coverage {

@@ -5,10 +5,12 @@ use std::borrow::Cow;
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::lexicon::SHORT_FORMS;
+
 /// `text` in NFKC. News text is mostly ASCII and precomposed Hangul syllables, which NFKC leaves
 /// as they are (none decomposes, and without combining characters nothing composes): such text
 /// skips the normalizer, which is most of the cost of reading 100,000 titles.
-fn nfkc(text: &str) -> Cow<'_, str> {
+pub fn nfkc(text: &str) -> Cow<'_, str> {
     let stable = |c: char| c.is_ascii() || is_hangul_syllable(c);
     if text.chars().all(stable) {
         Cow::Borrowed(text)
@@ -17,12 +19,12 @@ fn nfkc(text: &str) -> Cow<'_, str> {
     }
 }
 
-fn is_hangul_syllable(c: char) -> bool {
+pub fn is_hangul_syllable(c: char) -> bool {
     ('\u{AC00}'..='\u{D7A3}').contains(&c)
 }
 
 /// [`char::is_alphanumeric`], answered without a table lookup for ASCII and Hangul syllables.
-fn is_word_char(c: char) -> bool {
+pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else {
@@ -80,6 +82,8 @@ fn remove_bracket_tags(text: &str) -> String {
         match after.find(close) {
             Some(end) if after[..end].chars().count() <= TAG_CHARS => {
                 out.push(' ');
+                out.push_str(&series_part(&after[..end]));
+                out.push(' ');
                 rest = &after[end + close.len_utf8()..];
             }
             _ => {
@@ -90,6 +94,26 @@ fn remove_bracket_tags(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// What a bracketed tag keeps of a series part: "(2)", "[1/3]" and "(상)" tell the articles of
+/// a series apart, so their number stays (상·중·하 as 1, 2, 3); any other tag is dropped.
+fn series_part(tag: &str) -> Cow<'static, str> {
+    let tag = tag.trim();
+    let numbered = !tag.is_empty()
+        && tag.chars().any(|c| c.is_ascii_digit())
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | ' '));
+    if numbered {
+        return Cow::Owned(tag.to_owned());
+    }
+    Cow::Borrowed(match tag {
+        "상" | "上" => "1",
+        "중" | "中" => "2",
+        "하" | "下" => "3",
+        _ => "",
+    })
 }
 
 fn closing(open: char) -> Option<char> {
@@ -113,6 +137,95 @@ pub fn fold(text: &str) -> String {
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// How much of a summary counts as the lede: enough for who, what, where and how much.
+const LEDE_CHARS: usize = 120;
+
+/// The lede of a summary: its first [`LEDE_CHARS`] characters.
+pub fn lede(summary: &str) -> &str {
+    summary
+        .char_indices()
+        .nth(LEDE_CHARS)
+        .map_or(summary, |(end, _)| &summary[..end])
+}
+
+/// `text` with the short forms and verb variants of [`SHORT_FORMS`] read as their one form, and
+/// ASCII lowercase: "尹대통령 재판 미뤄져" reads "윤석열 대통령 재판 연기". Most texts have neither
+/// hanja nor a listed word, and are not copied.
+pub fn with_full_forms(text: &str) -> Cow<'_, str> {
+    let marked = |word: &str| {
+        word.chars()
+            .next()
+            .is_some_and(|first| WORD_STARTS.binary_search(&first).is_ok())
+    };
+    let words = || text.split(|c: char| !is_word_char(c));
+    let needs_copy = text.bytes().any(|byte| byte.is_ascii_uppercase()) || words().any(marked);
+    if !needs_copy {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let word_end = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(word_end);
+        push_full_form(word, &mut out);
+        let mut chars = after.chars();
+        out.extend(chars.next());
+        rest = chars.as_str();
+    }
+    out.make_ascii_lowercase();
+    Cow::Owned(out)
+}
+
+/// The first characters of [`SHORT_FORMS`]' word keys, sorted: a word starting with none of
+/// them is never looked up.
+static WORD_STARTS: std::sync::LazyLock<Vec<char>> = std::sync::LazyLock::new(|| {
+    let mut starts: Vec<char> = SHORT_FORMS
+        .iter()
+        .filter_map(|(key, _)| key.chars().next())
+        .flat_map(|c| [c, c.to_ascii_uppercase()])
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+});
+
+/// The full form of a one-character short form that is not a letter of a word (hanja).
+fn single_char_form(c: char) -> Option<&'static str> {
+    SHORT_FORMS.iter().find_map(|&(key, full)| {
+        let mut chars = key.chars();
+        (chars.next() == Some(c) && chars.next().is_none()).then_some(full)
+    })
+}
+
+/// Appends `word` read through [`SHORT_FORMS`]: a word starting with a key is its full form; a
+/// hanja short form inside it stands apart ("尹대통령" is "윤석열 대통령").
+fn push_full_form(word: &str, out: &mut String) {
+    let lower = word.to_ascii_lowercase();
+    let listed = SHORT_FORMS
+        .iter()
+        .filter(|(key, _)| key.chars().nth(1).is_some() && lower.starts_with(key))
+        .max_by_key(|(key, _)| key.len());
+    if let Some((_, full)) = listed {
+        out.push_str(full);
+        return;
+    }
+    let mut chars = word.chars().peekable();
+    while let Some(c) = chars.next() {
+        match single_char_form(c) {
+            Some(full) => {
+                if out.chars().next_back().is_some_and(is_word_char) {
+                    out.push(' ');
+                }
+                out.push_str(full);
+                if chars.peek().is_some() {
+                    out.push(' ');
+                }
+            }
+            None => out.push(c),
+        }
+    }
 }
 
 /// The character bigrams of `text`'s letters and digits, as `u64`s (two code points), sorted and
@@ -165,15 +278,25 @@ pub fn push_word_bigrams(text: &str, grams: &mut Vec<u64>) {
     }
 }
 
-/// Amounts written with Korean large-number units (만, 억, 조), in units of 10,000, so that
-/// "6조 8000억", "6조8천억" and "6.8조" are all 680,000,000. Two stories that name different sums
-/// are different stories, however alike their wording.
-pub fn amounts(text: &str) -> Vec<u64> {
+/// A number a text names, as two texts are compared by it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Number {
+    /// A sum written with Korean large-number units (만, 억, 조), in units of 10,000, so that
+    /// "6조 8000억", "6조8천억" and "6.8조" are all 680,000,000.
+    Amount(u64),
+    /// Any other number, as written without thousands separators and trailing zeros after a
+    /// point: "1,150" is "1150", "2.50" is "2.5". A year, a count, a score, a series part.
+    Plain(Box<str>),
+}
+
+/// Every number in `text`, sorted, without repeats. Full-width and circled digits count as what
+/// NFKC makes of them ("①" is 1, "⑵" is (2)).
+pub fn numbers(text: &str) -> Vec<Number> {
+    // Every number starts with a digit: most ledes have none to read.
     if names_no_amount(text) {
         return Vec::new();
     }
     let text = nfkc(text);
-    // Every amount starts with a digit: most ledes have none to read.
     if !text.bytes().any(|byte| byte.is_ascii_digit()) {
         return Vec::new();
     }
@@ -192,10 +315,12 @@ pub fn amounts(text: &str) -> Vec<u64> {
             continue;
         }
         let digits: String = chars[start..at].iter().filter(|c| **c != ',').collect();
-        let Ok(mut value) = digits.trim_end_matches('.').parse::<f64>() else {
+        let digits = digits.trim_matches('.');
+        let Ok(mut value) = digits.parse::<f64>() else {
             continue;
         };
-        if chars.get(at) == Some(&'천') {
+        let thousands = chars.get(at) == Some(&'천');
+        if thousands {
             value *= 1_000.0;
             at += 1;
         }
@@ -205,6 +330,12 @@ pub fn amounts(text: &str) -> Vec<u64> {
             Some('조') => 100_000_000.0,
             _ => {
                 flush(&mut current, &mut found);
+                let plain = if thousands {
+                    format!("{value}")
+                } else {
+                    plain(digits)
+                };
+                found.push(Number::Plain(plain.into()));
                 continue;
             }
         };
@@ -226,6 +357,22 @@ pub fn amounts(text: &str) -> Vec<u64> {
     found
 }
 
+/// Digits as compared: no leading zeros ("07" is 7, as in a date), no trailing zeros after a
+/// point.
+fn plain(digits: &str) -> String {
+    let digits = if digits.contains('.') {
+        digits.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        digits
+    };
+    let trimmed = digits.trim_start_matches('0');
+    if trimmed.is_empty() || trimmed.starts_with('.') {
+        format!("0{trimmed}")
+    } else {
+        trimmed.to_owned()
+    }
+}
+
 /// Whether `text` surely names no amount: it holds no digit, and only characters that NFKC
 /// leaves as they are (so none becomes one). Answers without normalizing, and so lets callers
 /// skip [`amounts`] of a text made longer by this one.
@@ -239,10 +386,10 @@ pub fn names_no_amount(text: &str) -> bool {
     })
 }
 
-fn flush(current: &mut Option<(f64, f64, usize)>, found: &mut Vec<u64>) {
+fn flush(current: &mut Option<(f64, f64, usize)>, found: &mut Vec<Number>) {
     if let Some((sum, _, _)) = current.take() {
         // In units of 10,000, any amount a headline names fits; the cast saturates otherwise.
-        found.push(sum.round() as u64);
+        found.push(Number::Amount(sum.round() as u64));
     }
 }
 
@@ -266,6 +413,11 @@ mod tests {
             "(이 괄호 안은 제목의 일부이므로 지우지 않는다) 본문"
         );
         assert_eq!(comparable_title("끝나지 않은 [괄호"), "끝나지 않은 [괄호");
+        assert_eq!(
+            comparable_title("[기획] 원도심을 걷다 (2)"),
+            "원도심을 걷다 2"
+        );
+        assert_eq!(comparable_title("원도심을 걷다 <하>"), "원도심을 걷다 3");
     }
 
     #[test]
@@ -275,7 +427,15 @@ mod tests {
     }
 
     #[test]
-    fn amounts_read_korean_units() {
+    fn numbers_read_korean_units() {
+        let amounts = |text: &str| -> Vec<u64> {
+            (numbers(text).into_iter())
+                .filter_map(|number| match number {
+                    Number::Amount(sum) => Some(sum),
+                    Number::Plain(_) => None,
+                })
+                .collect()
+        };
         let budget = vec![680_000_000];
         assert_eq!(amounts("예산 6조 8000억 원 편성"), budget);
         assert_eq!(amounts("6조8천억 역대 최대"), budget);
@@ -284,8 +444,29 @@ mod tests {
             amounts("2조 3000억 원, 3000억 원"),
             vec![30_000_000, 230_000_000]
         );
-        assert_eq!(amounts("주민 30명, 2,900선, 2027년"), Vec::<u64>::new());
         assert_eq!(amounts("1,000만 관객"), vec![1_000]);
+        let plain = |digits: &str| Number::Plain(digits.into());
+        assert_eq!(
+            numbers("주민 30명, 2,900선, 2027년, 5.20%, 07일, ①"),
+            vec![
+                plain("1"),
+                plain("2027"),
+                plain("2900"),
+                plain("30"),
+                plain("5.2"),
+                plain("7")
+            ]
+        );
+    }
+
+    #[test]
+    fn full_forms_replace_short_forms_and_verb_variants() {
+        assert_eq!(
+            with_full_forms("尹대통령 재판 미뤄져… 與 반발"),
+            "윤석열 대통령 재판 연기… 여당 반발"
+        );
+        assert_eq!(with_full_forms("대전 시의회"), "대전 시의회");
+        assert_eq!(with_full_forms("Trial Postponed"), "trial delay");
     }
 
     #[test]

@@ -55,8 +55,16 @@ pub enum BlockKind {
 pub struct Coverage {
     /// How many outlets (sites) reported it, the published one included.
     pub outlets: usize,
-    /// The story's other articles, oldest first.
+    /// The story's other articles, oldest first: other outlets' and copies (see
+    /// [`Related::copy`]).
     pub others: Vec<Related>,
+}
+
+impl Coverage {
+    /// What is shown as the story's other outlets: each other outlet's earliest article.
+    pub fn other_outlets(&self) -> impl Iterator<Item = &Related> {
+        self.others.iter().filter(|other| !other.copy)
+    }
 }
 
 /// Another article on a story.
@@ -65,4 +73,7 @@ pub struct Related {
     pub source: String,
     pub title: String,
     pub link: Option<String>,
+    /// A copy from an outlet already counted (the published article's own, through another of
+    /// its feeds, or one listed before): not another outlet, so never shown as one.
+    pub copy: bool,
 }

@@ -6,11 +6,13 @@ use serde::{Deserialize, Serialize};
 /// One item as gazette keeps and republishes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    /// guid / atom:id, else the link, else a hash of title + date: unique within its feed.
+    /// guid / atom:id, else the link, else a hash of title + date: unique within its feed. A
+    /// guid the feed gives to several articles is not theirs: see `normalize::identity`.
     pub id: String,
-    /// Plain text; may be empty when the feed gives none.
+    /// Plain text, never blank: made from the text or the link when the feed gives none (see
+    /// `normalize::fallback_title`).
     pub title: String,
-    /// Absolute http(s) URL of the original.
+    /// Absolute http(s) URL of the original, without tracking parameters.
     pub link: Option<String>,
     /// Plain text, at most `normalize::SUMMARY_CHARS` characters (`None` under `content = "title"`).
     pub summary: Option<String>,

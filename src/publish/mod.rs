@@ -5,9 +5,10 @@
 //! remove those an edition no longer has, writes compressed copies ([`precompress`]), and tells
 //! the WebSub hub what changed ([`websub`]).
 //!
-//! A file is only replaced when its bytes change, so an unchanged edition leaves every file
+//! A publish is all or nothing (see [`generation`]). A file is only replaced when its bytes change, so an unchanged edition leaves every file
 //! (and its mtime, hence the HTTP validators derived from it) untouched.
 
+mod generation;
 pub mod precompress;
 pub mod websub;
 
@@ -25,6 +26,7 @@ use crate::model::Edition;
 use crate::parallel;
 use crate::render::site::{self, Site};
 use crate::render::{Output, RenderError, feed};
+use generation::Generation;
 
 /// How many files are written at once. Each write waits on its fsyncs, and the disk serves many
 /// files' at once about as fast as one's: a first publish of some 300 files (copies included)
@@ -98,21 +100,28 @@ impl Publisher {
             RenderError::SectionId { id } => PublishError::SectionId { id },
         })?;
         outputs.extend(self.render_site(edition)?);
-        let written = parallel::map_waiting(&outputs, WRITERS, |output| {
-            write_if_changed(&self.settings.output_dir.join(&output.file), &output.bytes)
+        let staged = parallel::map_waiting(&outputs, WRITERS, |output| {
+            stage_if_changed(&self.settings.output_dir.join(&output.file), &output.bytes)
         });
+        // Every changed file is staged before any is put in place: a failed write (a full disk)
+        // drops the generation, and its staged files with it, leaving the old one whole.
         let mut report = PublishReport::default();
         let mut made = BTreeSet::new();
-        for (output, written) in outputs.into_iter().zip(written) {
-            let written = written.map_err(|source| PublishError::Write {
+        let mut generation = Generation::default();
+        for (output, staged) in outputs.into_iter().zip(staged) {
+            let staged = staged.map_err(|source| PublishError::Write {
                 path: self.settings.output_dir.join(&output.file),
                 source,
             })?;
-            if written {
+            if let Some(staged) = staged {
+                generation.extend(staged);
                 report.files.push(output.file.clone());
             }
             made.insert(output.file);
         }
+        generation
+            .commit()
+            .map_err(|(path, source)| PublishError::Write { path, source })?;
         report.removed = self.remove_stale_files(&made)?;
         Ok(report)
     }
@@ -190,21 +199,24 @@ impl Publisher {
     /// Writes `sources.opml`, the subscriptions as OPML, if it changed; the file if it wrote it.
     pub fn publish_sources(&self, config: &Config) -> Result<Option<PathBuf>, PublishError> {
         let path = self.settings.output_dir.join(SOURCES_FILE);
-        let written = write_if_changed(&path, crate::render::opml::export(config).as_bytes())
+        let staged = stage_if_changed(&path, crate::render::opml::export(config).as_bytes())
             .map_err(|source| PublishError::Write { path, source })?;
-        Ok(written.then(|| PathBuf::from(SOURCES_FILE)))
+        let Some(generation) = staged else {
+            return Ok(None);
+        };
+        generation
+            .commit()
+            .map_err(|(path, source)| PublishError::Write { path, source })?;
+        Ok(Some(PathBuf::from(SOURCES_FILE)))
     }
 }
 
-/// Writes `bytes` to `path`, with its compressed copies, unless the file already holds exactly
-/// them and has its copies; true if it wrote.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+/// Stages `bytes` as the new content of `path`, with its compressed copies, unless the file
+/// already holds exactly them and has its copies.
+fn stage_if_changed(path: &Path, bytes: &[u8]) -> io::Result<Option<Generation>> {
     match fs::read(path) {
-        Ok(existing) if existing == bytes && precompress::present(path) => Ok(false),
-        _ => {
-            precompress::write(path, bytes)?;
-            write_atomic(path, bytes).map(|()| true)
-        }
+        Ok(existing) if existing == bytes && precompress::present(path) => Ok(None),
+        _ => Generation::stage(path, bytes).map(Some),
     }
 }
 

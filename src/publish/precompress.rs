@@ -2,14 +2,13 @@
 //! compresses per request: `feeds/all.xml` gets `feeds/all.xml.br` and `feeds/all.xml.gz` beside it
 //! (the layout nginx's `gzip_static` and `brotli_static` read too).
 //!
-//! The copies are written before the file itself. A crash in between leaves copies that no longer
-//! match the file; the server checks that a copy decodes to exactly the file's bytes before it
+//! The copies are put in place with the file, in the same all-or-nothing publish (see
+//! `generation`), copies first. A crash in between leaves copies that no longer match the file;
+//! the server checks that a copy decodes to exactly the file's bytes before it
 //! ever serves it, so a stale copy is never sent.
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-
-use crate::layout::write_atomic;
 
 /// A content coding we precompress with, in order of preference (smallest first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,14 +99,16 @@ pub(super) fn present(path: &Path) -> bool {
             .all(|encoding| encoding.variant_path(path).is_file())
 }
 
-/// Writes the compressed copies of `bytes`, the new content of `path`, if it is compressible.
-pub(super) fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    if compressible(path) {
-        for encoding in Encoding::ALL {
-            write_atomic(&encoding.variant_path(path), &encoding.compress(bytes)?)?;
-        }
+/// The compressed copies of `bytes`, the new content of `path`, with their paths: none unless
+/// `path` is compressible.
+pub(super) fn copies(path: &Path, bytes: &[u8]) -> io::Result<Vec<(PathBuf, Vec<u8>)>> {
+    if !compressible(path) {
+        return Ok(Vec::new());
     }
-    Ok(())
+    Encoding::ALL
+        .into_iter()
+        .map(|encoding| Ok((encoding.variant_path(path), encoding.compress(bytes)?)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -136,11 +137,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let feed = dir.path().join("all.xml");
         let image = dir.path().join("logo.png");
-        write(&feed, b"<rss/>").unwrap();
-        write(&image, b"png").unwrap();
-        assert!(present(&feed) && present(&image));
-        assert!(Encoding::Gzip.variant_path(&feed).is_file());
-        assert!(!Encoding::Gzip.variant_path(&image).exists());
+        let written = copies(&feed, b"<rss/>").unwrap();
+        let paths: Vec<&PathBuf> = written.iter().map(|(path, _)| path).collect();
+        assert_eq!(
+            paths,
+            [dir.path().join("all.xml.br"), dir.path().join("all.xml.gz")]
+                .iter()
+                .collect::<Vec<_>>()
+        );
+        assert!(copies(&image, b"png").unwrap().is_empty());
+        assert!(present(&image) && !present(&feed));
         assert_eq!(
             Encoding::Brotli.variant_path(&feed),
             dir.path().join("all.xml.br")

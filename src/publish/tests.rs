@@ -508,16 +508,19 @@ fn covered_edition() -> Edition {
                 source: "<B> & \"co\"".to_owned(),
                 title: "다른 제목".to_owned(),
                 link: Some("https://b.example/1?x=1&y=2".to_owned()),
+                copy: false,
             },
             Related {
                 source: "링크 없는 신문".to_owned(),
                 title: "또 다른 제목".to_owned(),
                 link: None,
+                copy: false,
             },
             Related {
                 source: "Bad".to_owned(),
                 title: "javascript".to_owned(),
                 link: Some("javascript:alert(1)".to_owned()),
+                copy: false,
             },
         ],
     };

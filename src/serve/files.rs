@@ -22,12 +22,14 @@
 //! A request path is percent-decoded segment by segment, and any segment that is not one plain
 //! file name (`..`, an encoded `/` or `\`, NUL, invalid UTF-8) is refused with 400. Names starting
 //! with `.` (the publisher's temporary files) and the compressed copies themselves are never served.
+//! Only regular files are served, and only when their path, symlinks resolved, is still inside
+//! `output_dir`.
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, Bytes};
@@ -47,6 +49,8 @@ const INDEX: &str = "index.html";
 #[derive(Debug)]
 pub(super) struct Files {
     root: PathBuf,
+    /// `root` with its symlinks resolved, once it exists.
+    canonical_root: OnceLock<PathBuf>,
     cache: RwLock<HashMap<PathBuf, Arc<Cached>>>,
 }
 
@@ -95,6 +99,7 @@ impl Files {
     pub(super) fn new(root: PathBuf) -> Files {
         Files {
             root,
+            canonical_root: OnceLock::new(),
             cache: RwLock::default(),
         }
     }
@@ -143,6 +148,20 @@ impl Files {
         }
     }
 
+    /// Whether `file`, with every symlink on its way resolved, is inside the output folder: a
+    /// link in the output never exposes what it points to elsewhere (`/etc/passwd`).
+    fn contains(&self, file: &Path) -> bool {
+        let root = match self.canonical_root.get() {
+            Some(root) => root,
+            None => match std::fs::canonicalize(&self.root) {
+                // Resolved once: the folder itself does not move while the server runs.
+                Ok(root) => self.canonical_root.get_or_init(|| root),
+                Err(_) => return false,
+            },
+        };
+        std::fs::canonicalize(file).is_ok_and(|resolved| resolved.starts_with(root))
+    }
+
     /// The cached read of `file` if it is still the version `stamp` names, else a fresh read.
     async fn cached(&self, key: PathBuf, file: PathBuf, stamp: Stamp) -> io::Result<Arc<Cached>> {
         let hit = self
@@ -153,7 +172,14 @@ impl Files {
             .filter(|cached| cached.stamp == stamp)
             .cloned();
         if let Some(cached) = hit {
+            // The same file (device and inode) as was found inside the folder when read.
             return Ok(cached);
+        }
+        if !self.contains(&file) {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "outside the output folder",
+            ));
         }
         let content_type = content_type(&key);
         let cached = tokio::task::spawn_blocking(move || Cached::read(&file, content_type))
@@ -228,6 +254,14 @@ impl Cached {
             });
         // If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.2.2).
         let etag = representation.etag.to_str().unwrap_or_default();
+        if negotiate::precondition_fails(headers, etag, self.modified) {
+            return (
+                StatusCode::PRECONDITION_FAILED,
+                [(header::ETAG, representation.etag.clone())],
+                "precondition failed\n",
+            )
+                .into_response();
+        }
         let not_modified = negotiate::none_match(headers, etag)
             .or_else(|| negotiate::not_modified_since(headers, self.modified))
             .unwrap_or(false);

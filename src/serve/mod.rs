@@ -6,11 +6,12 @@
 //! validators and 304s; [`negotiate`] reads the request headers that choose a response; [`status`]
 //! renders the health pages, the only dynamic ones.
 
+mod connections;
 mod files;
 mod negotiate;
 mod status;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +21,10 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+
+use connections::Connections;
 
 pub use status::Status;
 
@@ -77,32 +81,65 @@ pub fn router(site: Site) -> Router {
 }
 
 /// Serves `router(site)` on `listener` until `shutdown` completes and the requests in flight are
-/// answered, or [`DRAIN`] has passed since.
+/// answered, or [`DRAIN`] has passed since. Each connection is bounded as [`connections`] says,
+/// with `header_timeout` and `max_connections` of the config the server starts with.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     site: Site,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let draining = CancellationToken::new();
-    let signal = {
-        let draining = draining.clone();
-        async move {
-            shutdown.await;
-            draining.cancel();
-        }
+    let (header_timeout, max_connections) = {
+        let config = site.config.borrow();
+        (
+            config.gazette.header_timeout,
+            config.gazette.max_connections,
+        )
     };
-    let server = axum::serve(listener, router(site)).with_graceful_shutdown(signal);
-    tokio::select! {
-        result = server.into_future() => result,
-        () = async {
-            draining.cancelled().await;
-            tokio::time::sleep(DRAIN).await;
-        } => {
-            tracing::warn!("stopped serving with requests still in flight");
-            Ok(())
-        }
+    let router = router(site);
+    let table = Connections::new(max_connections);
+    let draining = CancellationToken::new();
+    let mut served = JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of descriptors or a connection reset before it was accepted: the
+                    // listener is fine, and trying again at once would spin.
+                    tracing::debug!("cannot accept a connection: {error}");
+                    tokio::time::sleep(ACCEPT_PAUSE).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Finished connections' results are of no interest; reaping them keeps the set small.
+        while served.try_join_next().is_some() {}
+        let Some(admitted) = table.admit() else {
+            // Every connection is answering a request: this client must try again.
+            continue;
+        };
+        served.spawn(connections::serve_one(
+            stream,
+            router.clone(),
+            admitted,
+            header_timeout,
+            draining.clone(),
+        ));
     }
+    draining.cancel();
+    let drained =
+        tokio::time::timeout(DRAIN, async { while served.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        tracing::warn!("stopped serving with requests still in flight");
+        served.abort_all();
+    }
+    Ok(())
 }
+
+/// How long the server waits after a failed accept before the next.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(50);
 
 /// Liveness for load balancers and supervisors: the process answers HTTP.
 async fn healthz() -> &'static str {

@@ -1,5 +1,5 @@
-//! Reading the request headers that choose a response: `Accept-Encoding`, `If-None-Match` and
-//! `If-Modified-Since` (RFC 9110 §12.5.3, §13.1.2, §13.1.3).
+//! Reading the request headers that choose a response: `Accept-Encoding`, `If-Match`,
+//! `If-Unmodified-Since`, `If-None-Match` and `If-Modified-Since` (RFC 9110 §12.5.3, §13.1).
 //!
 //! Clients and proxies send every kind of malformed value. None of it is an error here: a header
 //! that cannot be read is treated as absent, which at worst sends a full 200 instead of a 304.
@@ -7,7 +7,9 @@
 use std::time::SystemTime;
 
 use axum::http::HeaderMap;
-use axum::http::header::{ACCEPT_ENCODING, IF_MODIFIED_SINCE, IF_NONE_MATCH};
+use axum::http::header::{
+    ACCEPT_ENCODING, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_UNMODIFIED_SINCE,
+};
 
 use crate::publish::precompress::Encoding;
 
@@ -56,11 +58,37 @@ fn weight<'a>(parameters: impl Iterator<Item = &'a str>) -> Option<f32> {
 pub(super) fn none_match(headers: &HeaderMap, etag: &str) -> Option<bool> {
     let mut values = headers.get_all(IF_NONE_MATCH).iter().peekable();
     values.peek()?;
-    Some(values.any(|value| lists(value.as_bytes(), etag.as_bytes())))
+    Some(values.any(|value| lists(value.as_bytes(), etag.as_bytes(), Comparison::Weak)))
 }
 
-/// Whether the `If-None-Match` value `list` holds `etag` or is `*`.
-fn lists(list: &[u8], etag: &[u8]) -> bool {
+/// Whether the request's preconditions fail for the representation tagged `etag` and last
+/// modified at `modified`, so that the answer is 412: `If-Match` does not list `etag` (strong
+/// comparison: a weak tag never matches), or, without `If-Match`, `If-Unmodified-Since` names a
+/// time before `modified` (RFC 9110 §13.2.2 steps 1–2). An unreadable date is ignored, as the RFC
+/// asks.
+pub(super) fn precondition_fails(headers: &HeaderMap, etag: &str, modified: SystemTime) -> bool {
+    let mut values = headers.get_all(IF_MATCH).iter().peekable();
+    if values.peek().is_some() {
+        return !values.any(|value| lists(value.as_bytes(), etag.as_bytes(), Comparison::Strong));
+    }
+    headers
+        .get(IF_UNMODIFIED_SINCE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| httpdate::parse_http_date(value.trim()).ok())
+        .is_some_and(|since| whole_seconds(modified) > since)
+}
+
+/// How entity tags are compared (RFC 9110 §8.8.3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Comparison {
+    /// `W/"x"` matches `"x"`: for `If-None-Match`.
+    Weak,
+    /// Only strong tags match: for `If-Match`.
+    Strong,
+}
+
+/// Whether the `If-None-Match` or `If-Match` value `list` holds `etag` or is `*`.
+fn lists(list: &[u8], etag: &[u8], comparison: Comparison) -> bool {
     if list.trim_ascii() == b"*" {
         return true;
     }
@@ -73,7 +101,10 @@ fn lists(list: &[u8], etag: &[u8]) -> bool {
         if rest.is_empty() {
             return false;
         }
-        rest = rest.strip_prefix(b"W/").unwrap_or(rest);
+        let weak = rest.starts_with(b"W/");
+        if weak {
+            rest = &rest[2..];
+        }
         let Some(after_quote) = rest.strip_prefix(b"\"") else {
             return false;
         };
@@ -81,7 +112,7 @@ fn lists(list: &[u8], etag: &[u8]) -> bool {
             return false;
         };
         let tag = &rest[..end + 2];
-        if tag == etag {
+        if tag == etag && (comparison == Comparison::Weak || !weak) {
             return true;
         }
         rest = &rest[end + 2..];
@@ -167,6 +198,30 @@ mod tests {
             none_match(&headers(IF_NONE_MATCH, &[&huge]), etag),
             Some(true)
         );
+    }
+
+    #[test]
+    fn if_match_compares_strongly_and_if_unmodified_since_only_without_it() {
+        let etag = "\"abc\"";
+        let modified = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+        let fails =
+            |name, value: &str| precondition_fails(&headers(name, &[value]), etag, modified);
+        assert!(!fails(IF_MATCH, "\"abc\""));
+        assert!(!fails(IF_MATCH, "\"x\", \"abc\""));
+        assert!(!fails(IF_MATCH, "*"));
+        assert!(fails(IF_MATCH, "W/\"abc\""));
+        assert!(fails(IF_MATCH, "\"abcd\""));
+        assert!(fails(IF_MATCH, "garbage"));
+        assert!(!fails(IF_UNMODIFIED_SINCE, "Sun, 06 Nov 1994 08:49:37 GMT"));
+        assert!(fails(IF_UNMODIFIED_SINCE, "Sun, 06 Nov 1994 08:49:36 GMT"));
+        assert!(!fails(IF_UNMODIFIED_SINCE, "yesterday"));
+        let mut both = headers(IF_MATCH, &["\"abc\""]);
+        both.insert(
+            IF_UNMODIFIED_SINCE,
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:36 GMT"),
+        );
+        assert!(!precondition_fails(&both, etag, modified));
+        assert!(!precondition_fails(&HeaderMap::new(), etag, modified));
     }
 
     #[test]

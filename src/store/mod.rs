@@ -143,10 +143,11 @@ fn stored_item(
     data: &str,
     first_seen: DateTime<Utc>,
 ) -> Result<StoredItem, StoreError> {
-    let item: Item = serde_json::from_str(data).map_err(|source| StoreError::Corrupt {
+    let mut item: Item = serde_json::from_str(data).map_err(|source| StoreError::Corrupt {
         feed_url: feed_url.clone(),
         source,
     })?;
+    crate::normalize::upgrade_stored(&mut item);
     let source = match sources.get(&feed_url) {
         Some(source) => source.clone(),
         None => Source {

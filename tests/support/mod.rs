@@ -9,6 +9,7 @@
 
 pub mod digest;
 pub mod stories;
+pub mod tools;
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};

@@ -37,6 +37,15 @@ pub(crate) fn sniff(text: &str) -> Kind {
     }
 }
 
+/// Whether an HTML page holds what may be a feed's root element (some sites wrap an Atom feed in an XHTML
+/// page): then it is read as XML, and is a page only if no feed is found in it.
+pub(crate) fn may_embed_feed(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    ["<feed", "<rss", "<rdf:rdf"]
+        .iter()
+        .any(|root| memchr::memmem::find(lower.as_bytes(), root.as_bytes()).is_some())
+}
+
 /// The name of the first start tag after any declaration, comment or doctype.
 fn first_tag_name(head: &str) -> Option<&str> {
     let mut rest = head;

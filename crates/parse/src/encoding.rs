@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use encoding_rs::{
-    BIG5, EUC_KR, Encoding, GB18030, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252,
+    BIG5, EUC_JP, EUC_KR, Encoding, GB18030, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252,
 };
 
 use super::text::attribute_value;
@@ -80,13 +80,14 @@ pub(crate) fn decode<'a>(
 type Plausible = fn(&str) -> bool;
 
 /// The charsets tried, in order, on bytes invalid in the one declared (or in UTF-8 when none is): UTF-8,
-/// then the East Asian double-byte charsets, EUC-KR first (the most common in our feeds), and finally
+/// then the East Asian multi-byte charsets, EUC-KR first (the most common in our feeds), and finally
 /// windows-1252, which accepts any bytes. Double-byte text in one of them is often valid in another,
 /// as mojibake: each comes with a test that the text reads as its language.
-const FALLBACKS: [(&Encoding, Plausible); 5] = [
+const FALLBACKS: [(&Encoding, Plausible); 6] = [
     (UTF_8, |_| true),
     (EUC_KR, mostly_hangul),
     (SHIFT_JIS, mostly_japanese),
+    (EUC_JP, mostly_japanese),
     (GB18030, |text| mostly_common_han(text, COMMON_SIMPLIFIED)),
     (BIG5, |text| mostly_common_han(text, COMMON_TRADITIONAL)),
 ];
@@ -167,6 +168,21 @@ fn utf8_with_1252_fallback(bytes: &[u8]) -> String {
         out.push_str(&WINDOWS_1252.decode_without_bom_handling(chunk.invalid()).0);
     }
     out
+}
+
+/// The text before it was encoded in UTF-8 a second time: UTF-8 read as Latin-1 and written out again
+/// as UTF-8 ("FÃ³rmula" for "Fórmula"), as publishing tools often do. Such text has only characters
+/// below U+0100 that, taken as bytes, form UTF-8; every multi-byte lead byte then reads as a character
+/// U+00C2–U+00F4, written `C3 xx`, which rules out nearly all other text at once. Correct Latin-1
+/// text practically never forms UTF-8 (that takes an accented capital followed by a symbol), so
+/// feedparser makes the same repair.
+pub(crate) fn undo_double_utf8(text: &str) -> Option<String> {
+    memchr::memchr(0xC3, text.as_bytes())?;
+    let bytes = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// Whether text reads as Korean: at least half of its non-ASCII characters are Hangul syllables, and a
@@ -500,6 +516,18 @@ mod tests {
             .collect();
         let (text, enc, _) = run(&utf32, None);
         assert_eq!((text.as_str(), enc.as_str()), ("<rss>é</rss>", "utf-32be"));
+    }
+
+    #[test]
+    fn double_encoded_utf8_is_decoded_once_more() {
+        assert_eq!(
+            undo_double_utf8("Grupo FÃ³rmula, Â¿AquÃ\u{AD}?").as_deref(),
+            Some("Grupo Fórmula, ¿Aquí?")
+        );
+        // Correct text stays: Latin-1 that is not UTF-8 as bytes, and text beyond U+00FF.
+        assert_eq!(undo_double_utf8("Café Ã la carte"), None);
+        assert_eq!(undo_double_utf8("Ã© 한국"), None);
+        assert_eq!(undo_double_utf8("plain"), None);
     }
 
     #[test]

@@ -171,15 +171,19 @@ pub fn parse(bytes: &[u8], hints: &ParseHints) -> Result<ParsedFeed, ParseError>
     let mut warnings = warn::Warnings::default();
     let decoded = encoding::decode(bytes, hints.content_type, &mut warnings);
     let text = decoded.text.as_ref();
+    let utf8 = decoded.encoding == "utf-8";
     let (format, meta, entries) = match detect::sniff(text) {
         detect::Kind::Empty => return Err(ParseError::NotAFeed("the document is empty".into())),
+        detect::Kind::Html if detect::may_embed_feed(text) => {
+            read_xml(text, utf8, hints, &mut warnings)?
+        }
         detect::Kind::Html => {
             return Err(ParseError::Html {
                 alternates: detect::html_alternates(text, hints.url),
             });
         }
         detect::Kind::Json => json::read(text, hints, &mut warnings)?,
-        detect::Kind::Xml => read_xml(text, hints, &mut warnings)?,
+        detect::Kind::Xml => read_xml(text, utf8, hints, &mut warnings)?,
     };
     Ok(ParsedFeed {
         format,
@@ -191,19 +195,20 @@ pub fn parse(bytes: &[u8], hints: &ParseHints) -> Result<ParsedFeed, ParseError>
 }
 
 /// Reads XML as it is, and only when the tokenizer meets a stray `<` pays for a repair pass and a second
-/// read (most feeds never need it).
+/// read (most feeds never need it). `utf8`: the bytes were UTF-8 (see [`walk::read`]).
 fn read_xml(
     text: &str,
+    utf8: bool,
     hints: &ParseHints,
     warnings: &mut warn::Warnings,
 ) -> Result<(FeedFormat, FeedMeta, Vec<Entry>), ParseError> {
     let text = repair::strip_controls(std::borrow::Cow::Borrowed(text), warnings);
     let mut first = warn::Warnings::default();
-    if let Some(feed) = walk::read(&text, hints, &mut first)? {
+    if let Some(feed) = walk::read(&text, utf8, hints, &mut first)? {
         warnings.append(first);
         return Ok(feed);
     }
     let repaired = repair::repair(&text, warnings);
-    walk::read(&repaired, hints, warnings)?
+    walk::read(&repaired, utf8, hints, warnings)?
         .ok_or_else(|| ParseError::NotAFeed("markup that cannot be repaired".into()))
 }

@@ -14,6 +14,7 @@ use url::Url;
 
 use super::date::parse_date;
 use super::detect::{self, Root};
+use super::encoding::undo_double_utf8;
 use super::text::{escape_html, html_to_text, looks_like_html, prefix_within, trimmed};
 use super::vocab::{Action, Ctx, Dialect, Field, Markup, PersonPart, PollField, classify};
 use super::warn::Warnings;
@@ -26,8 +27,10 @@ pub(crate) const MAX_FIELD_BYTES: usize = 1 << 20;
 const MAX_WRAPPER_DEPTH: usize = 8;
 
 /// Reads an XML feed; `Ok(None)` when a stray `<` stopped the tokenizer and `src` must be repaired first.
+/// `utf8`: the document's bytes were UTF-8, so that text double-encoded in UTF-8 can be recognized.
 pub(crate) fn read(
     src: &str,
+    utf8: bool,
     hints: &ParseHints,
     warnings: &mut Warnings,
 ) -> Result<Option<(FeedFormat, FeedMeta, Vec<Entry>)>, ParseError> {
@@ -42,8 +45,15 @@ pub(crate) fn read(
         entries: Vec::new(),
         eof: false,
         wrappers: 0,
+        pending: None,
+        utf8,
     };
     let mut feed = Record::default();
+    // Inside an HTML page's elements, where a feed may be embedded (an Atom feed in an XHTML body).
+    let mut in_html = false;
+    let html_page = || ParseError::Html {
+        alternates: detect::html_alternates(src, hints.url),
+    };
     loop {
         match walker.next() {
             Node::Start(element) => match detect::root(&element) {
@@ -60,13 +70,20 @@ pub(crate) fn read(
                     if walker.reader.found_stray_markup() {
                         return Ok(None);
                     }
+                    if in_html {
+                        // A page that merely shows feed-like markup is still a page.
+                        if walker.entries.is_empty() && feed.title.value.is_none() {
+                            return Err(html_page());
+                        }
+                        walker
+                            .warnings
+                            .push("feed read from inside an HTML page".into());
+                    }
                     return Ok(Some((walker.format, feed.into_meta(), walker.entries)));
                 }
-                Root::Html => {
-                    return Err(ParseError::Html {
-                        alternates: detect::html_alternates(src, hints.url),
-                    });
-                }
+                // Its elements are read on, in search of an embedded feed.
+                Root::Html => in_html = true,
+                Root::Unknown if in_html => {}
                 Root::Unknown => {
                     walker.warnings.push(format!(
                         "unknown element <{}> before the feed's root skipped",
@@ -76,7 +93,7 @@ pub(crate) fn read(
                 }
             },
             Node::Text(text) => {
-                if !text.trim().is_empty() {
+                if !in_html && !text.trim().is_empty() {
                     walker
                         .warnings
                         .push("text before the feed's root ignored".into());
@@ -84,6 +101,7 @@ pub(crate) fn read(
             }
             Node::End { .. } | Node::Char(_) => {}
             Node::Eof if walker.reader.found_stray_markup() => return Ok(None),
+            Node::Eof if in_html => return Err(html_page()),
             Node::Eof => {
                 return Err(ParseError::NotAFeed(
                     "no RSS, RDF or Atom root element".into(),
@@ -105,6 +123,11 @@ struct Walker<'a, 'w> {
     entries: Vec<Entry>,
     eof: bool,
     wrappers: usize,
+    /// A start tag read ahead, to be handed out again by [`Walker::next`]: see
+    /// [`Walker::skip_at_feed_level`].
+    pending: Option<Element<'a>>,
+    /// The document's bytes were UTF-8: see [`Walker::as_text`].
+    utf8: bool,
 }
 
 /// An element's content: its text, and its source markup when it has child elements.
@@ -115,6 +138,11 @@ struct Captured<'a> {
 
 impl<'a> Walker<'a, '_> {
     fn next(&mut self) -> Node<'a> {
+        if self.pending.is_some()
+            && let Some(element) = self.pending.take()
+        {
+            return Node::Start(element);
+        }
         let node = self.reader.next(self.warnings);
         if matches!(node, Node::Eof) {
             self.eof = true;
@@ -183,6 +211,7 @@ impl<'a> Walker<'a, '_> {
                     }
                 }
             }
+            _ if ctx == Ctx::Feed => self.skip_at_feed_level(),
             _ => self.skip(),
         }
     }
@@ -269,9 +298,32 @@ impl<'a> Walker<'a, '_> {
 
     /// Skips the rest of the element just opened.
     fn skip(&mut self) {
+        self.skip_until_entry(false);
+    }
+
+    /// Skips the rest of a feed-level element the walker does not read, unless an `<item>` or `<entry>`
+    /// starts inside it: no such element holds entries, so it was left unclosed (a real feed writes
+    /// `<itunes:category text='…'>` without its end tag) and must not hide the entries after it.
+    fn skip_at_feed_level(&mut self) {
+        self.skip_until_entry(true);
+    }
+
+    /// Skips the rest of the element just opened; with `entries_close_it`, an entry start inside it
+    /// closes it (and whatever is open inside it) and is handed back to be read as the feed's.
+    fn skip_until_entry(&mut self, entries_close_it: bool) {
         let mut depth = 0usize;
         loop {
             match self.next() {
+                Node::Start(element) if entries_close_it && self.starts_entry(&element) => {
+                    if let Some(unclosed) = self.reader.close_below_innermost(depth + 1) {
+                        self.warnings.push(format!(
+                            "unclosed <{unclosed}> closed by <{}>",
+                            element.local
+                        ));
+                    }
+                    self.pending = Some(element);
+                    return;
+                }
                 Node::Start(_) => depth += 1,
                 Node::End { .. } if depth == 0 => return,
                 Node::End { .. } => depth -= 1,
@@ -279,6 +331,12 @@ impl<'a> Walker<'a, '_> {
                 Node::Eof => return,
             }
         }
+    }
+
+    /// Whether `element` is an item or entry start, read at feed level.
+    fn starts_entry(&self, element: &Element) -> bool {
+        matches!(element.local.as_ref(), "item" | "entry")
+            && classify(self.dialect, self.core, Ctx::Feed, element) == Action::Entry
     }
 
     /// Reads an Atom person construct.
@@ -429,8 +487,28 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    /// A field that is plain text.
+    /// A field that is plain text (a title). Titles are where text encoded in UTF-8 twice shows most,
+    /// and they are short: only they are checked for it.
     fn as_text(&mut self, markup: Markup, element: &Element, captured: &Captured) -> String {
+        let text = self.as_text_as_written(markup, element, captured);
+        match undo_double_utf8(&text).filter(|_| self.utf8) {
+            Some(fixed) => {
+                self.warnings.push(format!(
+                    "<{}> was UTF-8 encoded twice; decoded once more",
+                    element.local
+                ));
+                fixed
+            }
+            None => text,
+        }
+    }
+
+    fn as_text_as_written(
+        &mut self,
+        markup: Markup,
+        element: &Element,
+        captured: &Captured,
+    ) -> String {
         match (markup, text_kind(markup, element, captured)) {
             (_, TextKind::Base64) => self.base64(captured),
             (Markup::MaybeHtml, _) if looks_like_html(&captured.text) => {
@@ -443,6 +521,11 @@ impl<'a> Walker<'a, '_> {
                 }
             }
 
+            // XHTML is XML: a CDATA section in it is text, which reading the markup as HTML would
+            // misread (as a comment ending at its first `>`).
+            (_, TextKind::Xhtml) if captured.markup.is_some_and(|m| m.contains("<![CDATA[")) => {
+                captured.text.trim().to_string()
+            }
             (_, TextKind::Html | TextKind::Xhtml) => {
                 html_to_text(captured.markup.unwrap_or(&captured.text))
             }

@@ -4,8 +4,9 @@
 //! - Namespaces are resolved to the handful of vocabularies feeds use ([`Ns`]); an undeclared but
 //!   well-known prefix (`dc:`, `content:`) is guessed rather than dropped.
 //! - `xml:base` is tracked on every element, so links resolve against the right base.
-//! - Entity references are decoded, including HTML names XML does not define (`&nbsp;`); DTDs are
-//!   never read, so neither external entities nor entity expansion (billion laughs) can happen.
+//! - Entity references are decoded, including HTML names XML does not define (`&nbsp;`). Of a DTD
+//!   only internal entities whose text is literal (`<!ENTITY id "tag:example.com,">`) are read, so
+//!   neither external entities nor nested expansion (billion laughs) can happen.
 //! - Mismatched, stray and missing end tags are repaired; a truncated document simply ends.
 //!
 //! Every repair is recorded in [`Warnings`].
@@ -51,7 +52,9 @@ impl Ns {
             "http://backend.userland.com/rss2" | "http://blogs.law.harvard.edu/tech/rss" => {
                 Ns::None
             }
-            "http://my.netscape.com/rdf/simple/0.9" => Ns::Rss090,
+            // Netscape published RSS 0.90 under both hosts.
+            "http://my.netscape.com/rdf/simple/0.9"
+            | "http://channel.netscape.com/rdf/simple/0.9" => Ns::Rss090,
             "http://purl.org/rss/1.0" => Ns::Rss10,
             "http://www.w3.org/1999/02/22-rdf-syntax-ns" => Ns::Rdf,
             "http://purl.org/atom/ns" => Ns::Atom03,
@@ -182,6 +185,7 @@ pub(crate) struct XmlReader<'a> {
     done: bool,
     /// Set when a `<` opened no tag: see [`XmlReader::found_stray_markup`].
     stray_markup: bool,
+    entities: DtdEntities,
 }
 
 impl<'a> XmlReader<'a> {
@@ -204,6 +208,7 @@ impl<'a> XmlReader<'a> {
             errors: 0,
             done: false,
             stray_markup: false,
+            entities: DtdEntities::default(),
         }
     }
 
@@ -268,6 +273,9 @@ impl<'a> XmlReader<'a> {
                         return Node::Char(c);
                     }
                     let name = source_text(self.src, reference.into_inner());
+                    if let Some(text) = self.entities.get(&name) {
+                        return Node::Text(Cow::Owned(text.to_owned()));
+                    }
                     return Node::Text(match resolve_entity(&name) {
                         Resolved::Xml(c) => return Node::Char(c),
                         Resolved::Html(s) => {
@@ -283,10 +291,12 @@ impl<'a> XmlReader<'a> {
                     });
                 }
                 Ok(Event::DocType(doctype)) => {
-                    if memchr::memmem::find(&doctype.to_ascii_uppercase(), b"<!ENTITY").is_some() {
-                        warnings.push(
-                            "DTD entity declarations ignored (entities are never expanded)".into(),
-                        );
+                    let dtd = source_text(self.src, doctype.into_inner());
+                    let refused = self.entities.read_dtd(&dtd);
+                    if refused > 0 {
+                        warnings.push(format!(
+                            "{refused} DTD entity declarations ignored (only literal text is expanded)"
+                        ));
                     }
                 }
                 Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
@@ -343,8 +353,13 @@ impl<'a> XmlReader<'a> {
             .last()
             .map_or(self.root_base.clone(), |o| o.base.clone());
         let mut base = parent_base.clone();
+        // The name as a slice of the source (the tag's own copy cannot outlive it).
+        let name_len = tag.name().as_ref().len();
+        let qname: &'a str = self.src.get(at + 1..at + 1 + name_len).unwrap_or_default();
+        // Microsoft's CDF writes the channel's base URL as `BASE`.
+        let cdf_channel = qname.eq_ignore_ascii_case("channel");
         let raw = tag.attributes_raw();
-        let declares = declares_namespace_or_base(raw);
+        let declares = cdf_channel || declares_namespace_or_base(raw);
         for attr in declares.then(|| attributes(&tag)).into_iter().flatten() {
             let key = source_text(self.src, Cow::Borrowed(attr.key.as_ref()));
             let value = source_text(self.src, attr.value);
@@ -356,7 +371,9 @@ impl<'a> XmlReader<'a> {
                 self.bindings.push((Box::default(), Ns::from_uri(&value)));
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
                 self.bindings.push((prefix.into(), Ns::from_uri(&value)));
-            } else if key.eq_ignore_ascii_case("xml:base") {
+            } else if key.eq_ignore_ascii_case("xml:base")
+                || (cdf_channel && key.eq_ignore_ascii_case("base"))
+            {
                 let href = unescape(&value).0.trim().to_string();
                 let joined = match parent_base.as_deref() {
                     Some(parent) => parent.join(&href),
@@ -368,9 +385,6 @@ impl<'a> XmlReader<'a> {
                 }
             }
         }
-        // The name as a slice of the source (the tag's own copy cannot outlive it).
-        let name_len = tag.name().as_ref().len();
-        let qname: &'a str = self.src.get(at + 1..at + 1 + name_len).unwrap_or_default();
         let (prefix, local) = qname.split_once(':').unwrap_or(("", qname));
         let ns = self.namespace_of(prefix);
         let content_start = self.position();
@@ -428,10 +442,86 @@ impl<'a> XmlReader<'a> {
         Some(Node::End { at })
     }
 
+    /// Closes the `count` open elements just below the innermost one, as if their end tags had come
+    /// before its start tag: the walker found an element (an `<item>`) that they cannot contain.
+    /// Returns the qualified name of the outermost one closed.
+    pub fn close_below_innermost(&mut self, count: usize) -> Option<&'a str> {
+        let top = self.open.pop()?;
+        let Some(first) = self.open.len().checked_sub(count).filter(|_| count > 0) else {
+            self.open.push(top);
+            return None;
+        };
+        let mut closed = self.open.drain(first..);
+        let outermost = closed.next().map(|o| (o.qname, o.bindings_len));
+        drop(closed);
+        let Some((qname, bindings_len)) = outermost else {
+            self.open.push(top);
+            return None;
+        };
+        // Their namespace declarations go out of scope; the innermost element keeps its own.
+        let own = self
+            .bindings
+            .split_off(top.bindings_len.min(self.bindings.len()));
+        self.bindings.truncate(bindings_len);
+        self.bindings.extend(own);
+        self.open.push(Open {
+            bindings_len: bindings_len.min(top.bindings_len),
+            ..top
+        });
+        Some(qname)
+    }
+
     fn close_top(&mut self) {
         if let Some(open) = self.open.pop() {
             self.bindings.truncate(open.bindings_len);
         }
+    }
+}
+
+/// The internal entities a document's DTD declares with literal text. Text holding a reference (`&`),
+/// markup or a parameter entity is refused, and so are external entities: expansion is one level deep
+/// and bounded, whatever the DTD says.
+#[derive(Default)]
+struct DtdEntities(Vec<(String, String)>);
+
+impl DtdEntities {
+    /// The most declarations kept, and the longest text kept for one.
+    const MAX: usize = 64;
+    const MAX_TEXT: usize = 256;
+
+    fn get(&self, name: &str) -> Option<&str> {
+        let found = self.0.iter().find(|(n, _)| n == name);
+        found.map(|(_, text)| text.as_str())
+    }
+
+    /// Reads the `<!ENTITY name "text">` declarations of a DTD; returns how many were refused.
+    fn read_dtd(&mut self, dtd: &str) -> usize {
+        let mut refused = 0;
+        for declaration in dtd.split("<!ENTITY").skip(1) {
+            let declaration = declaration.trim_start();
+            let name_end = declaration
+                .find(|c: char| c.is_whitespace())
+                .unwrap_or(declaration.len());
+            let (name, rest) = declaration.split_at(name_end);
+            let rest = rest.trim_start();
+            let literal = rest.chars().next().filter(|q| *q == '"' || *q == '\'');
+            let text = literal.and_then(|quote| {
+                let body = rest.get(1..)?;
+                body.get(..body.find(quote)?)
+            });
+            match text {
+                Some(text)
+                    if name != "%"
+                        && !text.contains(['&', '<', '%'])
+                        && text.len() <= Self::MAX_TEXT
+                        && self.0.len() < Self::MAX =>
+                {
+                    self.0.push((name.to_string(), text.to_string()));
+                }
+                _ => refused += 1,
+            }
+        }
+        refused
     }
 }
 

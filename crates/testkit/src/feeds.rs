@@ -78,3 +78,28 @@ pub fn atom(title: &str, items: &[TestItem]) -> String {
         escape(title)
     )
 }
+/// An RSS 2.0 document from raw `<item>` bodies (written as given: escape them yourself), for
+/// inputs the builders above cannot make (no title, no link, a repeated guid…).
+pub fn rss_raw(title: &str, site: &str, items: &[String]) -> String {
+    let items: String = items.iter().map(|i| format!("<item>{i}</item>")).collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>\
+         <title>{}</title><link>{site}</link><description>test</description>{items}</channel></rss>",
+        escape(title)
+    )
+}
+
+/// An Atom 1.0 document from raw `<entry>` bodies (written as given).
+pub fn atom_raw(title: &str, site: &str, entries: &[String]) -> String {
+    let entries: String = entries
+        .iter()
+        .map(|e| format!("<entry>{e}</entry>"))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\
+         <title>{}</title><id>urn:test:{}</id><updated>2026-01-11T00:00:00Z</updated>\
+         <link href=\"{site}\"/>{entries}</feed>",
+        escape(title),
+        escape(title)
+    )
+}

@@ -2,7 +2,7 @@
 //! (a few very common words, most rare), reproducible from a seed, with no dependency.
 
 /// A reproducible pseudo-random number for `n`.
-fn mix(n: u64) -> u64 {
+pub fn mix(n: u64) -> u64 {
     let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     x ^= x >> 31;
     x.wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ (x >> 29)

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
 use crate::layout::{DIGEST_DIR, DIGEST_FEED, FEEDS_DIR, public_url, tag_authority, tag_uri};
+use crate::render::feed::rss as feed_rss;
 use crate::store::digests::DigestRecord;
 
 /// The digest as a feed: one entry per day, linking to its page.
@@ -85,7 +86,7 @@ impl DigestFeed<'_> {
     }
 
     /// RSS 2.0.
-    pub fn rss(&self) -> Result<Vec<u8>, rss::Error> {
+    pub fn rss(&self, self_url: &str) -> Result<Vec<u8>, rss::Error> {
         let items = self
             .records
             .iter()
@@ -108,6 +109,9 @@ impl DigestFeed<'_> {
             language: Some(self.language.to_owned()),
             last_build_date: Some(rfc822(self.updated())),
             items,
+            // Like every feed gazette writes: readers and validators learn where it lives.
+            extensions: feed_rss::atom_links(self_url, None),
+            namespaces: [("atom".to_owned(), feed_rss::ATOM_NAMESPACE.to_owned())].into(),
             ..rss::Channel::default()
         };
         channel.write_to(Vec::new())

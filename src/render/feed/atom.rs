@@ -92,12 +92,18 @@ fn entry(item: &ItemMeta, labels: &Labels) -> Entry {
             .feed_url
             .as_deref()
             .map(|feed_url| source(item, feed_url, updated)),
-        // Plain text unless it names the story's other sources, whose links need HTML.
+        // Plain text unless it names the story's other sources, whose links need HTML. An entry
+        // with no text of its own (a `content = "title"` feed) repeats its title: feed readers
+        // and validators expect some text in every entry.
         summary: match item.coverage {
             Some(ref coverage) if !coverage.others.is_empty() => {
                 item.description_html(labels).map(Text::html)
             }
-            _ => item.summary.clone().map(Text::plain),
+            _ => item
+                .summary
+                .clone()
+                .or_else(|| content.is_none().then(|| item.title.clone()))
+                .map(Text::plain),
         },
         content,
         ..Entry::default()

@@ -7,7 +7,7 @@
 
 mod atom;
 mod json;
-mod rss;
+pub(super) mod rss;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -183,13 +183,14 @@ impl ItemMeta {
             image: item.image.as_deref().and_then(absolute_url),
             coverage: coverage.map(|coverage| Coverage {
                 outlets: coverage.outlets,
+                // Feeds name other outlets only: copies from one outlet are not other outlets.
                 others: coverage
-                    .others
-                    .iter()
+                    .other_outlets()
                     .map(|other| Related {
                         source: xml_text(&other.source),
                         title: xml_text(&other.title),
                         link: other.link.as_deref().and_then(absolute_url),
+                        copy: false,
                     })
                     .collect(),
             }),

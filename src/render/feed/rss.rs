@@ -11,7 +11,7 @@ use rss::{Category, Channel, Guid, Item, Source};
 use super::{FeedMeta, GENERATOR, ItemMeta};
 use crate::model::Labels;
 
-const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
+pub(in crate::render) const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
 
 /// The RSS document of `feed`, served at `self_url`.
 pub(super) fn render(
@@ -41,8 +41,13 @@ fn item(item: &ItemMeta, labels: &Labels) -> Item {
     Item {
         title: Some(item.title.clone()),
         link: item.link.clone(),
-        // RSS readers take `description` as HTML.
-        description: item.description_html(labels),
+        // RSS readers take `description` as HTML. Full content comes with a description, which
+        // readers show in lists: the title when there is no summary.
+        description: item.description_html(labels).or_else(|| {
+            item.content_html
+                .as_ref()
+                .map(|_| quick_xml::escape::escape(&item.title).into_owned())
+        }),
         categories: item
             .categories
             .iter()
@@ -72,7 +77,7 @@ fn item(item: &ItemMeta, labels: &Labels) -> Item {
 
 /// `<atom:link rel="self">`, which lets readers and validators know the feed's canonical URL, and
 /// `<atom:link rel="hub">` when there is a WebSub hub to subscribe at.
-fn atom_links(self_url: &str, hub: Option<&str>) -> ExtensionMap {
+pub(in crate::render) fn atom_links(self_url: &str, hub: Option<&str>) -> ExtensionMap {
     let link = |href: &str, rel: &str, mime_type: Option<&str>| Extension {
         name: "atom:link".to_owned(),
         value: None,

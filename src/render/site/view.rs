@@ -92,8 +92,7 @@ impl Presenter<'_> {
             related: coverage
                 .map(|coverage| {
                     coverage
-                        .others
-                        .iter()
+                        .other_outlets()
                         .map(|other| Related {
                             source: other.source.clone(),
                             title: other.title.clone(),
