@@ -5,8 +5,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::Config;
 
-use super::labels::Labels;
 use super::{Block, BlockKind, SectionEdition, StoredItem};
+use crate::model::Labels;
 
 /// Stories in a headlines block.
 pub const HEADLINES: usize = 10;

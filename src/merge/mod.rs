@@ -10,7 +10,6 @@ mod canonical;
 mod cluster;
 mod dedup;
 mod evidence;
-mod labels;
 mod lexicon;
 mod reach;
 mod rules;
@@ -23,7 +22,8 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{ALL_SECTION, Config, FeedConfig};
 use crate::model::{
-    Block, BlockKind, Coverage, Edition, ItemKey as Key, Related, SectionEdition, StoredItem,
+    Block, BlockKind, Coverage, Edition, ItemKey as Key, Labels, Related, SectionEdition,
+    StoredItem,
 };
 use crate::normalize::apply_content_policy;
 use crate::parallel;
@@ -31,7 +31,6 @@ use crate::parallel;
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
 /// What keeps two articles apart, as a value: for a record of merge decisions to report.
 pub use evidence::{Conflict, Evidence};
-pub use labels::{Labels, Lang};
 pub use reach::{blocks_reach, story_span};
 
 /// One story while merging: indexes into the sorted items.
