@@ -333,3 +333,78 @@ fn an_empty_section_reads_no_further() {
     let read = items_read(&output);
     assert!(read < 200, "read {read} of 200 items");
 }
+
+/// The modification time of a published file.
+fn modified(work: &Workdir, relative: &str) -> std::time::SystemTime {
+    std::fs::metadata(work.output(relative))
+        .and_then(|meta| meta.modified())
+        .unwrap_or_else(|error| panic!("{relative}: {error}"))
+}
+
+/// A cycle in which every feed answered 304 or the same body reads and merges nothing and
+/// leaves every file alone; a new item, a changed config or a deleted file publishes again.
+#[test]
+fn nothing_changed_publishes_nothing() {
+    let farm = Farm::start();
+    let work = three_feeds(&farm);
+    let first = work.run(&["once"]);
+    assert!(first.status.success(), "{}", show(&first));
+    assert!(items_read(&first) > 0);
+    let files = ["feeds/all.xml", "index.html", ".gazette-files"];
+    // One feed answers 304, the others the same bodies.
+    farm.set(
+        "/a.xml",
+        Route::rss(rss(
+            "중도일보 정치",
+            &[TestItem::new(
+                "a1",
+                "대전시의회 예산 의결",
+                "2026-01-11T07:35:00Z",
+            )],
+        ))
+        .with_etag("\"v1\""),
+    );
+    assert!(work.run(&["once"]).status.success());
+    let before: Vec<_> = files.iter().map(|file| modified(&work, file)).collect();
+
+    let quiet = work.run(&["once"]);
+    assert!(quiet.status.success(), "{}", show(&quiet));
+    assert!(String::from_utf8_lossy(&quiet.stdout).contains("304"));
+    let log = String::from_utf8_lossy(&quiet.stderr);
+    assert!(!log.contains("read and merged"), "{log}");
+    assert!(
+        log.contains("nothing changed since the last publish"),
+        "{log}"
+    );
+    let after: Vec<_> = files.iter().map(|file| modified(&work, file)).collect();
+    assert_eq!(after, before, "no file was touched");
+
+    farm.set(
+        "/c.xml",
+        Route::rss(rss(
+            "경제신문",
+            &[TestItem::new("c3", "금리 동결", "2026-01-11T09:00:00Z")],
+        )),
+    );
+    let news = work.run(&["once"]);
+    assert!(news.status.success(), "{}", show(&news));
+    assert!(items_read(&news) > 0, "a new item is merged");
+    assert_eq!(
+        rss_items(&work.read_output("feeds/all.xml"))[0].1,
+        "금리 동결"
+    );
+
+    std::fs::remove_file(work.output("feeds/economy.xml")).unwrap();
+    let restored = work.run(&["once"]);
+    assert!(
+        items_read(&restored) > 0,
+        "a deleted file is published again"
+    );
+    assert!(work.output("feeds/economy.xml").is_file());
+
+    let config = std::fs::read_to_string(work.config()).unwrap();
+    std::fs::write(work.config(), config.replace("가제트", "새 가제트")).unwrap();
+    let renamed = work.run(&["once"]);
+    assert!(items_read(&renamed) > 0, "a changed config publishes again");
+    assert!(work.read_output("feeds/all.xml").contains("새 가제트"));
+}

@@ -212,10 +212,14 @@ fn a_second_gazette_on_the_same_store_or_output_refuses_to_start() {
         ("gazette.db", "elsewhere", "database"),
         ("other.db", "output", "output folder"),
     ] {
-        std::fs::write(work.config(), config(other_port, database, folder)).unwrap();
+        // A config of its own beside the first one's (relative paths resolve alike): the first
+        // daemon watches its own file, which must not change under it.
+        let second_config = work.path().join("second.toml");
+        std::fs::write(&second_config, config(other_port, database, folder)).unwrap();
+        let second_config = second_config.to_string_lossy().into_owned();
         for command in ["run", "once"] {
-            let mut second = work
-                .command(&[command])
+            let mut second = support::gazette(work.path())
+                .args([command, "--config", &second_config])
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .spawn()

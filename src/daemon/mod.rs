@@ -16,11 +16,12 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 mod digests;
+mod freshness;
 pub mod instance;
 pub mod metrics;
 pub mod reload;
 pub mod schedule;
-mod window;
+pub mod window;
 
 use metrics::Metrics;
 use schedule::{Policy, Poll, PollResult, after_poll, is_due};
@@ -29,8 +30,8 @@ use crate::config::{Config, ConfigWatch, FeedConfig};
 use crate::fetch::{
     ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess,
 };
-use crate::merge::merge;
-use crate::model::{Edition, FeedHealth};
+use crate::merge::{Merged, merged};
+use crate::model::FeedHealth;
 use crate::normalize::{keep_newest, normalize};
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
@@ -88,13 +89,6 @@ pub struct CycleReport {
 }
 
 impl CycleReport {
-    /// Whether any item was added or changed: only then is a publish worth it.
-    pub fn changed(&self) -> bool {
-        self.feeds
-            .iter()
-            .any(|feed| feed.saved.new + feed.saved.updated > 0)
-    }
-
     pub fn failures(&self) -> usize {
         self.feeds
             .iter()
@@ -181,7 +175,7 @@ impl Pipeline {
             .cloned()
             .collect();
         let report = self.poll_at(feeds, &states, Utc::now()).await;
-        self.publish().await?;
+        self.publish_if_changed().await?;
         Ok(report)
     }
 
@@ -465,17 +459,25 @@ impl Pipeline {
         }
     }
 
-    /// Reads the store, merges and writes the output.
+    /// Reads the store, merges and writes the output; then records what it was made from (see
+    /// [`Pipeline::publish_if_changed`]).
     pub async fn publish(&self) -> Result<PublishReport, DaemonError> {
         let pipeline = self.clone();
         let report = tokio::task::spawn_blocking(move || -> Result<PublishReport, DaemonError> {
             let started = Instant::now();
-            let (edition, count) = pipeline.merge_newest(Utc::now())?;
+            // Read before the items: a write during the publish leaves it stale, never fresh.
+            let revision = pipeline.store.revision()?;
+            let (Merged { edition, changes_at }, count) = pipeline.merge_newest(Utc::now())?;
             let merged = started.elapsed();
             let mut report = pipeline.publisher.publish(&edition)?;
             report
                 .files
                 .extend(pipeline.publisher.publish_sources(&pipeline.config)?);
+            pipeline.store.set_published(&crate::store::Published {
+                revision,
+                fingerprint: pipeline.fingerprint(),
+                changes_at,
+            })?;
             pipeline
                 .metrics
                 .record_publish(&edition.sections, started.elapsed());
@@ -495,19 +497,19 @@ impl Pipeline {
 
     /// The edition of the newest stored items, read as far back as it reaches (see
     /// [`window`]); and how many items were read for it.
-    fn merge_newest(&self, now: DateTime<Utc>) -> Result<(Edition, usize), DaemonError> {
+    fn merge_newest(&self, now: DateTime<Utc>) -> Result<(Merged, usize), DaemonError> {
         let urls: Vec<&str> = self.enabled_feeds().map(|f| f.url.as_str()).collect();
         let mut reading = window::first_reading(&self.config, now);
         loop {
             let newest = self.store.newest_items(&urls, &reading)?;
             let count = newest.items.len();
-            let edition = merge(&self.config, newest.items, now);
+            let merged = merged(&self.config, newest.items, now);
             match newest.complete_after {
-                Some(after) if !window::is_settled(&edition, &self.config, after) => {
+                Some(after) if !window::is_settled(&merged.edition, &self.config, after) => {
                     tracing::debug!("{count} items were not enough to publish: reading more");
                     reading = window::grown(&reading);
                 }
-                _ => return Ok((edition, count)),
+                _ => return Ok((merged, count)),
             }
         }
     }
@@ -531,8 +533,9 @@ impl Pipeline {
         mut reloads: ConfigWatch,
     ) -> Result<(), DaemonError> {
         let mut pipeline = self.clone();
-        // What is stored is published at once, so a restart never serves stale or missing files.
-        pipeline.publish().await?;
+        // What is stored is published at once (unless the files are those it would write), so a
+        // restart never serves stale or missing files.
+        pipeline.publish_if_changed().await?;
         let digest =
             crate::digest::Scheduler::new(&self.config, Arc::clone(&self.store), Utc::now())?;
         let digests = digests::spawn(
@@ -545,7 +548,7 @@ impl Pipeline {
             let latest = Arc::clone(&reloads.borrow_and_update());
             if !Arc::ptr_eq(&latest, &pipeline.config) {
                 pipeline = pipeline.reconfigured(latest);
-                if let Err(error) = pipeline.publish().await {
+                if let Err(error) = pipeline.publish_if_changed().await {
                     tracing::error!("publish failed: {error}");
                 }
             }
@@ -557,15 +560,15 @@ impl Pipeline {
                 .cloned()
                 .collect();
             if !due.is_empty() {
-                let report = tokio::select! {
-                    report = pipeline.poll_at(due, &states, now) => report,
+                tokio::select! {
+                    _ = pipeline.poll_at(due, &states, now) => {}
                     () = shutdown.cancelled() => break,
                 };
-                if report.changed()
-                    && let Err(error) = pipeline.publish().await
-                {
-                    tracing::error!("publish failed: {error}");
-                }
+            }
+            // After a cycle that changed items, or once ranked stories age out of their windows
+            // with no poll changing anything; else this costs a query and a look at the files.
+            if let Err(error) = pipeline.publish_if_changed().await {
+                tracing::error!("publish failed: {error}");
             }
             let wait = pipeline.next_wake(Utc::now()).await?;
             tracing::debug!("next poll in {}s", wait.as_secs());

@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 use super::DigestError;
 use crate::config::Config;
 use crate::layout::{DIGEST_DIR, DIGEST_FEED, FEEDS_DIR, public_url, write_atomic};
+use crate::model::Lang;
 use crate::render::digest::feed::DigestFeed;
 use crate::render::digest::html;
-use crate::render::digest::lang::Lang;
 use crate::store::digests::DigestRecord;
 
 /// Most days in the digest feed: a month of mornings.
@@ -49,7 +49,7 @@ pub fn write_index(config: &Config, records: &[DigestRecord]) -> Result<Vec<Path
     let index = html::index(records, lang, &settings.title, &atom_url)?;
     let recent = &records[..records.len().min(FEED_ENTRIES)];
     let feed = DigestFeed {
-        title: format!("{} — {}", settings.title, lang.archive()),
+        title: format!("{} — {}", settings.title, lang.labels().archive),
         base: &settings.base_url,
         language: &settings.language,
         records: recent,

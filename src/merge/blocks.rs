@@ -5,8 +5,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::Config;
 
-use super::labels::Labels;
 use super::{Block, BlockKind, SectionEdition, StoredItem};
+use crate::model::Labels;
 
 /// Stories in a headlines block.
 pub const HEADLINES: usize = 10;
@@ -50,6 +50,16 @@ struct Scored<'v, 'a> {
     newest: DateTime<Utc>,
 }
 
+/// The blocks of an edition, and when the passing of time alone would change them.
+pub struct Blocks {
+    pub blocks: Vec<Block>,
+    /// The earliest instant after `now` at which the same stories could rank otherwise: a ranked
+    /// story leaves its window, or a story dated in the future enters one or starts to fade.
+    /// `None` when time alone changes nothing. Scores fade at one rate, so the order of stories
+    /// in a window never changes with time: only who is in it does.
+    pub changes_at: Option<DateTime<Utc>>,
+}
+
 /// Every block, in the order they are published: headlines overall then per section, ranking
 /// overall then per `[[edition]]`, latest, photos.
 pub fn blocks(
@@ -57,7 +67,7 @@ pub fn blocks(
     labels: &Labels,
     view: &StoryView<'_>,
     now: DateTime<Utc>,
-) -> Vec<Block> {
+) -> Blocks {
     let half_life = config.gazette.half_life.as_secs_f64().max(1.0);
     let scored: Vec<Scored> = view
         .stories
@@ -93,6 +103,7 @@ pub fn blocks(
     };
 
     let mut blocks = Vec::new();
+    let mut changes = Changes::new(now, &scored, half_life);
     let recent = |window: TimeDelta| {
         move |scored: &&Scored| now - scored.newest <= window && scored.newest - now <= window
     };
@@ -100,7 +111,10 @@ pub fn blocks(
         BlockKind::Headlines,
         None,
         labels.headlines.to_owned(),
-        top_recent(scored.iter(), recent(HEADLINE_WINDOW), HEADLINES),
+        changes.ranked(
+            top_recent(scored.iter(), recent(HEADLINE_WINDOW), HEADLINES),
+            HEADLINE_WINDOW,
+        ),
     ));
     for (index, section) in config.sections.iter().enumerate() {
         let stories = scored
@@ -110,14 +124,20 @@ pub fn blocks(
             BlockKind::Headlines,
             Some(&section.id),
             format!("{} · {}", labels.headlines, section.title),
-            top_recent(stories, recent(HEADLINE_WINDOW), HEADLINES),
+            changes.ranked(
+                top_recent(stories, recent(HEADLINE_WINDOW), HEADLINES),
+                HEADLINE_WINDOW,
+            ),
         ));
     }
     blocks.push(block(
         BlockKind::Ranking,
         None,
         labels.ranking.to_owned(),
-        top_recent(scored.iter(), recent(RANKING_WINDOW), RANKING),
+        changes.ranked(
+            top_recent(scored.iter(), recent(RANKING_WINDOW), RANKING),
+            RANKING_WINDOW,
+        ),
     ));
     for edition in &config.editions {
         let listed: Vec<bool> = config
@@ -136,7 +156,10 @@ pub fn blocks(
             BlockKind::Ranking,
             Some(&edition.id),
             format!("{} · {}", labels.ranking, edition.title),
-            top_recent(stories, recent(RANKING_WINDOW), RANKING),
+            changes.ranked(
+                top_recent(stories, recent(RANKING_WINDOW), RANKING),
+                RANKING_WINDOW,
+            ),
         ));
     }
     blocks.push(block(
@@ -146,7 +169,59 @@ pub fn blocks(
         scored.iter().take(LATEST).collect(),
     ));
     blocks.push(photos(view, labels));
-    blocks
+    Blocks {
+        blocks,
+        changes_at: changes.earliest,
+    }
+}
+
+/// Finds the earliest instant at which time alone changes the ranked blocks.
+struct Changes {
+    now: DateTime<Utc>,
+    earliest: Option<DateTime<Utc>>,
+}
+
+impl Changes {
+    /// Starts with what stories dated in the future bring: one enters a window when `now` comes
+    /// within the window of its date; and in a window, until its date its score does not fade
+    /// while the others' do, so the order may change at any moment: it is looked at again a
+    /// sixteenth of a half-life later, or at its date if sooner.
+    fn new(now: DateTime<Utc>, scored: &[Scored], half_life: f64) -> Changes {
+        let mut changes = Changes {
+            now,
+            earliest: None,
+        };
+        let step = TimeDelta::milliseconds((half_life * 1000.0 / 16.0) as i64);
+        for scored in scored.iter().filter(|scored| scored.newest > now) {
+            for window in [HEADLINE_WINDOW, RANKING_WINDOW] {
+                changes.at(scored.newest - window);
+            }
+            if scored.newest - now <= RANKING_WINDOW {
+                changes.at(scored.newest.min(now + step));
+            }
+        }
+        changes
+    }
+
+    /// Notes that each of `ranked` leaves a block of `window` just after its date + `window`
+    /// (stories not ranked may leave unnoticed; those shown because none is recent left already);
+    /// gives `ranked` back.
+    fn ranked<'s, 'v, 'a>(
+        &mut self,
+        ranked: Vec<&'s Scored<'v, 'a>>,
+        window: TimeDelta,
+    ) -> Vec<&'s Scored<'v, 'a>> {
+        for scored in &ranked {
+            self.at(scored.newest + window + TimeDelta::seconds(1));
+        }
+        ranked
+    }
+
+    fn at(&mut self, instant: DateTime<Utc>) {
+        if instant > self.now && self.earliest.is_none_or(|earliest| instant < earliest) {
+            self.earliest = Some(instant);
+        }
+    }
 }
 
 /// The `count` best-scored of the `stories` that are `recent`; when none is (a quiet weekend, a

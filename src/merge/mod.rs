@@ -10,7 +10,6 @@ mod canonical;
 mod cluster;
 mod dedup;
 mod evidence;
-mod labels;
 mod lexicon;
 mod reach;
 mod rules;
@@ -23,7 +22,8 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{ALL_SECTION, Config, FeedConfig};
 use crate::model::{
-    Block, BlockKind, Coverage, Edition, ItemKey as Key, Related, SectionEdition, StoredItem,
+    Block, BlockKind, Coverage, Edition, ItemKey as Key, Labels, Related, SectionEdition,
+    StoredItem,
 };
 use crate::normalize::apply_content_policy;
 use crate::parallel;
@@ -31,7 +31,6 @@ use crate::parallel;
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
 /// What keeps two articles apart, as a value: for a record of merge decisions to report.
 pub use evidence::{Conflict, Evidence};
-pub use labels::{Labels, Lang};
 pub use reach::{blocks_reach, story_span};
 
 /// One story while merging: indexes into the sorted items.
@@ -107,11 +106,25 @@ impl Sorted {
     }
 }
 
+/// An edition, and how long it holds.
+pub struct Merged {
+    pub edition: Edition,
+    /// The earliest instant at which the same items would merge into another edition, as ranked
+    /// stories age out of the day's or two days' window; `None` if never. Until then, only new
+    /// or changed items can change what is published.
+    pub changes_at: Option<DateTime<Utc>>,
+}
+
 /// Builds the edition: items of enabled feeds that pass their feed's filters, deduplicated and
 /// clustered into stories; each section holds the stories placed in it (by a feed's `sections`,
 /// or a section's `categories` and `keywords`), `all` every story, newest first, at most
 /// `max_items` each; then the blocks.
 pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edition {
+    merged(config, items, now).edition
+}
+
+/// [`merge`], and until when its edition holds.
+pub fn merged(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Merged {
     let labels = Labels::for_language(&config.gazette.language);
     let rules = rules::Rules::new(config);
     // Which items are kept, where, and under what key and name is worked out on every core (the
@@ -152,14 +165,14 @@ pub fn merge(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Edi
     );
     let clustered = cluster::stories(items, &prepared, &sorted.feeds, groups);
     // What clustering read of every item is freed while the stories are put together.
-    let ((), edition) = parallel::join(
+    let ((), merged) = parallel::join(
         move || drop(prepared),
         || {
             let stories = stories(&sorted, clustered);
             edition(config, labels, &sorted, &stories, now)
         },
     );
-    edition
+    merged
 }
 
 /// Each cluster (indexes into the sorted items) as a story, sorted by lead.
@@ -200,7 +213,7 @@ fn edition(
     sorted: &Sorted,
     stories: &[Story],
     now: DateTime<Utc>,
-) -> Edition {
+) -> Merged {
     let items = &sorted.items;
 
     let max = config.gazette.max_items;
@@ -234,13 +247,16 @@ fn edition(
             })
             .collect(),
     };
-    let blocks = blocks::blocks(config, labels, &view, now);
+    let blocks::Blocks { blocks, changes_at } = blocks::blocks(config, labels, &view, now);
     let coverage = coverage(sorted, stories, &sections, &blocks);
-    Edition {
-        generated: now,
-        sections,
-        blocks,
-        coverage,
+    Merged {
+        edition: Edition {
+            generated: now,
+            sections,
+            blocks,
+            coverage,
+        },
+        changes_at,
     }
 }
 
@@ -405,6 +421,40 @@ enabled = false
             .map(|s| s.source.name.as_str())
             .collect();
         assert_eq!(names, ["Feed title", "중도일보"], "configured name wins");
+    }
+
+    #[test]
+    fn an_edition_holds_until_a_ranked_story_leaves_its_window() {
+        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        let items = || {
+            vec![
+                stored("https://a.example/rss", "a-old", 1, true),
+                stored("https://b.example/rss", "b-new", 9, true),
+            ]
+        };
+        let now = "2026-01-11T12:00:00Z".parse().unwrap();
+        let held = merged(&config, items(), now).changes_at;
+        // The older story leaves the day's headlines first.
+        assert_eq!(held, "2026-01-12T01:00:01Z".parse().ok());
+        let later = "2026-01-12T02:00:00Z".parse().unwrap();
+        let held = merged(&config, items(), later).changes_at;
+        assert_eq!(
+            held,
+            "2026-01-12T09:00:01Z".parse().ok(),
+            "then the newer one"
+        );
+        let much_later = "2026-01-20T00:00:00Z".parse().unwrap();
+        assert_eq!(merged(&config, items(), much_later).changes_at, None);
+    }
+
+    #[test]
+    fn a_story_dated_ahead_is_looked_at_again_as_it_comes_in() {
+        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        let items = vec![stored("https://a.example/rss", "ahead", 23, true)];
+        // Two days and more ahead: it enters the ranking's window first.
+        let now = "2026-01-09T12:00:00Z".parse().unwrap();
+        let held = merged(&config, items, now).changes_at;
+        assert_eq!(held, "2026-01-09T23:00:00Z".parse().ok());
     }
 
     #[test]

@@ -9,9 +9,11 @@ mod item;
 mod status;
 #[cfg(any(test, feature = "test-support"))]
 mod testing;
+mod words;
 
 pub use day::Day;
 pub use digest::{DigestContent, DigestSection, Story};
 pub use edition::{Block, BlockKind, Coverage, Edition, Related, SectionEdition};
 pub use item::{Item, ItemKey, Normalized, Source, StoredItem};
 pub use status::{CycleSummary, FeedHealth, SectionCount};
+pub use words::{Labels, Lang};

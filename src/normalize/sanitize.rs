@@ -998,7 +998,9 @@ fn decode_attribute(raw: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Owned(out))
 }
 
-/// Serializes decoded text as html5ever does; `attribute` also escapes `"`.
+/// Serializes decoded text as html5ever does; `attribute` also escapes `"`. Deliberately not the
+/// toolkit's `escape::html`: the sanitizer's output must equal ammonia's byte for byte (`&nbsp;` for
+/// U+00A0, `'` left as is, `"` only inside attributes), and stored items and published pages depend on it.
 fn push_escaped(out: &mut String, text: &str, attribute: bool) {
     // A byte scan (U+00A0 is C2 A0): a pattern of chars would decode every character first.
     let bytes = text.as_bytes();
@@ -1024,6 +1026,7 @@ fn push_escaped(out: &mut String, text: &str, attribute: bool) {
     out.push_str(text.get(copied..).unwrap_or_default());
 }
 
+/// [`push_escaped`] for one character decoded from a reference: the same html5ever rule.
 fn push_escaped_char(out: &mut String, c: char, attribute: bool) {
     match c {
         '&' => out.push_str("&amp;"),

@@ -196,6 +196,16 @@ impl Publisher {
             .collect())
     }
 
+    /// Whether every file the last publish made is still in place: a publish that would write
+    /// the same files may then be skipped. False before any publish.
+    pub fn is_intact(&self) -> bool {
+        let dir = &self.settings.output_dir;
+        let Ok(listed) = fs::read_to_string(dir.join(MANIFEST_FILE)) else {
+            return false;
+        };
+        dir.join(SOURCES_FILE).is_file() && listed.lines().all(|file| dir.join(file).is_file())
+    }
+
     /// Writes `sources.opml`, the subscriptions as OPML, if it changed; the file if it wrote it.
     pub fn publish_sources(&self, config: &Config) -> Result<Option<PathBuf>, PublishError> {
         let path = self.settings.output_dir.join(SOURCES_FILE);

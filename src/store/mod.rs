@@ -17,9 +17,11 @@ use crate::model::{Item, Normalized, Source, StoredItem};
 
 pub mod digests;
 mod health;
+mod published;
 mod writer;
 
 pub use health::feed_health;
+pub use published::Published;
 pub use writer::Writer;
 
 const SCHEMA: &str = "
@@ -251,8 +253,19 @@ struct ItemRow {
     data: String,
     /// Of `data`: an item whose hash is stored already is left alone.
     hash: String,
-    /// Its own date, if it has one.
-    date: Option<DateTime<Utc>>,
+    /// Its own date, if it has one, as stored ([`sql_time`]): formatted here, by the poll, not
+    /// on the writer thread.
+    date: Option<String>,
+}
+
+/// How rusqlite stores a `DateTime<Utc>` (`2026-01-11 07:35:00+00:00`, with a fraction of a
+/// second when there is one). Queries compare stored dates as text, so every date must be
+/// written in exactly this form.
+const SQL_TIME: &str = "%F %T%.f%:z";
+
+/// `date` as stored.
+fn sql_time(date: &DateTime<Utc>) -> String {
+    date.format(SQL_TIME).to_string()
 }
 
 impl FeedRows {
@@ -266,7 +279,7 @@ impl FeedRows {
                     id: item.id.clone(),
                     hash: hex::encode(&Sha256::digest(data.as_bytes())[..16]),
                     data,
-                    date: item.published.or(item.updated),
+                    date: item.published.or(item.updated).as_ref().map(sql_time),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -285,11 +298,13 @@ fn write_items(
     feed: &FeedRows,
     now: DateTime<Utc>,
 ) -> Result<SaveStats, StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO feeds (url, title, site_link) VALUES (?1, ?2, ?3)
-         ON CONFLICT (url) DO UPDATE SET title = ?2, site_link = ?3",
-    )?
-    .execute(params![feed_url, feed.title, feed.site_link])?;
+    let renamed = conn
+        .prepare_cached(
+            "INSERT INTO feeds (url, title, site_link) VALUES (?1, ?2, ?3)
+             ON CONFLICT (url) DO UPDATE SET title = ?2, site_link = ?3
+             WHERE title IS NOT ?2 OR site_link IS NOT ?3",
+        )?
+        .execute(params![feed_url, feed.title, feed.site_link])?;
     // One statement per item: an unchanged item (same hash) returns no row; a new one returns
     // the `first_seen` given (now), a changed one its own, which it keeps.
     let mut upsert = conn.prepare_cached(
@@ -302,8 +317,10 @@ fn write_items(
          RETURNING first_seen",
     )?;
     let mut stats = SaveStats::default();
+    // Formatted once for the feed's items, and compared as stored, not parsed back.
+    let now = sql_time(&now);
     for item in &feed.items {
-        let first_seen: Option<DateTime<Utc>> = upsert
+        let first_seen: Option<String> = upsert
             .query_row(
                 params![feed_url, item.id, item.data, item.hash, item.date, now],
                 |row| row.get(0),
@@ -314,6 +331,9 @@ fn write_items(
             Some(first_seen) if first_seen == now => stats.new += 1,
             Some(_) => stats.updated += 1,
         }
+    }
+    if renamed > 0 || stats.new + stats.updated > 0 {
+        published::bump(conn)?;
     }
     Ok(stats)
 }
@@ -379,6 +399,7 @@ impl Store {
         conn.pragma_update(None, "wal_autocheckpoint", 16_000)
             .map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
+        conn.execute_batch(published::SCHEMA).map_err(open_error)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -570,6 +591,15 @@ mod tests {
             )
             .unwrap();
         assert_eq!(second, SaveStats { new: 0, updated: 1 });
+        assert_eq!(store.revision().unwrap(), 2, "each changing write counts");
+        store
+            .save_items(
+                url,
+                &feed(vec![item("1", "a"), item("2", "b2")]),
+                at("2026-01-03T00:00:00Z"),
+            )
+            .unwrap();
+        assert_eq!(store.revision().unwrap(), 2, "an unchanged feed does not");
         drop(store);
 
         let store = Store::open(&dir.path().join("g.db")).unwrap();
@@ -598,6 +628,24 @@ mod tests {
             store.newest_items(&[url], &per_feed).unwrap().items.len(),
             1
         );
+    }
+
+    #[test]
+    fn dates_are_stored_as_rusqlite_stores_them() {
+        use rusqlite::types::{ToSqlOutput, Value};
+        let whole = at("2026-01-11T07:35:00Z");
+        for date in [
+            whole,
+            whole + chrono::TimeDelta::milliseconds(250),
+            whole + chrono::TimeDelta::microseconds(1),
+            whole + chrono::TimeDelta::nanoseconds(7),
+            at("0999-12-31T23:59:59Z"),
+        ] {
+            let Ok(ToSqlOutput::Owned(Value::Text(stored))) = rusqlite::ToSql::to_sql(&date) else {
+                panic!("rusqlite stores dates as text");
+            };
+            assert_eq!(sql_time(&date), stored);
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 pub(crate) use gazette_text::entity::{
     Resolved, is_reference_name, predefined_entity, resolve_entity, unescape,
 };
-pub(crate) use gazette_text::escape::html_text as escape_html;
+pub(crate) use gazette_text::escape::html as escape_html;
 pub(crate) use gazette_text::html::{html_to_text, looks_like_html};
 
 /// `text` trimmed, reusing its buffer when it has one: content is most of a feed's bytes.

@@ -21,15 +21,9 @@ pub fn find_special(bytes: &[u8], from: usize, special: impl Fn(u8) -> bool) -> 
         .map(|at| from + offset + at)
 }
 
-/// `text` for HTML element content (and double-quoted attributes): `&`, `<`, `>` and `"` escaped. What
-/// the parser writes when a feed's plain text becomes HTML.
-pub fn html_text(text: &str) -> String {
-    escape_with(text, |b| {
-        (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"')
-    })
-}
-
-/// `text` for any place in an HTML template, text or attribute in either quotes: `'` is escaped too.
+/// `text` for any place in HTML, element content or attribute value in either quotes: `&`, `<`, `>`,
+/// `"` and `'` escaped. The one HTML escaper for plain text: the site's templates, the status page and
+/// the parser (a feed's plain text becoming HTML) all use it.
 pub fn html(text: &str) -> String {
     escape_with(text, |b| {
         (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == b'\'')
@@ -61,8 +55,7 @@ mod tests {
 
     #[test]
     fn escapes_per_context() {
-        assert_eq!(html_text("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
-        assert_eq!(html_text("it's"), "it's");
+        assert_eq!(html("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
         assert_eq!(
             html("it's <\"x\"> & y"),
             "it&#39;s &lt;&quot;x&quot;&gt; &amp; y"

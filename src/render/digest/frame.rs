@@ -3,10 +3,10 @@
 
 use chrono_tz::Tz;
 
-use super::lang::Lang;
 use crate::config::{Config, DigestConfig};
 use crate::layout::DIGEST_DIR;
 use crate::model::Day;
+use crate::model::Lang;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Frame {

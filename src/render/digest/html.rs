@@ -10,7 +10,7 @@ use minijinja::value::Serde;
 use serde::Serialize;
 
 use super::frame::Frame;
-use super::lang::Lang;
+use crate::model::Lang;
 use crate::model::{DigestContent, Story};
 use crate::store::digests::DigestRecord;
 
@@ -57,18 +57,18 @@ pub fn page(content: &DigestContent, frame: &Frame) -> Result<String, RenderErro
             date: lang.long_date(content.day.date),
             headline: lang.story_count(content.total),
             preheader,
-            toc_label: lang.in_this_issue(),
+            toc_label: lang.labels().in_this_issue,
             toc: if toc.len() > 1 { toc } else { Vec::new() },
             sections,
-            empty: content.is_empty().then(|| lang.empty_day()),
+            empty: content.is_empty().then(|| lang.labels().empty_day),
             web_url: &frame.page_url,
-            web_label: lang.web_version(),
+            web_label: lang.labels().web_version,
             why: lang.why(&frame.send_time),
-            rights: lang.rights(),
+            rights: lang.labels().rights,
             archive_url: &frame.archive_url,
-            archive_label: lang.archive(),
+            archive_label: lang.labels().archive,
             unsubscribe_url: frame.unsubscribe.as_deref(),
-            unsubscribe_label: lang.unsubscribe(),
+            unsubscribe_label: lang.labels().unsubscribe,
             sans: SANS,
             serif: SERIF,
         },
@@ -81,7 +81,7 @@ pub fn summary(content: &DigestContent, frame: &Frame) -> Result<String, RenderE
         SUMMARY,
         &Summary {
             sections: sections(content, frame),
-            empty: content.is_empty().then(|| frame.lang.empty_day()),
+            empty: content.is_empty().then(|| frame.lang.labels().empty_day),
         },
     )
 }
@@ -107,7 +107,7 @@ pub fn index(
         &Index {
             lang: lang.code(),
             title,
-            heading: lang.archive(),
+            heading: lang.labels().archive,
             feed_url,
             digests,
             sans: SANS,
@@ -116,6 +116,9 @@ pub fn index(
     )
 }
 
+/// The mail's HTML is escaped by minijinja's own auto-escape (which also writes `/` as `&#x2f;`), not
+/// by the site's `escape::html` formatter: sent mail and the archived copies are pinned byte for byte,
+/// and changing the escaper would change every digest's bytes.
 fn render(template: &'static str, context: &impl Serialize) -> Result<String, RenderError> {
     let mut env = Environment::new();
     let templates = [

@@ -27,7 +27,7 @@ pub fn render(content: &DigestContent, frame: &Frame) -> String {
     );
     let _ = writeln!(out, "{}", rule("="));
     if content.is_empty() {
-        let _ = writeln!(out, "\n{}", lang.empty_day());
+        let _ = writeln!(out, "\n{}", lang.labels().empty_day);
     }
     for section in &content.sections {
         let _ = writeln!(out, "\n■ {}\n{}", section.title, rule("-"));
@@ -57,16 +57,16 @@ pub fn render(content: &DigestContent, frame: &Frame) -> String {
     }
     let _ = writeln!(out, "\n{}", rule("-"));
     paragraph(&mut out, &lang.why(&frame.send_time), "");
-    paragraph(&mut out, lang.rights(), "");
+    paragraph(&mut out, lang.labels().rights, "");
     let web = links.add(frame.page_url.clone());
-    let _ = writeln!(out, "{}: [{web}]", lang.web_version());
+    let _ = writeln!(out, "{}: [{web}]", lang.labels().web_version);
     let archive = links.add(frame.archive_url.clone());
-    let _ = writeln!(out, "{}: [{archive}]", lang.archive());
+    let _ = writeln!(out, "{}: [{archive}]", lang.labels().archive);
     if let Some(unsubscribe) = &frame.unsubscribe {
         let reference = links.add(unsubscribe.clone());
-        let _ = writeln!(out, "{}: [{reference}]", lang.unsubscribe());
+        let _ = writeln!(out, "{}: [{reference}]", lang.labels().unsubscribe);
     }
-    let _ = writeln!(out, "\n{}", lang.links());
+    let _ = writeln!(out, "\n{}", lang.labels().links);
     for (number, link) in links.0.iter().enumerate() {
         let _ = writeln!(out, "[{}] {link}", number + 1);
     }

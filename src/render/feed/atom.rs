@@ -9,7 +9,7 @@ use atom_syndication::{
 use chrono::{DateTime, Utc};
 
 use super::{FeedMeta, GENERATOR, ItemMeta};
-use crate::merge::Labels;
+use crate::model::Labels;
 
 /// The Atom document of `feed`, served at `self_url`.
 pub(super) fn render(

@@ -18,7 +18,7 @@ use url::Url;
 use super::{Output, RenderError};
 use crate::config::Settings;
 use crate::layout::{BLOCKS_DIR, FEEDS_DIR, file_url_path, tag_authority, tag_uri};
-use crate::merge::Labels;
+use crate::model::Labels;
 use crate::model::{Coverage, Edition, Related, SectionEdition, StoredItem};
 use crate::text::WebUrl;
 
@@ -202,7 +202,9 @@ impl ItemMeta {
     /// The summary as HTML (escaped, so that a literal `<` or `&` shows as written), then a
     /// line naming the story's other sources, each linked to its article: "3개 매체: A, B".
     /// RSS and Atom have no field for related articles that readers show, so they go in the
-    /// text everyone reads. `None` when there is neither.
+    /// text everyone reads. `None` when there is neither. Escaped with quick-xml's escaper, as the
+    /// rest of the feed documents are (`'` as `&apos;`, which HTML reads too): the feeds' bytes are
+    /// pinned, so it stays the XML writers' escaper rather than the pages' `escape::html`.
     fn description_html(&self, labels: &Labels) -> Option<String> {
         let summary = self
             .summary

@@ -9,7 +9,7 @@ use rss::extension::{Extension, ExtensionMap};
 use rss::{Category, Channel, Guid, Item, Source};
 
 use super::{FeedMeta, GENERATOR, ItemMeta};
-use crate::merge::Labels;
+use crate::model::Labels;
 
 pub(in crate::render) const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
 

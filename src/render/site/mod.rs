@@ -16,7 +16,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::layout::{BLOCKS_DIR, FEEDS_DIR, INDEX_FILE, SECTIONS_DIR, STYLE_FILE};
-use crate::merge::Labels;
+use crate::model::Labels;
 use crate::model::{BlockKind, Edition, SectionEdition};
 use crate::text::escape;
 use view::{Alternate, List, NavLink, Presenter};

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::merge::Labels;
+use crate::model::Labels;
 
 use crate::model::{Coverage, Edition, StoredItem};
 use crate::text::WebUrl;
