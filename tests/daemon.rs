@@ -7,26 +7,8 @@ use std::time::{Duration, Instant};
 
 use support::{
     Farm, FeedsToml, Route, TestItem, Workdir, atom_entries, free_port, http_get, one_feed, rss,
-    rss_items, show,
+    rss_items, show, signal, wait_with_timeout,
 };
-
-fn terminate(child: &Child) {
-    let pid = libc::pid_t::try_from(child.id()).expect("pid");
-    // SAFETY: kill(2) with a valid signal number has no memory effects on this process.
-    let result = unsafe { libc::kill(pid, libc::SIGTERM) };
-    assert_eq!(result, 0, "SIGTERM sent");
-}
-
-fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Some(status);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
-}
 
 fn spawn_run(work: &Workdir) -> Child {
     work.command(&["run"])
@@ -69,7 +51,7 @@ fn run_serves_the_feeds_and_stops_on_sigterm() {
     );
     assert_eq!(http_get(port, "/healthz").map(|r| r.0), Some(200));
 
-    terminate(&child);
+    signal(&child, libc::SIGTERM);
     let status = wait_with_timeout(&mut child, Duration::from_secs(15));
     if status.is_none() {
         let _ = child.kill();
@@ -250,7 +232,7 @@ fn a_second_gazette_on_the_same_store_or_output_refuses_to_start() {
         std::fs::read(work.output("feeds/all.xml")).unwrap(),
         published
     );
-    terminate(&first);
+    signal(&first, libc::SIGTERM);
     let status = wait_with_timeout(&mut first, Duration::from_secs(15));
     if status.is_none() {
         let _ = first.kill();

@@ -7,25 +7,10 @@ mod support;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Farm, Route, TestItem, Workdir, free_port, http_get, rss, rss_items, show};
-
-fn signal(child: &Child, signal: libc::c_int) {
-    let pid = libc::pid_t::try_from(child.id()).expect("pid");
-    // SAFETY: kill(2) with a valid signal number has no memory effects on this process.
-    let result = unsafe { libc::kill(pid, signal) };
-    assert_eq!(result, 0, "signal {signal} sent");
-}
-
-fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Some(status);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
-}
+use support::{
+    Farm, Route, TestItem, Workdir, free_port, http_get, rss, rss_items, show, signal,
+    wait_with_timeout,
+};
 
 /// Waits until the daemon at `port` serves `path` with a body containing `text`.
 fn wait_for(port: u16, path: &str, text: &str) -> String {

@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Farm, FeedsToml, Route, TestItem, Workdir, free_port, rss, show};
+use support::{Farm, FeedsToml, Route, TestItem, Workdir, free_port, rss, show, signal};
 
 /// A plain HTTP/1.1 GET: (status, body).
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
@@ -35,12 +35,6 @@ fn wait_for(
         assert!(Instant::now() < deadline, "never: {what}\n{}", log(work));
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-fn signal(child: &Child, signal: libc::c_int) {
-    let pid = libc::pid_t::try_from(child.id()).expect("pid");
-    // SAFETY: kill(2) with a valid signal number has no memory effects on this process.
-    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
 }
 
 /// `gazette run` with stderr in `work/stderr.log`.

@@ -8,6 +8,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod digest;
+pub mod process;
 pub mod stories;
 pub mod tools;
 
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use gazette::config::Config;
+pub use process::{signal, wait_with_timeout};
 pub use testkit::farm::{Farm, Route, hanging_server, resetting_server};
 pub use testkit::feeds::{TestItem, atom, rss};
 pub use testkit::{FeedsToml, ONE_FEED, one_feed};
