@@ -7,7 +7,6 @@
 mod tools;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use gazette::parse::{ParseHints, parse};
 
@@ -112,7 +111,6 @@ fn no_panic_on_mutated_feeds() {
         timezone: chrono_tz::Asia::Seoul,
     };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let started = Instant::now();
     let (mut feeds, mut errors) = (0usize, 0usize);
     for case in 0..MUTATIONS {
         let seed = &seeds[rng.below(seeds.len())];
@@ -131,9 +129,4 @@ fn no_panic_on_mutated_feeds() {
     assert_eq!(feeds + errors, MUTATIONS);
     // Mutations mostly damage feeds rather than destroy them: most must still read.
     assert!(feeds > MUTATIONS / 2, "{feeds} feeds, {errors} errors");
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "took {:?}",
-        started.elapsed()
-    );
 }
