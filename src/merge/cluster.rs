@@ -20,6 +20,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::StoredItem;
+use std::sync::OnceLock;
+
 use super::evidence::{self, Evidence};
 use super::similar::{TokenMap, posting_offsets};
 use super::text::{push_word_bigrams, word_bigrams};
@@ -45,8 +47,12 @@ struct Features {
     title: Vec<u64>,
     /// Title and lede.
     text: Vec<u64>,
-    /// The numbers, places and people that keep it apart from stories that share its words.
-    evidence: Evidence,
+    /// The title and lede as evidence reads them, kept for [`Features::evidence`].
+    read: Box<(Box<str>, Box<str>)>,
+    /// The numbers, places and people that keep it apart from stories that share its words:
+    /// worked out when the article first meets a candidate, since reading it costs more than
+    /// everything else an article's features need and most articles never meet one.
+    evidence: OnceLock<Evidence>,
 }
 
 impl Features {
@@ -64,8 +70,14 @@ impl Features {
         Features {
             title: title_tokens,
             text,
-            evidence: Evidence::new(&title, &lede),
+            read: Box::new((title.into(), lede.into())),
+            evidence: OnceLock::new(),
         }
+    }
+
+    fn evidence(&self) -> &Evidence {
+        self.evidence
+            .get_or_init(|| Evidence::new(&self.read.0, &self.read.1))
     }
 }
 
@@ -95,7 +107,8 @@ fn story_score(a: &Features, b: &Features) -> Option<f64> {
         return None;
     }
     let a_in_b = coverage(&a.title, &b.text);
-    (a_in_b >= COVERAGE && a.evidence.conflict(&b.evidence).is_none()).then_some(a_in_b.min(b_in_a))
+    (a_in_b >= COVERAGE && a.evidence().conflict(b.evidence()).is_none())
+        .then_some(a_in_b.min(b_in_a))
 }
 
 /// A title token in more than one in this many titles (and more than [`STOP_MIN`]) is a stop
@@ -446,7 +459,7 @@ pub fn stories(
                 (groups[g].iter()).any(|&at| story_feeds.binary_search(&feeds[at]).is_ok());
             let apart = || {
                 let story = leaders.evidence[story as usize].as_ref();
-                story.is_some_and(|story| this.evidence.story_conflict(story).is_some())
+                story.is_some_and(|story| this.evidence().story_conflict(story).is_some())
             };
             if shared < MIN_SHARED || shares_feed || apart() {
                 continue;
@@ -470,8 +483,8 @@ pub fn stories(
                 story_feeds.sort_unstable();
                 story_feeds.dedup();
                 leaders.evidence[story]
-                    .get_or_insert_with(|| prepared.features[leader].evidence.clone())
-                    .extend(&this.evidence);
+                    .get_or_insert_with(|| prepared.features[leader].evidence().clone())
+                    .extend(this.evidence());
             }
             None => {
                 leaders.story[position] = Some(stories.len() as u32);
