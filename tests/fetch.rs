@@ -371,13 +371,7 @@ fn gzip_bomb() -> Route {
 fn private_addresses_are_refused_by_default() {
     let farm = Farm::start();
     farm.set("/a.xml", Route::rss(one_item_feed("제목")));
-    let port = farm
-        .url("/")
-        .trim_end_matches('/')
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .to_owned();
+    let port = farm.port();
     // No `allow_private` in `[gazette]`: the default guard, lifted for one feed only.
     let work = Workdir::new(
         FeedsToml::bare()
@@ -399,13 +393,7 @@ fn private_addresses_are_refused_by_default() {
 fn a_feed_allowed_on_a_private_host_is_guarded_on_every_other_host() {
     let farm = Farm::start();
     farm.set("/a.xml", Route::rss(one_item_feed("제목")));
-    let port = farm
-        .url("/")
-        .trim_end_matches('/')
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .to_owned();
+    let port = farm.port();
     let elsewhere = [
         (
             "/to-localhost.xml",
@@ -468,13 +456,7 @@ fn parse_of_a_url_is_guarded_unless_allowed() {
     };
     let farm = Farm::start();
     farm.set("/a.xml", Route::rss(one_item_feed("제목")));
-    let port = farm
-        .url("/")
-        .trim_end_matches('/')
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .to_owned();
+    let port = farm.port();
     farm.set(
         "/hop.xml",
         Route::redirect(302, &format!("http://localhost:{port}/a.xml")),

@@ -129,6 +129,11 @@ impl Farm {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The port the farm listens on (to reach it under another host name, e.g. `localhost`).
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
     pub fn set(&self, path: &str, route: Route) {
         self.lock().routes.insert(path.to_owned(), route);
     }
