@@ -3,42 +3,22 @@
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use gazette::merge::merge;
 use gazette::model::{BlockKind, Edition};
-use support::stories::{config, fixture, now, stored};
+use support::stories::{config, expected_stories, fixture, now, published_stories, stored};
 
 fn edition() -> Edition {
     let items = fixture().iter().map(stored).collect();
     merge(&config(""), items, now())
 }
 
-/// Story name → the links of its items, as the fixture says and as the edition publishes them.
-fn groups(edition: &Edition) -> (BTreeMap<String, BTreeSet<String>>, Vec<BTreeSet<String>>) {
-    let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for item in fixture() {
-        expected.entry(item.story).or_default().insert(item.link);
-    }
-    let published = edition.sections[0]
-        .items
-        .iter()
-        .map(|lead| {
-            let mut links = BTreeSet::from([lead.item.link.clone().unwrap()]);
-            if let Some(coverage) = edition.coverage.get(&lead.key()) {
-                links.extend(coverage.others.iter().map(|o| o.link.clone().unwrap()));
-            }
-            links
-        })
-        .collect();
-    (expected, published)
-}
-
 #[test]
 fn each_story_is_published_once_with_all_its_articles() {
     let edition = edition();
-    let (expected, published) = groups(&edition);
-    let expected: BTreeSet<BTreeSet<String>> = expected.into_values().collect();
+    let published = published_stories(&edition);
+    let expected: BTreeSet<BTreeSet<String>> = expected_stories(fixture()).into_values().collect();
     let published_set: BTreeSet<BTreeSet<String>> = published.iter().cloned().collect();
     assert_eq!(
         published.len(),

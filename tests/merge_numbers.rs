@@ -4,12 +4,14 @@
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use gazette::merge::merge;
 use gazette::model::Edition;
 use gazette::publish::Publisher;
-use support::stories::{FixtureItem, config, items_from, now, stored};
+use support::stories::{
+    FixtureItem, config, expected_stories, items_from, now, published_stories, stored,
+};
 
 fn fixture() -> Vec<FixtureItem> {
     items_from(include_str!("fixtures/merge/numbered.toml"))
@@ -25,21 +27,8 @@ fn edition() -> Edition {
 #[test]
 fn titles_that_differ_in_a_number_are_each_published() {
     let edition = edition();
-    let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for item in fixture() {
-        expected.entry(item.story).or_default().insert(item.link);
-    }
-    let published: BTreeSet<BTreeSet<String>> = edition.sections[0]
-        .items
-        .iter()
-        .map(|lead| {
-            let mut links = BTreeSet::from([lead.item.link.clone().unwrap()]);
-            if let Some(coverage) = edition.coverage.get(&lead.key()) {
-                links.extend(coverage.others.iter().map(|o| o.link.clone().unwrap()));
-            }
-            links
-        })
-        .collect();
+    let expected = expected_stories(fixture());
+    let published: BTreeSet<BTreeSet<String>> = published_stories(&edition).into_iter().collect();
     for (story, links) in &expected {
         assert!(
             published.contains(links),
