@@ -399,7 +399,7 @@ mod tests {
     use super::*;
     use crate::parse::{FeedFormat, FeedMeta, Person};
 
-    fn feed(policy: ContentPolicy) -> FeedConfig {
+    pub(super) fn feed(policy: ContentPolicy) -> FeedConfig {
         FeedConfig {
             url: Url::parse("https://news.example/rss").unwrap(),
             name: None,
@@ -429,7 +429,7 @@ mod tests {
         }
     }
 
-    fn now() -> DateTime<Utc> {
+    pub(super) fn now() -> DateTime<Utc> {
         "2026-01-11T08:00:00Z".parse().unwrap()
     }
 

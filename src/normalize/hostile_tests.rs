@@ -1,32 +1,13 @@
 //! Normalizing what a hostile feed sends: many items, deep nesting, terminal escapes. The sizes
 //! here took seconds to hours while a step was quadratic; linear, they take a fraction of a second.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use url::Url;
 
+use super::tests::{feed, now};
 use super::{keep_newest, nesting, normalize, sanitize_html};
-use crate::config::{ContentPolicy, FeedConfig};
+use crate::config::ContentPolicy;
 use crate::parse::{Entry, FeedFormat, FeedMeta, ParsedFeed, Person};
-
-fn now() -> DateTime<Utc> {
-    "2026-01-11T08:00:00Z".parse().unwrap()
-}
-
-fn feed(content: ContentPolicy) -> FeedConfig {
-    FeedConfig {
-        url: Url::parse("https://news.example/rss").unwrap(),
-        name: None,
-        sections: vec![],
-        interval: None,
-        content,
-        timezone: None,
-        enabled: true,
-        include: vec![],
-        exclude: vec![],
-        allow_private: None,
-        scrape: None,
-    }
-}
 
 fn parsed(title: &str, entries: Vec<Entry>) -> ParsedFeed {
     ParsedFeed {
