@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::config::{ContentPolicy, FeedConfig};
 use crate::control_chars;
-use crate::model::{Item, Normalized};
+use crate::model::{IdFrom, Item, Normalized, Origin};
 use crate::parse::{Entry, ParsedFeed};
 use crate::text::WebUrl;
 use crate::text::entity;
@@ -59,6 +59,7 @@ pub fn normalize(
 ) -> Normalized {
     let mut warnings = Vec::new();
     let mut items: Vec<Item> = Vec::with_capacity(parsed.entries.len());
+    let mut origins: Vec<Origin> = Vec::with_capacity(parsed.entries.len());
     // Looked up, not searched for: a search per item is quadratic in a feed of many items.
     let mut ids: HashSet<String> = HashSet::with_capacity(parsed.entries.len());
     let known: Vec<Known> = parsed
@@ -71,11 +72,7 @@ pub fn normalize(
         .iter()
         .zip(&known)
         .map(|(entry, known)| {
-            let guid = entry
-                .id
-                .as_deref()
-                .map(str::trim)
-                .filter(|id| !id.is_empty());
+            let guid = guid(entry);
             identity::Identity {
                 guid,
                 link: known.link.as_deref(),
@@ -87,6 +84,19 @@ pub fn normalize(
         .collect();
     let choices = identity::choose(&identities);
     for ((entry, mut known), choice) in parsed.entries.iter().zip(known).zip(choices) {
+        let origin = Origin {
+            guid: guid(entry).map(str::to_owned),
+            link: known.link.clone(),
+            id_from: match (choice.from, &known.link) {
+                (Some(from), _) => from,
+                (None, Some(_)) if choice.keep_link => IdFrom::Link,
+                (None, _) => IdFrom::TitleAndDate,
+            },
+            future_date: entry
+                .published
+                .or(entry.updated)
+                .filter(|date| *date > now + FUTURE_TOLERANCE),
+        };
         if !choice.keep_link {
             known.link = None;
         }
@@ -102,6 +112,7 @@ pub fn normalize(
         // A feed that repeats an id keeps its first occurrence: ids must be unique per feed.
         if ids.insert(item.id.clone()) {
             items.push(item);
+            origins.push(origin);
         } else {
             warnings.push(format!("duplicate item id `{}` skipped", item.id));
         }
@@ -114,8 +125,18 @@ pub fn normalize(
             .as_deref()
             .and_then(|link| absolute_http_url(link, feed_url)),
         items,
+        origins,
         warnings,
     }
+}
+
+/// An entry's guid, trimmed; `None` when absent or blank.
+fn guid(entry: &Entry) -> Option<&str> {
+    entry
+        .id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
 }
 
 /// An entry's title and link as the feed gives them, before its id is chosen.

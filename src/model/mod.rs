@@ -3,6 +3,7 @@
 //! define it (an item's date and key); no I/O, and no imports from the rest of the crate.
 
 mod day;
+mod decision;
 mod digest;
 mod edition;
 mod item;
@@ -12,6 +13,9 @@ mod testing;
 mod words;
 
 pub use day::Day;
+pub use decision::{
+    Decision, Fetch, IdFrom, Origin, Peer, Placement, Record, Rule, StoredRef, Test,
+};
 pub use digest::{DigestContent, DigestSection, Story};
 pub use edition::{Block, BlockKind, Coverage, Edition, Related, SectionEdition};
 pub use item::{Item, ItemKey, Normalized, Source, StoredItem};

@@ -18,10 +18,12 @@ use crate::model::{Item, Normalized, Source, StoredItem};
 pub mod digests;
 mod health;
 mod published;
+mod records;
 mod writer;
 
 pub use health::feed_health;
 pub use published::Published;
+pub use records::DecisionRow;
 pub use writer::Writer;
 
 const SCHEMA: &str = "
@@ -200,7 +202,10 @@ pub struct PollRecord {
 impl PollRecord {
     fn write(&self, conn: &Connection) -> Result<SaveStats, StoreError> {
         let stats = match &self.feed {
-            Some(feed) => write_items(conn, &self.feed_url, feed, self.at)?,
+            Some(feed) => {
+                let fetch = (self.state.last_status, self.state.etag.as_deref());
+                write_items(conn, &self.feed_url, feed, self.at, fetch)?
+            }
             None => SaveStats::default(),
         };
         write_state(conn, &self.feed_url, &self.state)?;
@@ -256,6 +261,9 @@ struct ItemRow {
     /// Its own date, if it has one, as stored ([`sql_time`]): formatted here, by the poll, not
     /// on the writer thread.
     date: Option<String>,
+    /// What the feed said of it ([`crate::model::Origin`] as JSON), recorded when it is stored
+    /// new or changed.
+    origin: Option<String>,
 }
 
 /// How rusqlite stores a `DateTime<Utc>` (`2026-01-11 07:35:00+00:00`, with a fraction of a
@@ -270,12 +278,16 @@ fn sql_time(date: &DateTime<Utc>) -> String {
 
 impl FeedRows {
     pub fn encode(feed: &Normalized) -> Result<FeedRows, StoreError> {
+        let origins = feed.origins.iter().map(Some).chain(std::iter::repeat(None));
         let items = feed
             .items
             .iter()
-            .map(|item| {
+            .zip(origins)
+            .map(|(item, origin)| {
                 let data = serde_json::to_string(item).map_err(StoreError::Encode)?;
+                let origin = origin.map(serde_json::to_string).transpose();
                 Ok(ItemRow {
+                    origin: origin.map_err(StoreError::Encode)?,
                     id: item.id.clone(),
                     hash: hex::encode(&Sha256::digest(data.as_bytes())[..16]),
                     data,
@@ -291,12 +303,14 @@ impl FeedRows {
     }
 }
 
-/// Inserts new items, updates changed ones (keeping `first_seen`), leaves unchanged ones alone.
+/// Inserts new items, updates changed ones (keeping `first_seen`) and records where they came
+/// from (`fetch`: its HTTP status and ETag), leaves unchanged ones alone.
 fn write_items(
     conn: &Connection,
     feed_url: &str,
     feed: &FeedRows,
     now: DateTime<Utc>,
+    (status, etag): (Option<u16>, Option<&str>),
 ) -> Result<SaveStats, StoreError> {
     let renamed = conn
         .prepare_cached(
@@ -327,9 +341,17 @@ fn write_items(
             )
             .optional()?;
         match first_seen {
-            None => {}
+            None => continue,
             Some(first_seen) if first_seen == now => stats.new += 1,
             Some(_) => stats.updated += 1,
+        }
+        if let Some(origin) = &item.origin {
+            let fetch = records::FetchRow {
+                at: &now,
+                status,
+                etag,
+            };
+            records::write_origin(conn, feed_url, &item.id, origin, &fetch)?;
         }
     }
     if renamed > 0 || stats.new + stats.updated > 0 {
@@ -400,6 +422,7 @@ impl Store {
             .map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
         conn.execute_batch(published::SCHEMA).map_err(open_error)?;
+        conn.execute_batch(records::SCHEMA).map_err(open_error)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -444,7 +467,7 @@ impl Store {
     ) -> Result<SaveStats, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let stats = write_items(&tx, feed_url, &FeedRows::encode(feed)?, now)?;
+        let stats = write_items(&tx, feed_url, &FeedRows::encode(feed)?, now, (None, None))?;
         tx.commit()?;
         Ok(stats)
     }
@@ -561,6 +584,7 @@ mod tests {
         Normalized {
             feed_title: Some("피드".into()),
             site_link: None,
+            origins: Vec::new(),
             items,
             warnings: vec![],
         }
