@@ -467,9 +467,20 @@ impl Pipeline {
             let started = Instant::now();
             // Read before the items: a write during the publish leaves it stale, never fresh.
             let revision = pipeline.store.revision()?;
-            let (Merged { edition, changes_at }, count) = pipeline.merge_newest(Utc::now())?;
+            let now = Utc::now();
+            let (merged, count) = pipeline.merge_newest(now)?;
+            let Merged {
+                edition,
+                changes_at,
+                decisions,
+            } = merged;
             let merged = started.elapsed();
             let mut report = pipeline.publisher.publish(&edition)?;
+            // The record of why each item is where it is: worth a warning, never a publish.
+            let decided = decisions.records(&pipeline.config);
+            if let Err(error) = pipeline.store.record_decisions(now, &decided) {
+                tracing::warn!("cannot record the publish's decisions: {error}");
+            }
             report
                 .files
                 .extend(pipeline.publisher.publish_sources(&pipeline.config)?);

@@ -109,7 +109,17 @@ pub struct Peer {
     pub feed_url: String,
     pub item_id: String,
     pub title: String,
-    pub test: Test,
+    /// The test that joined them; `None` when they are only in one story through others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<Test>,
+}
+
+/// What one publish decided about one item, with the item's identity: what is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemDecision {
+    pub feed_url: String,
+    pub item_id: String,
+    pub decision: Decision,
 }
 
 /// What one publish decided about one item it read.

@@ -14,7 +14,7 @@ mod words;
 
 pub use day::Day;
 pub use decision::{
-    Decision, Fetch, IdFrom, Origin, Peer, Placement, Record, Rule, StoredRef, Test,
+    Decision, Fetch, IdFrom, ItemDecision, Origin, Peer, Placement, Record, Rule, StoredRef, Test,
 };
 pub use digest::{DigestContent, DigestSection, Story};
 pub use edition::{Block, BlockKind, Coverage, Edition, Related, SectionEdition};

@@ -23,7 +23,6 @@ mod writer;
 
 pub use health::feed_health;
 pub use published::Published;
-pub use records::DecisionRow;
 pub use writer::Writer;
 
 const SCHEMA: &str = "

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, StoreError, sources, stored_item};
-use crate::model::{Decision, Fetch, Origin, Record, StoredItem, StoredRef};
+use crate::model::{Decision, Fetch, ItemDecision, Origin, Record, StoredItem, StoredRef};
 
 /// The schema step of decision records: new tables only, beside the items they describe.
 pub(super) const SCHEMA: &str = "
@@ -72,14 +72,6 @@ pub(super) fn write_origin(
     Ok(())
 }
 
-/// One item's decision, ready to store.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DecisionRow {
-    pub feed_url: String,
-    pub item_id: String,
-    pub decision: Decision,
-}
-
 impl Store {
     /// Records what the publish made at `at` decided about every item it read, in one
     /// transaction; an item's earlier decision is replaced. Items it did not read keep theirs
@@ -87,7 +79,7 @@ impl Store {
     pub fn record_decisions(
         &self,
         at: DateTime<Utc>,
-        decisions: &[DecisionRow],
+        decisions: &[ItemDecision],
     ) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
