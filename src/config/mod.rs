@@ -15,6 +15,7 @@ use url::Url;
 
 mod diagnostic;
 mod identity;
+mod locate;
 mod read;
 mod schema;
 mod scrape;
@@ -22,6 +23,7 @@ mod scrape;
 mod tests;
 
 pub use diagnostic::Diagnostic;
+pub use locate::locate_rule;
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
 /// Line and column (1-based, in characters) of a byte offset in `source`, for pointing at a
