@@ -20,6 +20,7 @@ use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
 use crate::store::feed_health;
 
+mod explain;
 mod scrape;
 
 #[derive(Debug, Parser)]
@@ -58,6 +59,9 @@ enum Command {
     Opml(OpmlCommand),
     /// Build the daily digest of one day into output/digest/, and with --send mail it.
     Digest(DigestArgs),
+    /// Say why an item is where it is (the fetch it came from, the rules that placed it, what
+    /// it was merged with), or with --missing why an article is not published.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +132,7 @@ pub fn main() -> ExitCode {
             Command::Parse(args) => parse_command(&args).await,
             Command::Scrape(args) => scrape::command(&args).await,
             Command::Digest(args) => digest(&args).await,
+            Command::Explain(args) => explain::command(&args),
             Command::Opml(OpmlCommand::Export(args)) => opml_export(&args.config),
             Command::Opml(OpmlCommand::Import { file, config }) => {
                 opml_import(&config.config, &file)

@@ -30,6 +30,8 @@ use crate::normalize::apply_content_policy;
 use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
+/// The key one article has under every URL it is reached by: what `explain` finds it by.
+pub use canonical::canonical_url;
 /// What keeps two articles apart, as a value: for a record of merge decisions to report.
 pub use evidence::{Conflict, Evidence};
 pub use reach::{blocks_reach, story_span};
