@@ -61,8 +61,16 @@ pub(super) fn command(args: &ExplainArgs) -> ExitCode {
             Ok(states) => states,
             Err(error) => return fail(error),
         };
-        let missing = missing(&config, &args.query.join(" "), &records, &states, decided_at);
-        return print(args.json, &missing, |out| places.write_missing(out, &missing));
+        let missing = missing(
+            &config,
+            &args.query.join(" "),
+            &records,
+            &states,
+            decided_at,
+        );
+        return print(args.json, &missing, |out| {
+            places.write_missing(out, &missing)
+        });
     }
     if records.is_empty() {
         return fail(format!(
@@ -189,9 +197,10 @@ impl Places {
         let Some(decision) = decision else {
             return Vec::new();
         };
-        let placed = decision.sections.iter().flat_map(|placement| {
-            placement.by.iter().chain(&placement.excluded_by)
-        });
+        let placed = decision
+            .sections
+            .iter()
+            .flat_map(|placement| placement.by.iter().chain(&placement.excluded_by));
         decision
             .left_out
             .iter()
@@ -239,13 +248,17 @@ impl Places {
                 writeln!(out, "              last changed {}", self.fetch(last))?;
             }
             (Some(first), _) => writeln!(out, "  read:       {}", self.fetch(first))?,
-            _ => writeln!(out, "  read:       first seen {}", self.when(item.first_seen))?,
+            _ => writeln!(
+                out,
+                "  read:       first seen {}",
+                self.when(item.first_seen)
+            )?,
         }
         if let Some(origin) = &record.origin {
-            let guid = origin.guid.as_deref().map_or_else(
-                || "none".to_owned(),
-                |guid| format!("\"{}\"", shown(guid)),
-            );
+            let guid = origin
+                .guid
+                .as_deref()
+                .map_or_else(|| "none".to_owned(), |guid| format!("\"{}\"", shown(guid)));
             let raw = origin.link.as_deref().map(shown).unwrap_or("none".into());
             writeln!(out, "  as written: guid {guid}, link {raw}")?;
         }
@@ -279,10 +292,10 @@ impl Places {
             writeln!(out, "    {} → left out of every section", self.rule(rule))?;
         }
         for placement in &decision.sections {
-            let by = placement.by.as_ref().map_or_else(
-                || "every kept item".to_owned(),
-                |rule| self.rule(rule),
-            );
+            let by = placement
+                .by
+                .as_ref()
+                .map_or_else(|| "every kept item".to_owned(), |rule| self.rule(rule));
             let shown_as = match (&placement.excluded_by, placement.rank) {
                 (Some(exclude), _) => format!("but {}", self.rule(exclude)),
                 (None, Some(rank)) => format!("shown {}", ordinal(rank)),
@@ -342,10 +355,9 @@ impl Places {
                     continue;
                 }
                 Reason::Filtered { rule, .. } => format!("filtered: {}", self.rule(rule)),
-                Reason::Merged { into, .. } => format!(
-                    "merged into the story published as {}",
-                    self.peer(into)
-                ),
+                Reason::Merged { into, .. } => {
+                    format!("merged into the story published as {}", self.peer(into))
+                }
                 Reason::BeyondMaxItems { limit, .. } => format!(
                     "beyond max_items in every section it is in: {}",
                     self.rule(&Rule::MaxItems { limit: *limit })
@@ -451,19 +463,19 @@ fn missing(
                 date,
             });
         }
-        let Some(decision) = &record.decision else {
+        let Some(latest) = decided_at else {
             reasons.push(Reason::NotPublishedYet { item_id });
             continue;
         };
-        if !read_by_last(Some(decision), decided_at) {
+        // Not read by the latest publish (read by none, or by an earlier one only).
+        let Some(decision) = record.decision.as_ref().filter(|d| d.at == latest) else {
             let date = record.item.date;
-            let too_old = decided_at.is_some_and(|at| date < at - blocks_reach());
-            reasons.push(match too_old {
+            reasons.push(match date < latest - blocks_reach() {
                 true => Reason::TooOld { item_id, date },
                 false => Reason::OutsideWindows { item_id, date },
             });
             continue;
-        }
+        };
         if let Some(rule) = &decision.left_out {
             reasons.push(Reason::Filtered {
                 item_id,
@@ -546,7 +558,10 @@ fn rule_words(rule: &Rule) -> String {
         Rule::Category { category, .. } => format!("category \"{}\"", shown(category)),
         Rule::Keyword { pattern: p, .. } if p.starts_with("re:") => pattern(p),
         Rule::Keyword { pattern: p, .. } => format!("keyword {}", pattern(p)),
-        Rule::SectionExclude { section, pattern: p } => {
+        Rule::SectionExclude {
+            section,
+            pattern: p,
+        } => {
             format!("exclude {} of section {}", pattern(p), shown(section))
         }
         Rule::FeedInclude { feed } => {

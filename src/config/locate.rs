@@ -14,7 +14,9 @@ pub fn locate_rule(source: &str, rule: &Rule) -> Option<(usize, usize)> {
     let document = DeTable::parse(source).ok()?;
     let root = document.get_ref();
     let span = match rule {
-        Rule::FeedSections { feed, section } => element(find_feed(root, feed)?, "sections", section),
+        Rule::FeedSections { feed, section } => {
+            element(find_feed(root, feed)?, "sections", section)
+        }
         Rule::Category { section, category } => {
             element(find_section(root, section)?, "categories", category)
         }
@@ -42,10 +44,13 @@ fn tables<'t, 'i>(root: &'t DeTable<'i>, name: &str) -> impl Iterator<Item = &'t
         Some(DeValue::Array(items)) => Some(items.iter()),
         _ => None,
     };
-    items.into_iter().flatten().filter_map(|item| match item.get_ref() {
-        DeValue::Table(table) => Some(table),
-        _ => None,
-    })
+    items
+        .into_iter()
+        .flatten()
+        .filter_map(|item| match item.get_ref() {
+            DeValue::Table(table) => Some(table),
+            _ => None,
+        })
 }
 
 fn string<'a>(value: &'a Value<'_>) -> Option<&'a str> {

@@ -57,7 +57,11 @@ pub fn duplicates(items: &[StoredItem], titles: &[String]) -> Duplicates {
     );
     let mut groups = UnionFind::new(items.len());
     let mut joins = Vec::new();
-    let tested = [(guids, Same::Guid), (urls, Same::Url), (similar, Same::Title)];
+    let tested = [
+        (guids, Same::Guid),
+        (urls, Same::Url),
+        (similar, Same::Title),
+    ];
     for (pairs, same) in tested {
         for (a, b) in pairs {
             if groups.join(a, b) {

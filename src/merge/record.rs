@@ -65,54 +65,58 @@ impl Decisions {
             peers[at].push(peer(&items[leader], Some(test.clone())));
             peers[leader].push(peer(&items[at], Some(test)));
         }
-        let kept = items.iter().enumerate().zip(peers).map(|((at, stored), merged_with)| {
-            let number = story_of[at];
-            let story = &self.stories[number];
-            let place = |section: Option<usize>, rank: Option<usize>| {
-                let rank = rank.filter(|&rank| rank <= max);
-                let id = section.map_or(ALL_SECTION, |s| config.sections[s].id.as_str());
-                Placement {
-                    section: id.to_owned(),
-                    by: None,
-                    excluded_by: None,
-                    rank,
-                    beyond_max_items: rank.is_none(),
-                }
-            };
-            let all = place(None, Some(number + 1));
-            let placed = sorted.placements[at].iter().map(|placed| Placement {
-                by: Some(placed_by(config, sorted.feeds[at], placed)),
-                excluded_by: placed.excluded_by.map(|pattern| {
-                    let section = &config.sections[placed.section];
-                    Rule::SectionExclude {
-                        section: section.id.clone(),
-                        pattern: written(&section.exclude[pattern]),
+        let kept = items
+            .iter()
+            .enumerate()
+            .zip(peers)
+            .map(|((at, stored), merged_with)| {
+                let number = story_of[at];
+                let story = &self.stories[number];
+                let place = |section: Option<usize>, rank: Option<usize>| {
+                    let rank = rank.filter(|&rank| rank <= max);
+                    let id = section.map_or(ALL_SECTION, |s| config.sections[s].id.as_str());
+                    Placement {
+                        section: id.to_owned(),
+                        by: None,
+                        excluded_by: None,
+                        rank,
+                        beyond_max_items: rank.is_none(),
                     }
-                }),
-                ..match placed.stays() {
-                    true => place(
-                        Some(placed.section),
-                        ranks[number].get(&placed.section).copied(),
-                    ),
-                    false => Placement {
-                        beyond_max_items: false,
-                        ..place(Some(placed.section), None)
+                };
+                let all = place(None, Some(number + 1));
+                let placed = sorted.placements[at].iter().map(|placed| Placement {
+                    by: Some(placed_by(config, sorted.feeds[at], placed)),
+                    excluded_by: placed.excluded_by.map(|pattern| {
+                        let section = &config.sections[placed.section];
+                        Rule::SectionExclude {
+                            section: section.id.clone(),
+                            pattern: written(&section.exclude[pattern]),
+                        }
+                    }),
+                    ..match placed.stays() {
+                        true => place(
+                            Some(placed.section),
+                            ranks[number].get(&placed.section).copied(),
+                        ),
+                        false => Placement {
+                            beyond_max_items: false,
+                            ..place(Some(placed.section), None)
+                        },
+                    }
+                });
+                ItemDecision {
+                    feed_url: stored.source.feed_url.clone(),
+                    item_id: stored.item.id.clone(),
+                    decision: Decision {
+                        at: self.at,
+                        date: stored.date(),
+                        left_out: None,
+                        sections: std::iter::once(all).chain(placed).collect(),
+                        merged_with,
+                        published_as: (story.lead != at).then(|| peer(&items[story.lead], None)),
                     },
                 }
             });
-            ItemDecision {
-                feed_url: stored.source.feed_url.clone(),
-                item_id: stored.item.id.clone(),
-                decision: Decision {
-                    at: self.at,
-                    date: stored.date(),
-                    left_out: None,
-                    sections: std::iter::once(all).chain(placed).collect(),
-                    merged_with,
-                    published_as: (story.lead != at).then(|| peer(&items[story.lead], None)),
-                },
-            }
-        });
         let refused = self.refused.iter().map(|(stored, why)| ItemDecision {
             feed_url: stored.source.feed_url.clone(),
             item_id: stored.item.id.clone(),
@@ -167,7 +171,10 @@ fn placed_by(config: &Config, feed: usize, placed: &Placed) -> Rule {
 
 /// The rule that kept an item of the feed at `feed_url` out of every section.
 fn refusal(config: &Config, feed_url: &str, why: Refused) -> Rule {
-    let configured = config.feeds.iter().find(|feed| feed.url.as_str() == feed_url);
+    let configured = config
+        .feeds
+        .iter()
+        .find(|feed| feed.url.as_str() == feed_url);
     let feed = feed_url.to_owned();
     match (why, configured) {
         (Refused::Feed, Some(_)) => Rule::FeedDisabled { feed },

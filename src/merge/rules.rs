@@ -78,7 +78,10 @@ impl<'c> Filter<'c> {
     /// The place of the first pattern (words before regexes) that matches `subject`, if one
     /// does.
     fn first_match(&self, subject: &Subject<'_>) -> Option<usize> {
-        let word = self.words.iter().find(|(word, _)| subject.folded().contains(word.as_str()));
+        let word = self
+            .words
+            .iter()
+            .find(|(word, _)| subject.folded().contains(word.as_str()));
         let regex = || {
             self.regexes.iter().find(|(regex, _)| {
                 regex.is_match(&subject.item.title)
@@ -89,7 +92,8 @@ impl<'c> Filter<'c> {
                         .is_some_and(|summary| regex.is_match(summary))
             })
         };
-        word.map(|(_, at)| *at).or_else(|| regex().map(|(_, at)| *at))
+        word.map(|(_, at)| *at)
+            .or_else(|| regex().map(|(_, at)| *at))
     }
 }
 

@@ -175,5 +175,4 @@ impl Store {
         }
         Ok(records)
     }
-
 }
