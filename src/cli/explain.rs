@@ -298,6 +298,9 @@ impl Places {
                 .map_or_else(|| "every kept item".to_owned(), |rule| self.rule(rule));
             let shown_as = match (&placement.excluded_by, placement.rank) {
                 (Some(exclude), _) => format!("but {}", self.rule(exclude)),
+                (None, Some(rank)) if decision.published_as.is_some() => {
+                    format!("its story shown {}", ordinal(rank))
+                }
                 (None, Some(rank)) => format!("shown {}", ordinal(rank)),
                 (None, None) => "beyond max_items: not shown".to_owned(),
             };
