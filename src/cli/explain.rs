@@ -37,6 +37,12 @@ pub(super) fn command(args: &ExplainArgs) -> ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
+    if !config.gazette.database.exists() {
+        return fail(format!(
+            "no store at {} yet: `gazette once` or `gazette run` makes it",
+            config.gazette.database.display()
+        ));
+    }
     let store = match Store::open(&config.gazette.database) {
         Ok(store) => store,
         Err(error) => return fail(error),
