@@ -5,6 +5,7 @@
 //! that feed and never stops the others.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -125,13 +126,13 @@ pub struct Pipeline {
 impl Pipeline {
     /// Opens the store (creating its folder) and builds the HTTP client.
     pub fn open(config: Config) -> Result<Pipeline, DaemonError> {
-        if let Some(parent) = config.gazette.database.parent() {
+        if let Some(parent) = config.gazette.database.sqlite_path().and_then(Path::parent) {
             std::fs::create_dir_all(parent).map_err(|source| DaemonError::CreateDir {
                 path: parent.to_path_buf(),
                 source,
             })?;
         }
-        let store = Arc::new(Store::open(&config.gazette.database)?);
+        let store = Arc::new(Store::connect(&config.gazette.database)?);
         carry_over_gone(&config, &store)?;
         let fetcher = Fetcher::new(&FetchSettings::from_config(&config.gazette))?;
         Ok(Pipeline {
