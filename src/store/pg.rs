@@ -71,19 +71,17 @@ impl Pool {
         Ok(pool)
     }
 
-    /// Runs `work` with a connection, on a thread of its own (see the module's comment).
+    /// Runs `work` with a connection, on a thread of its own (see the module's comment). The
+    /// connection goes back to the pool from that thread, or is closed there: closing one
+    /// blocks too.
     pub(super) fn run<T: Send>(
         &self,
         work: impl FnOnce(&mut Client) -> Result<T, StoreError> + Send,
     ) -> Result<T, StoreError> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop();
-        let outcome = std::thread::scope(|scope| {
+        std::thread::scope(|scope| {
             scope
                 .spawn(|| {
+                    let idle = self.idle().pop();
                     let mut client = match idle {
                         Some(client) if !client.is_closed() => client,
                         _ => self
@@ -95,22 +93,31 @@ impl Pool {
                             })?,
                     };
                     let result = work(&mut client);
-                    Ok::<_, StoreError>((client, result))
+                    let mut idle = self.idle();
+                    if idle.len() < POOL && !client.is_closed() {
+                        idle.push(client);
+                    }
+                    result
                 })
                 .join()
-        });
-        let (client, result) = match outcome {
-            Ok(done) => done?,
-            Err(panic) => std::panic::resume_unwind(panic),
-        };
-        let mut idle = self
-            .idle
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Client>> {
+        self.idle
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if idle.len() < POOL && !client.is_closed() {
-            idle.push(client);
-        }
-        result
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Drop for Pool {
+    /// Closes the idle connections on a thread of their own (see [`Pool::run`]).
+    fn drop(&mut self) {
+        let idle = std::mem::take(&mut *self.idle());
+        std::thread::scope(|scope| {
+            scope.spawn(move || drop(idle));
+        });
     }
 }
 
