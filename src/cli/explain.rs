@@ -37,13 +37,14 @@ pub(super) fn command(args: &ExplainArgs) -> ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
-    if !config.gazette.database.exists() {
+    let database = &config.gazette.database;
+    if let Some(path) = database.sqlite_path().filter(|path| !path.exists()) {
         return fail(format!(
             "no store at {} yet: `gazette once` or `gazette run` makes it",
-            config.gazette.database.display()
+            path.display()
         ));
     }
-    let store = match Store::open(&config.gazette.database) {
+    let store = match Store::connect(database) {
         Ok(store) => store,
         Err(error) => return fail(error),
     };
