@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use url::Url;
 
 mod diagnostic;
+mod full_text;
 mod identity;
 mod read;
 mod schema;
@@ -22,6 +23,7 @@ mod scrape;
 mod tests;
 
 pub use diagnostic::Diagnostic;
+pub use full_text::{DEFAULT_MAX_ARTICLES_PER_CYCLE, FullTextConfig};
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
 /// Line and column (1-based, in characters) of a byte offset in `source`, for pointing at a
@@ -188,6 +190,9 @@ pub struct FeedConfig {
     pub allow_private: Option<bool>,
     /// `[feed.scrape]`: the URL is an HTML list page read with these rules, not a feed.
     pub scrape: Option<ScrapeRules>,
+    /// `full_text = true` (only under `content = "full"`): each new item's article page is
+    /// fetched once and its text published instead of the teaser.
+    pub full_text: Option<FullTextConfig>,
 }
 
 /// The `[digest]` table: one e-mail a day with the previous day's top stories.

@@ -111,6 +111,16 @@ impl PrivateAccess {
         }
     }
 
+    /// What this access (a feed's) allows a request for `link`, found in the feed at
+    /// `feed_url`: a feed's own `allow_private` covers its own host only, so a link elsewhere
+    /// (an item pointing at a metadata address) is guarded.
+    pub fn for_link(self, feed_url: &Url, link: &Url) -> PrivateAccess {
+        match self {
+            PrivateAccess::OwnHost if !same_host(link, feed_url) => PrivateAccess::Refused,
+            access => access,
+        }
+    }
+
     /// Whether `hop`, on the way to `requested`, may be at a private address.
     fn allows(self, hop: &Url, requested: &Url) -> bool {
         match self {

@@ -15,11 +15,13 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{Item, Normalized, Source, StoredItem};
 
+mod articles;
 pub mod digests;
 mod health;
 mod published;
 mod writer;
 
+pub use articles::{ArticleOutcome, PendingArticle};
 pub use health::feed_health;
 pub use published::Published;
 pub use writer::Writer;
@@ -400,6 +402,7 @@ impl Store {
             .map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
         conn.execute_batch(published::SCHEMA).map_err(open_error)?;
+        conn.execute_batch(articles::SCHEMA).map_err(open_error)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
