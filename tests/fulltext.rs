@@ -450,3 +450,241 @@ fn failures_keep_the_teaser_and_say_why_and_are_retried_only_on_refetch() {
     assert!(back.contains("7조 1,250억 원 규모로 편성해"), "{back}");
     assert!(feeds(&work).contains("full text: 1 extracted · 3 failed"));
 }
+
+/// A short article page of its own for item `n`, on the Korean CMS's body element.
+fn numbered_page(n: usize) -> Route {
+    html(&format!(
+        "<html><body><nav>랭킹뉴스</nav><div id=\"article-view-content-div\">\
+         <p>{n}번 기사의 본문입니다. 시의회가 {n}번째 안건을 심사했다.</p></div></body></html>"
+    ))
+}
+
+/// A feed of `count` items whose pages are `/{feed}/N.html`, each answered after `delay`.
+fn numbered_feed(farm: &Farm, feed: &str, count: usize, delay: std::time::Duration) -> Route {
+    let paths: Vec<(String, String, String)> = (0..count)
+        .map(|n| {
+            let path = format!("/{feed}/{n}.html");
+            farm.set(&path, numbered_page(n).with_delay(delay));
+            (format!("{feed}-{n}"), format!("{feed} 안건 {n}호"), path)
+        })
+        .collect();
+    let items: Vec<Teaser> = paths
+        .iter()
+        .map(|(id, title, path)| Teaser(id, title, path, "요약"))
+        .collect();
+    teaser_feed(farm, &items).with_delay(delay)
+}
+
+#[test]
+fn article_fetches_and_feed_polls_of_one_host_stay_within_per_host() {
+    let farm = Farm::start();
+    let delay = std::time::Duration::from_millis(300);
+    farm.set("/a.xml", numbered_feed(&farm, "a", 6, delay));
+    farm.set("/b.xml", numbered_feed(&farm, "b", 6, delay));
+    farm.set("/c.xml", numbered_feed(&farm, "c", 6, delay));
+    let config = FeedsToml::new().set("per_host", 2).set("concurrency", 32);
+    let config = full_text(config.feed(&farm.url("/a.xml"), &[]))
+        .with("full_text_selector", "div#article-view-content-div");
+    let config = full_text(config.feed(&farm.url("/b.xml"), &[]))
+        .with("full_text_selector", "div#article-view-content-div");
+    // A summary feed of the same host, polled beside them: never an article fetch.
+    let work = Workdir::new(config.feed(&farm.url("/c.xml"), &[]));
+    once(&work);
+    for feed in ["a", "b"] {
+        for n in 0..6 {
+            assert_eq!(
+                farm.seen(&format!("/{feed}/{n}.html")).len(),
+                1,
+                "/{feed}/{n}"
+            );
+        }
+    }
+    for n in 0..6 {
+        assert!(farm.seen(&format!("/c/{n}.html")).is_empty());
+    }
+    // Twelve slow pages and three slow feeds: the limit was reached, never passed.
+    assert_eq!(farm.max_in_flight(&farm.host()), 2);
+    let items = published(&work);
+    assert!(content(item(&items, "b 안건 5호")).contains("5번 기사의 본문입니다"));
+}
+
+#[test]
+fn a_big_first_poll_is_fetched_a_few_pages_per_cycle() {
+    let farm = Farm::start();
+    farm.set(
+        "/a.xml",
+        numbered_feed(&farm, "a", 5, std::time::Duration::ZERO),
+    );
+    let config = full_text(FeedsToml::new().feed(&farm.url("/a.xml"), &[]))
+        .with("full_text_selector", "div#article-view-content-div")
+        .with("full_text_max_per_cycle", 2);
+    let work = Workdir::new(config);
+    let fetched = || {
+        (0..5)
+            .map(|n| farm.seen(&format!("/a/{n}.html")).len())
+            .sum::<usize>()
+    };
+    let mut per_cycle = Vec::new();
+    for _ in 0..4 {
+        let before = fetched();
+        once(&work);
+        per_cycle.push(fetched() - before);
+    }
+    assert_eq!(per_cycle, [2, 2, 1, 0]);
+    assert!(feeds(&work).contains("full text: 5 extracted · 0 failed (teaser kept) · 0 pending"));
+}
+
+#[test]
+fn existing_items_are_fetched_only_on_refetch_and_conditionally() {
+    let farm = Farm::start();
+    farm.set("/news/310001.html", html(KO_PAGE).with_etag("\"v1\""));
+    farm.set(
+        "/rss.xml",
+        teaser_feed(
+            &farm,
+            &[Teaser(
+                "310001",
+                "대전시 내년 예산 7조",
+                "/news/310001.html",
+                "대전시가…",
+            )],
+        ),
+    );
+    let feed = || {
+        FeedsToml::new()
+            .feed(&farm.url("/rss.xml"), &[])
+            .with("name", "예시일보")
+            .with("content", "full")
+    };
+    let work = Workdir::new(feed());
+    once(&work);
+    // Switched on later: the item stored before is not fetched by itself…
+    std::fs::write(
+        work.config(),
+        feed()
+            .with("full_text", true)
+            .with("full_text_selector", SELECTOR)
+            .to_string(),
+    )
+    .unwrap();
+    once(&work);
+    assert!(farm.seen("/news/310001.html").is_empty());
+    assert_eq!(
+        content(item(&published(&work), "대전시 내년 예산 7조")),
+        "대전시가…"
+    );
+    // …but on `refetch`.
+    let output = work.run(&["refetch", &farm.url("/rss.xml")]);
+    assert!(output.status.success(), "{}", show(&output));
+    once(&work);
+    assert_eq!(farm.seen("/news/310001.html").len(), 1);
+    let extracted = content(item(&published(&work), "대전시 내년 예산 7조")).to_owned();
+    assert!(
+        extracted.contains("7조 1,250억 원 규모로 편성해"),
+        "{extracted}"
+    );
+    // Again: a conditional GET, and the 304 keeps the extract.
+    let output = work.run(&["refetch", "예시일보"]);
+    assert!(output.status.success(), "{}", show(&output));
+    once(&work);
+    let seen = farm.seen("/news/310001.html");
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].headers["if-none-match"], "\"v1\"");
+    assert_eq!(
+        content(item(&published(&work), "대전시 내년 예산 7조")),
+        extracted
+    );
+    // A feed without full text has no pages to fetch.
+    std::fs::write(work.config(), feed().to_string()).unwrap();
+    let output = work.run(&["refetch", "예시일보"]);
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("has no `full_text = true`"));
+}
+
+/// `gazette run` in `work` until `done` holds for `/status.json` (a minute at most: a hang
+/// guard), then SIGTERM; gives the last status.
+fn run_until(work: &Workdir, port: u16, done: impl Fn(&Value) -> bool) -> Value {
+    use std::time::{Duration, Instant};
+    let mut child = work
+        .command(&["run"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn gazette run");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        let status = support::http_get(port, "/status.json")
+            .filter(|(code, _, _)| *code == 200)
+            .and_then(|(_, _, body)| serde_json::from_str::<Value>(&body).ok());
+        if let Some(status) = status.as_ref().filter(|status| done(status)) {
+            break status.clone();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("never: {status:#?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    support::signal(&child, libc::SIGTERM);
+    support::wait_with_timeout(&mut child, Duration::from_secs(60)).expect("run stops");
+    status
+}
+
+#[test]
+fn the_daemon_shows_failures_in_status_json_and_a_restart_fetches_nothing_again() {
+    let farm = Farm::start();
+    farm.set("/news/310001.html", html(KO_PAGE));
+    farm.set("/news/gone.html", Route::status(404));
+    farm.set(
+        "/rss.xml",
+        teaser_feed(
+            &farm,
+            &[
+                Teaser(
+                    "310001",
+                    "대전시 내년 예산 7조",
+                    "/news/310001.html",
+                    "대전시가…",
+                ),
+                Teaser(
+                    "gone",
+                    "사라진 기사",
+                    "/news/gone.html",
+                    "사라진 기사의 요약",
+                ),
+            ],
+        ),
+    );
+    let port = support::free_port();
+    let config = |title: &str| {
+        full_text(
+            FeedsToml::new()
+                .set("listen", format!("127.0.0.1:{port}"))
+                .set("title", title)
+                .feed(&farm.url("/rss.xml"), &[]),
+        )
+        .with("full_text_selector", SELECTOR)
+        .with("full_text_remove", REMOVE.to_vec())
+    };
+    let work = Workdir::new(config("가제트"));
+    let status = run_until(&work, port, |status| {
+        status["feeds"][0]["full_text"]["failed"] == 1
+            && status["feeds"][0]["full_text"]["extracted"] == 1
+    });
+    let failures = &status["feeds"][0]["full_text"]["failures"];
+    assert_eq!(failures[0]["link"], farm.url("/news/gone.html"), "{status}");
+    assert_eq!(failures[0]["error"], "HTTP 404", "{status}");
+
+    // Another title: everything is published anew after the restart, from the store.
+    std::fs::remove_dir_all(work.output("")).unwrap();
+    std::fs::write(work.config(), config("새 가제트").to_string()).unwrap();
+    run_until(&work, port, |status| {
+        status["feeds"][0]["full_text"]["extracted"] == 1
+    });
+    once(&work);
+    assert_eq!(farm.seen("/news/310001.html").len(), 1);
+    assert_eq!(farm.seen("/news/gone.html").len(), 1);
+    let items = published(&work);
+    assert!(content(item(&items, "대전시 내년 예산 7조")).contains("7조 1,250억 원 규모로 편성해"));
+    assert_eq!(content(item(&items, "사라진 기사")), "사라진 기사의 요약");
+}
