@@ -122,12 +122,12 @@ fn first_sentences(text: &str, max: usize) -> String {
     let fitting: String = text.chars().take(max).collect();
     let end = fitting
         .char_indices()
-        .filter(|&(at, c)| {
+        .rev()
+        .find(|&(at, c)| {
             matches!(c, '.' | '!' | '?' | '。')
-                && fitting[at + c.len_utf8()..].starts_with(char::is_whitespace)
+                && text[at + c.len_utf8()..].starts_with(char::is_whitespace)
         })
-        .map(|(at, c)| at + c.len_utf8())
-        .last();
+        .map(|(at, c)| at + c.len_utf8());
     match end {
         Some(end) => fitting[..end].to_owned(),
         None => truncate_at_word(text, max),
