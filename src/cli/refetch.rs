@@ -44,7 +44,7 @@ pub(super) fn command(args: &RefetchArgs) -> ExitCode {
             shown(&args.feed)
         ));
     };
-    let queued = Store::open(&config.gazette.database)
+    let queued = Store::connect(&config.gazette.database)
         .and_then(|store| store.queue_refetch(feed.url.as_str()));
     match queued {
         Ok(queued) => {

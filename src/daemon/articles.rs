@@ -1,7 +1,8 @@
 //! The article pages of `full_text` feeds, fetched after each poll of their feed: the items that
 //! poll brought are queued once, and at most `full_text_max_per_cycle` queued pages are fetched
-//! per cycle (the rest wait for the next), through the feeds' own fetcher, so that its per-host
-//! limit counts article fetches and feed polls together. What each gave is stored beside its
+//! per cycle (the rest wait for the next), through the feeds' own fetcher and (on a shared
+//! store) the group's host slots, so that the per-host limit counts article fetches and feed
+//! polls together. What each gave is stored beside its
 //! item; a publish reads it back with the items.
 
 use chrono::{DateTime, Utc};
@@ -86,7 +87,11 @@ impl Pipeline {
             etag: article.etag.clone(),
             last_modified: article.last_modified.clone(),
         };
-        let fetched = match self.fetcher.fetch(&request).await {
+        // On a shared store, one of the group's slots of the host, as a feed poll takes.
+        let slot = self.host_slot(&request.url).await;
+        let outcome = self.fetcher.fetch(&request).await;
+        self.release_host_slot(slot).await;
+        let fetched = match outcome {
             FetchOutcome::NotModified { .. } => return ArticleOutcome::NotModified,
             FetchOutcome::Failed { error, .. } => {
                 return ArticleOutcome::Failed {

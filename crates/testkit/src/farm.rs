@@ -95,43 +95,9 @@ pub struct Seen {
 struct FarmState {
     routes: HashMap<String, Route>,
     seen: Vec<Seen>,
-    /// Requests being answered now, and the most at once, by `Host` header.
-    in_flight: HashMap<String, usize>,
-    max_in_flight: HashMap<String, usize>,
-}
-
-/// Counts a request in flight to its host until dropped (when its answer is sent).
-struct InFlight {
-    state: Arc<Mutex<FarmState>>,
-    host: String,
-}
-
-impl InFlight {
-    fn start(state: &Arc<Mutex<FarmState>>, host: String) -> InFlight {
-        let mut locked = state.lock().expect("farm state");
-        let now = locked.in_flight.entry(host.clone()).or_default();
-        *now += 1;
-        let now = *now;
-        let max = locked.max_in_flight.entry(host.clone()).or_default();
-        *max = (*max).max(now);
-        drop(locked);
-        InFlight {
-            state: Arc::clone(state),
-            host,
-        }
-    }
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        let mut locked = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(now) = locked.in_flight.get_mut(&self.host) {
-            *now = now.saturating_sub(1);
-        }
-    }
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: usize,
+    most_in_flight: usize,
 }
 
 /// The running farm; it stops when dropped (with the test).
@@ -185,20 +151,9 @@ impl Farm {
             .collect()
     }
 
-    /// The most requests the farm was answering at once under the host name `host` (the
-    /// `Host` header: `127.0.0.1:PORT`, `localhost:PORT`), counted from arrival until the
-    /// response head is sent (a route's delay included).
-    pub fn max_in_flight(&self, host: &str) -> usize {
-        self.lock()
-            .max_in_flight
-            .get(host)
-            .copied()
-            .unwrap_or_default()
-    }
-
-    /// `127.0.0.1:PORT`: the host the farm's own URLs name.
-    pub fn host(&self) -> String {
-        self.addr.to_string()
+    /// The most requests the farm was answering at once (it serves one host).
+    pub fn most_in_flight(&self) -> usize {
+        self.lock().most_in_flight
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, FarmState> {
@@ -208,21 +163,26 @@ impl Farm {
 
 async fn answer(State(state): State<Arc<Mutex<FarmState>>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let _in_flight = InFlight::start(&state, host);
     let route = {
         let mut state = state.lock().expect("farm state");
         state.seen.push(Seen {
             path: path.clone(),
             headers: request.headers().clone(),
         });
+        state.in_flight += 1;
+        state.most_in_flight = state.most_in_flight.max(state.in_flight);
         state.routes.get(&path).cloned()
     };
+    // Counted until the route's delay is over and its answer made (a trickled body excepted).
+    struct Answering(Arc<Mutex<FarmState>>);
+    impl Drop for Answering {
+        fn drop(&mut self) {
+            if let Ok(mut state) = self.0.lock() {
+                state.in_flight -= 1;
+            }
+        }
+    }
+    let _answering = Answering(Arc::clone(&state));
     let Some(route) = route else {
         return plain(StatusCode::NOT_FOUND, "no such feed");
     };
