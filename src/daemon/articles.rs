@@ -19,7 +19,9 @@ use crate::store::{ArticleOutcome, PendingArticle, Store, StoreError};
 /// How one feed's article fetches of a cycle went.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ArticleStats {
-    pub extracted: usize,
+    /// Pages whose text is stored (or unchanged since, on a refetch).
+    pub read: usize,
+    /// Pages that gave no text: their items keep the teaser.
     pub failed: usize,
 }
 
@@ -41,29 +43,32 @@ impl Pipeline {
             })
             .await?;
         let access = PrivateAccess::of(feed, &self.config.gazette);
-        let outcomes: Vec<(String, ArticleOutcome)> = futures_util::stream::iter(pending)
+        // Each page's outcome is stored as soon as it is known: a stop mid-way loses none.
+        let outcomes: Vec<Result<bool, DaemonError>> = futures_util::stream::iter(pending)
             .map(|article| async move {
                 let outcome = self.fetch_article(feed, rules, access, &article).await;
-                (article.item_id, outcome)
+                let failed = matches!(outcome, ArticleOutcome::Failed { .. });
+                if let ArticleOutcome::Failed { error } = &outcome {
+                    tracing::warn!(feed = %feed.url, link = %article.link, "full text: {error}");
+                }
+                let url = feed.url.as_str().to_owned();
+                self.with_store(move |store| {
+                    store.record_article(&url, &article.item_id, &outcome, Utc::now())
+                })
+                .await?;
+                Ok(failed)
             })
             // The fetcher's per-host limit is what bounds them: this only lets it.
             .buffer_unordered(self.config.gazette.per_host.max(1))
             .collect()
             .await;
         let mut stats = ArticleStats::default();
-        for (item_id, outcome) in outcomes {
-            match &outcome {
-                ArticleOutcome::Failed { error } => {
-                    stats.failed += 1;
-                    tracing::warn!(feed = %feed.url, item = %item_id, "full text: {error}");
-                }
-                _ => stats.extracted += 1,
+        for outcome in outcomes {
+            if outcome? {
+                stats.failed += 1;
+            } else {
+                stats.read += 1;
             }
-            let url = feed.url.as_str().to_owned();
-            self.with_store(move |store| {
-                store.record_article(&url, &item_id, &outcome, Utc::now())
-            })
-            .await?;
         }
         Ok(stats)
     }

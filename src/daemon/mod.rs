@@ -234,10 +234,21 @@ impl Pipeline {
                         let previous = states.get(feed.url.as_str()).cloned().unwrap_or_default();
                         async move {
                             let report = self.poll_feed(&feed, previous, now).await;
-                            if let Some(rules) = &feed.full_text
-                                && let Err(error) = self.fetch_articles(&feed, rules, now).await
-                            {
-                                tracing::error!(feed = %feed.url, "article pages: {error}");
+                            if let Some(rules) = &feed.full_text {
+                                match self.fetch_articles(&feed, rules, now).await {
+                                    Ok(stats) if stats.read + stats.failed > 0 => {
+                                        tracing::info!(
+                                            feed = %feed.url,
+                                            "full text: {} article pages read, {} failed",
+                                            stats.read,
+                                            stats.failed
+                                        );
+                                    }
+                                    Ok(_) => {}
+                                    Err(error) => {
+                                        tracing::error!(feed = %feed.url, "article pages: {error}");
+                                    }
+                                }
                             }
                             progress.inc(1);
                             report

@@ -543,6 +543,23 @@ mod tests {
     }
 
     #[test]
+    fn a_feeds_own_host_covers_only_links_on_that_host() {
+        let feed = Url::parse("http://10.0.0.5/rss").unwrap();
+        let own = Url::parse("http://10.0.0.5:8080/news/1").unwrap();
+        let elsewhere = Url::parse("http://169.254.169.254/latest").unwrap();
+        let access = PrivateAccess::OwnHost;
+        assert_eq!(access.for_link(&feed, &own), PrivateAccess::OwnHost);
+        assert_eq!(access.for_link(&feed, &elsewhere), PrivateAccess::Refused);
+        let anywhere = PrivateAccess::Anywhere;
+        assert_eq!(
+            anywhere.for_link(&feed, &elsewhere),
+            PrivateAccess::Anywhere
+        );
+        let refused = PrivateAccess::Refused;
+        assert_eq!(refused.for_link(&feed, &own), PrivateAccess::Refused);
+    }
+
+    #[test]
     fn private_ip_literals_and_other_schemes_are_refused() {
         let fetcher = Fetcher::new(&FetchSettings::one_off()).unwrap();
         let refused = |url: &str, allow: bool| {
