@@ -28,8 +28,8 @@ mod tests;
 
 pub use database::{DEFAULT_LEASE, Database, PostgresDatabase};
 pub use diagnostic::Diagnostic;
-pub use locate::locate_rule;
 pub use full_text::{DEFAULT_MAX_ARTICLES_PER_CYCLE, FullTextConfig};
+pub use locate::locate_rule;
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
 /// Line and column (1-based, in characters) of a byte offset in `source`, for pointing at a
