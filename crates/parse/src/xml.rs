@@ -186,6 +186,8 @@ pub(crate) struct XmlReader<'a> {
     /// Set when a `<` opened no tag: see [`XmlReader::found_stray_markup`].
     stray_markup: bool,
     entities: DtdEntities,
+    /// A start tag read ahead and handed back: see [`XmlReader::push_back`].
+    pushed_back: Option<Element<'a>>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -209,10 +211,16 @@ impl<'a> XmlReader<'a> {
             done: false,
             stray_markup: false,
             entities: DtdEntities::default(),
+            pushed_back: None,
         }
     }
 
     pub fn next(&mut self, warnings: &mut Warnings) -> Node<'a> {
+        if self.pushed_back.is_some()
+            && let Some(element) = self.pushed_back.take()
+        {
+            return Node::Start(element);
+        }
         loop {
             if self.pending_ends > 0 {
                 self.pending_ends -= 1;
@@ -273,7 +281,9 @@ impl<'a> XmlReader<'a> {
                         return Node::Char(c);
                     }
                     let name = source_text(self.src, reference.into_inner());
-                    if let Some(text) = self.entities.get(&name) {
+                    if !self.entities.is_empty()
+                        && let Some(text) = self.entities.get(&name)
+                    {
                         return Node::Text(Cow::Owned(text.to_owned()));
                     }
                     return Node::Text(match resolve_entity(&name) {
@@ -442,6 +452,13 @@ impl<'a> XmlReader<'a> {
         Some(Node::End { at })
     }
 
+    /// Hands `element`, the start tag just read, back to be read again by the next [`XmlReader::next`]
+    /// (before its own end, if it was empty): the walker read ahead into an element it cannot take
+    /// where it is (an `<item>` inside an unclosed feed-level element).
+    pub fn push_back(&mut self, element: Element<'a>) {
+        self.pushed_back = Some(element);
+    }
+
     /// Closes the `count` open elements just below the innermost one, as if their end tags had come
     /// before its start tag: the walker found an element (an `<item>`) that they cannot contain.
     /// Returns the qualified name of the outermost one closed.
@@ -489,12 +506,19 @@ impl DtdEntities {
     const MAX: usize = 64;
     const MAX_TEXT: usize = 256;
 
+    /// Checked before [`DtdEntities::get`]: most documents declare none, and every reference asks.
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    #[cold]
     fn get(&self, name: &str) -> Option<&str> {
         let found = self.0.iter().find(|(n, _)| n == name);
         found.map(|(_, text)| text.as_str())
     }
 
     /// Reads the `<!ENTITY name "text">` declarations of a DTD; returns how many were refused.
+    #[cold]
     fn read_dtd(&mut self, dtd: &str) -> usize {
         let mut refused = 0;
         for declaration in dtd.split("<!ENTITY").skip(1) {
