@@ -281,24 +281,7 @@ impl<'a> XmlReader<'a> {
                         return Node::Char(c);
                     }
                     let name = source_text(self.src, reference.into_inner());
-                    if !self.entities.is_empty()
-                        && let Some(text) = self.entities.get(&name)
-                    {
-                        return Node::Text(Cow::Owned(text.to_owned()));
-                    }
-                    return Node::Text(match resolve_entity(&name) {
-                        Resolved::Xml(c) => return Node::Char(c),
-                        Resolved::Html(s) => {
-                            warnings.push(format!(
-                                "HTML entity &{name}; is not defined in XML; decoded"
-                            ));
-                            Cow::Owned(s)
-                        }
-                        Resolved::Unknown => {
-                            warnings.push(format!("undefined entity &{name}; kept as written"));
-                            Cow::Owned(format!("&{name};"))
-                        }
-                    });
+                    return self.reference(&name, warnings);
                 }
                 Ok(Event::DocType(doctype)) => {
                     let dtd = source_text(self.src, doctype.into_inner());
@@ -450,6 +433,31 @@ impl<'a> XmlReader<'a> {
         self.pending_at = at;
         self.close_top();
         Some(Node::End { at })
+    }
+
+    /// A reference other than to XML's five entities: a character reference, an entity the DTD
+    /// declared, an HTML name, or an unknown one. Kept out of [`XmlReader::next`], which every node
+    /// goes through, so that the common case there stays small.
+    #[inline(never)]
+    fn reference(&self, name: &str, warnings: &mut Warnings) -> Node<'a> {
+        if !self.entities.is_empty()
+            && let Some(text) = self.entities.get(name)
+        {
+            return Node::Text(Cow::Owned(text.to_owned()));
+        }
+        Node::Text(match resolve_entity(name) {
+            Resolved::Xml(c) => return Node::Char(c),
+            Resolved::Html(s) => {
+                warnings.push(format!(
+                    "HTML entity &{name}; is not defined in XML; decoded"
+                ));
+                Cow::Owned(s)
+            }
+            Resolved::Unknown => {
+                warnings.push(format!("undefined entity &{name}; kept as written"));
+                Cow::Owned(format!("&{name};"))
+            }
+        })
     }
 
     /// Hands `element`, the start tag just read, back to be read again by the next [`XmlReader::next`]
