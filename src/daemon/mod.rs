@@ -502,6 +502,7 @@ impl Pipeline {
         let mut reading = window::first_reading(&self.config, now);
         loop {
             let newest = self.store.newest_items(&urls, &reading)?;
+            self.store.release_memory()?;
             let count = newest.items.len();
             let merged = merged(&self.config, newest.items, now);
             match newest.complete_after {
