@@ -19,6 +19,8 @@ mod read;
 mod schema;
 mod scrape;
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
 
 pub use diagnostic::Diagnostic;
