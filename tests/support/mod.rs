@@ -10,6 +10,7 @@
 pub mod daemon;
 pub mod digest;
 pub mod process;
+pub mod serving;
 pub mod stories;
 pub mod tools;
 
