@@ -13,6 +13,9 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use url::Url;
 
+mod database;
+#[cfg(test)]
+mod database_tests;
 mod diagnostic;
 mod identity;
 mod read;
@@ -23,6 +26,7 @@ mod testing;
 #[cfg(test)]
 mod tests;
 
+pub use database::{DEFAULT_LEASE, Database, PostgresDatabase};
 pub use diagnostic::Diagnostic;
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
@@ -90,7 +94,8 @@ pub struct Settings {
     pub timezone: Tz,
     pub language: String,
     pub output_dir: PathBuf,
-    pub database: PathBuf,
+    /// Where the store lives: an SQLite file or a PostgreSQL database.
+    pub database: Database,
     pub poll_interval: Duration,
     pub listen: SocketAddr,
     pub user_agent: String,

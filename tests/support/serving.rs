@@ -26,7 +26,7 @@ impl Serving {
     pub async fn start(config: &Config, output_dir: PathBuf) -> Serving {
         let site = Site {
             output_dir,
-            store: Arc::new(Store::open(&config.gazette.database).expect("open the store")),
+            store: Arc::new(Store::connect(&config.gazette.database).expect("open the store")),
             config: tokio::sync::watch::channel(Arc::new(config.clone())).1,
             metrics: Arc::new(Metrics::new()),
         };

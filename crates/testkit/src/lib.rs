@@ -14,6 +14,7 @@
 mod config;
 pub mod farm;
 pub mod feeds;
+pub mod postgres;
 pub mod text;
 pub mod timing;
 
