@@ -152,14 +152,21 @@ fn states(site: &Site) -> Vec<SendState> {
         .collect()
 }
 
-#[test]
-fn a_server_that_never_greets_does_not_hang_the_send_and_is_retried() {
-    let hostile = Hostile::start(Fault::NeverGreets);
+/// A day of news sent, with `FAST` limits, to a server that misbehaves as `fault` says: the
+/// send must fail (exit 1). The server, the site and what the send printed.
+fn failed_send(fault: Fault) -> (Hostile, Site, String) {
+    let hostile = Hostile::start(fault);
     let site = Site::new(&hostile.url(), FAST);
     seed(&site);
     let output = send(&site);
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (hostile, site, stdout)
+}
+
+#[test]
+fn a_server_that_never_greets_does_not_hang_the_send_and_is_retried() {
+    let (hostile, site, stdout) = failed_send(Fault::NeverGreets);
     assert_eq!(stdout.matches("retrying after").count(), 2, "{stdout}");
     assert!(stdout.contains("no answer within 2s"), "{stdout}");
     assert_eq!(states(&site), [SendState::Retry, SendState::Retry]);
@@ -168,12 +175,7 @@ fn a_server_that_never_greets_does_not_hang_the_send_and_is_retried() {
 
 #[test]
 fn a_drop_at_data_is_retried_and_the_mail_arrives_later() {
-    let hostile = Hostile::start(Fault::DropsAtData);
-    let site = Site::new(&hostile.url(), FAST);
-    seed(&site);
-    let output = send(&site);
-    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (hostile, site, stdout) = failed_send(Fault::DropsAtData);
     assert_eq!(stdout.matches("retrying after").count(), 2, "{stdout}");
     assert!(!stdout.contains("in doubt"), "{stdout}");
     assert_eq!(states(&site), [SendState::Retry, SendState::Retry]);
@@ -194,12 +196,7 @@ fn a_drop_at_data_is_retried_and_the_mail_arrives_later() {
 
 #[test]
 fn silence_after_the_end_of_the_message_is_in_doubt_and_never_resent() {
-    let hostile = Hostile::start(Fault::SilentAfterMessage);
-    let site = Site::new(&hostile.url(), FAST);
-    seed(&site);
-    let output = send(&site);
-    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (hostile, site, stdout) = failed_send(Fault::SilentAfterMessage);
     assert_eq!(stdout.matches("in doubt").count(), 2, "{stdout}");
     assert!(
         stdout.contains("no reply to the end of the message"),
