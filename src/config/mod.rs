@@ -24,6 +24,8 @@ mod read;
 mod schema;
 mod scrape;
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
 
 pub use database::{DEFAULT_LEASE, Database, PostgresDatabase};
