@@ -20,6 +20,7 @@ use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
 use crate::store::feed_health;
 
+mod migrate;
 mod scrape;
 
 #[derive(Debug, Parser)]
@@ -58,6 +59,8 @@ enum Command {
     Opml(OpmlCommand),
     /// Build the daily digest of one day into output/digest/, and with --send mail it.
     Digest(DigestArgs),
+    /// Copy the SQLite store into a PostgreSQL database (idempotent: run again to resume).
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +131,7 @@ pub fn main() -> ExitCode {
             Command::Parse(args) => parse_command(&args).await,
             Command::Scrape(args) => scrape::command(&args).await,
             Command::Digest(args) => digest(&args).await,
+            Command::Migrate(args) => migrate::command(&args).await,
             Command::Opml(OpmlCommand::Export(args)) => opml_export(&args.config),
             Command::Opml(OpmlCommand::Import { file, config }) => {
                 opml_import(&config.config, &file)
@@ -351,6 +355,30 @@ async fn feeds(path: &Path) -> ExitCode {
             }
             if let Some(next) = digest.next_attempt {
                 let _ = writeln!(out, "  next attempt: {}", when(Some(next)));
+            }
+        }
+        Ok(None) => {}
+        Err(error) => return fail(error),
+    }
+    match pipeline.group_status().await {
+        Ok(Some(group)) => {
+            for node in &group.nodes {
+                let _ = writeln!(
+                    out,
+                    "node {} · last seen {} · started {}",
+                    shown(&node.name),
+                    when(Some(node.last_seen)),
+                    when(Some(node.started))
+                );
+            }
+            for held in &group.leases {
+                let _ = writeln!(
+                    out,
+                    "lease {} · held by {} until {}",
+                    held.url,
+                    shown(&held.lease.owner),
+                    when(Some(held.lease.until))
+                );
             }
         }
         Ok(None) => {}

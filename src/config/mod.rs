@@ -24,7 +24,7 @@ mod scrape;
 #[cfg(test)]
 mod tests;
 
-pub use database::{DEFAULT_LEASE, Database, PostgresDatabase};
+pub use database::{DATABASE_ENV, DEFAULT_LEASE, Database, PostgresDatabase};
 pub use diagnostic::Diagnostic;
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 

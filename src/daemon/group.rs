@@ -11,8 +11,8 @@ use url::Url;
 
 use super::{CycleReport, DaemonError, Pipeline};
 use crate::config::{DEFAULT_LEASE, Database, FeedConfig};
-use crate::store::FeedState;
 use crate::store::lease::HostSlot;
+use crate::store::{FeedState, GroupStatus, Store};
 
 /// Longest wait between two tries for a busy host's slot.
 const SLOT_WAIT: Duration = Duration::from_millis(500);
@@ -24,6 +24,11 @@ impl Pipeline {
             Database::Postgres(pg) => pg.lease,
             Database::Sqlite(_) => DEFAULT_LEASE,
         }
+    }
+
+    /// The nodes sharing the store and the feeds they hold; `None` on SQLite.
+    pub async fn group_status(&self) -> Result<Option<GroupStatus>, DaemonError> {
+        self.with_store(Store::group_status).await
     }
 
     /// Whether other nodes share the store.

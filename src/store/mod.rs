@@ -24,7 +24,9 @@ use crate::model::{Item, Normalized, Source, StoredItem};
 
 #[cfg(test)]
 pub(crate) mod both;
+mod copy;
 pub mod digests;
+mod group;
 mod health;
 pub mod lease;
 mod migrations;
@@ -32,6 +34,8 @@ mod pg;
 mod published;
 mod writer;
 
+pub use copy::CopyReport;
+pub use group::{GroupStatus, HeldFeed};
 pub use health::feed_health;
 pub use migrations::SchemaError;
 pub use published::Published;
@@ -50,6 +54,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("PostgreSQL error: {0}")]
     Postgres(#[from] postgres::Error),
+    #[error("cannot copy the store: {0}")]
+    Copy(String),
     #[error("cannot connect to the database {url}: {reason}")]
     Connect { url: String, reason: String },
     #[error("cannot start the store's writer thread: {0}")]
