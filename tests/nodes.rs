@@ -379,3 +379,81 @@ fn migrate_copies_an_sqlite_store_and_can_be_run_again() {
         support::rss_items(&single.read_output("feeds/politics.xml"))
     );
 }
+
+/// `body` served at `path` on `port` within `within`.
+fn served_within(port: u16, path: &str, wanted: &str, within: Duration) -> bool {
+    let deadline = std::time::Instant::now() + within;
+    while std::time::Instant::now() < deadline {
+        if support::http_get(port, path)
+            .is_some_and(|(status, _, body)| status == 200 && body.contains(wanted))
+        {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn a_running_node_publishes_another_nodes_change_when_notified() {
+    let farm = Farm::start();
+    serve(&farm, 0, 1);
+    let url = testkit::postgres::database();
+    let port = support::free_port();
+    // Nothing is due for a month after the first poll: only the notification can wake it soon
+    // (its periodic check is a minute apart).
+    let config = FeedsToml::new()
+        .set("database", url.as_str())
+        .set("poll_interval", "30days")
+        .set("listen", format!("127.0.0.1:{port}"))
+        .feed(&farm.url(&path(0)), &[]);
+    let work = Workdir::new(&config);
+    let mut node = work
+        .command(&["run"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the node");
+    assert!(
+        served_within(port, "/feeds/all.xml", "기사 0", Duration::from_secs(30)),
+        "the node never served its first poll"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+
+    // Another node stores an item.
+    let item: gazette::model::Item = serde_json::from_value(serde_json::json!({
+        "id": "other-node-1",
+        "title": "다른 노드가 저장한 속보",
+        "link": "https://news.example/other-node-1",
+        "summary": "요약",
+        "authors": [],
+        "categories": [],
+        "published": "2026-12-04T01:00:00Z",
+    }))
+    .expect("an item");
+    let feed = gazette::model::Normalized {
+        feed_title: None,
+        site_link: None,
+        items: vec![item],
+        warnings: vec![],
+    };
+    store(&url)
+        .save_items(&farm.url(&path(0)), &feed, chrono::Utc::now())
+        .expect("save");
+    let published = served_within(
+        port,
+        "/feeds/all.xml",
+        "다른 노드가 저장한 속보",
+        Duration::from_secs(30),
+    );
+    support::signal(&node, libc::SIGTERM);
+    let stopped = wait_with_timeout(&mut node, Duration::from_secs(15));
+    if stopped.is_none() {
+        let _ = node.kill();
+    }
+    assert!(published, "the change was not published on notice");
+    assert!(
+        stopped.is_some_and(|status| status.success()),
+        "{stopped:?}"
+    );
+}

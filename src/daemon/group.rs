@@ -26,6 +26,14 @@ impl Pipeline {
         }
     }
 
+    /// Reports this node alive (a shared store only).
+    pub(super) async fn heartbeat(&self) -> Result<(), DaemonError> {
+        if !self.is_shared() {
+            return Ok(());
+        }
+        self.with_store(Store::heartbeat).await
+    }
+
     /// The nodes sharing the store and the feeds they hold; `None` on SQLite.
     pub async fn group_status(&self) -> Result<Option<GroupStatus>, DaemonError> {
         self.with_store(Store::group_status).await
@@ -144,6 +152,21 @@ impl Pipeline {
         }
     }
 }
+
+/// Waits for a change notification, then a moment more so that a burst of commits makes one
+/// publish; never returns without a signal.
+pub(super) async fn changed(signal: Option<&tokio::sync::Notify>) {
+    match signal {
+        Some(signal) => {
+            signal.notified().await;
+            tokio::time::sleep(SETTLE).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// How long a wake-up by another node's change waits for more.
+const SETTLE: Duration = Duration::from_secs(1);
 
 /// Dates `edition` by what the store holds (when its newest item was first seen) instead of
 /// this node's clock: nodes sharing a store then publish the same bytes for the same state,

@@ -556,15 +556,23 @@ impl Pipeline {
             Arc::clone(&self.metrics),
             shutdown.clone(),
         );
+        // Other nodes' writes wake this one to publish them (a shared store only).
+        let changed = self.store.listen_for_changes();
+        if let Err(error) = pipeline.join_group().await {
+            tracing::error!("cannot join the group: {error}");
+        }
         while !shutdown.is_cancelled() {
             let latest = Arc::clone(&reloads.borrow_and_update());
             if !Arc::ptr_eq(&latest, &pipeline.config) {
                 pipeline = pipeline.reconfigured(latest);
+                if let Err(error) = pipeline.join_group().await {
+                    tracing::error!("cannot join the group: {error}");
+                }
                 if let Err(error) = pipeline.publish_if_changed().await {
                     tracing::error!("publish failed: {error}");
                 }
             }
-            if let Err(error) = pipeline.join_group().await {
+            if let Err(error) = pipeline.heartbeat().await {
                 tracing::error!("cannot report to the group: {error}");
             }
             let now = Utc::now();
@@ -591,6 +599,7 @@ impl Pipeline {
                 () = tokio::time::sleep(wait) => {}
                 () = shutdown.cancelled() => {}
                 Ok(()) = reloads.changed() => {}
+                () = group::changed(changed.as_deref()) => {}
             }
         }
         digests::stop(digests).await;

@@ -8,7 +8,11 @@
 //! batched (a cycle's polls are one transaction per batch), so that cost is small beside the
 //! round trips.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use postgres::fallible_iterator::FallibleIterator;
+use tokio::sync::Notify;
 
 use postgres::{Client, NoTls};
 
@@ -104,6 +108,21 @@ impl Pool {
         })
     }
 
+    /// Starts a thread that `LISTEN`s on `channel` with a connection of its own and wakes
+    /// `wake` at every notification, and after every reconnection (notifications sent while it
+    /// was away are lost). It ends once `wake` is dropped everywhere else.
+    pub(super) fn listen(&self, channel: &'static str, wake: &Arc<Notify>) {
+        let config = self.config.clone();
+        let url = self.url.clone();
+        let wake = Arc::downgrade(wake);
+        let spawned = std::thread::Builder::new()
+            .name("store-listen".into())
+            .spawn(move || listen_until_dropped(&config, &url, channel, &wake));
+        if let Err(error) = spawned {
+            tracing::warn!("cannot listen for changes (publishing on the periodic check): {error}");
+        }
+    }
+
     fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Client>> {
         self.idle
             .lock()
@@ -118,6 +137,42 @@ impl Drop for Pool {
         std::thread::scope(|scope| {
             scope.spawn(move || drop(idle));
         });
+    }
+}
+
+fn listen_until_dropped(config: &postgres::Config, url: &str, channel: &str, wake: &Weak<Notify>) {
+    /// How often the thread looks whether it is still wanted.
+    const CHECK: Duration = Duration::from_secs(5);
+    while wake.strong_count() > 0 {
+        let listened = (|| {
+            let mut client = config.connect(NoTls)?;
+            client.batch_execute(&format!("LISTEN {channel}"))?;
+            if let Some(wake) = wake.upgrade() {
+                wake.notify_one();
+            }
+            loop {
+                {
+                    let mut notifications = client.notifications();
+                    let mut iter = notifications.timeout_iter(CHECK);
+                    while let Some(_notification) = iter.next()? {
+                        match wake.upgrade() {
+                            Some(wake) => wake.notify_one(),
+                            None => return Ok(()),
+                        }
+                    }
+                }
+                if wake.strong_count() == 0 {
+                    return Ok(());
+                }
+                // Nothing came: a query makes a dropped connection show.
+                client.batch_execute("")?;
+            }
+        })();
+        if let Err(error) = listened {
+            let error: postgres::Error = error;
+            tracing::warn!("listening for changes on {url}: {error}; reconnecting");
+            std::thread::sleep(CHECK);
+        }
     }
 }
 
