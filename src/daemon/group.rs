@@ -141,6 +141,26 @@ impl Pipeline {
         }
     }
 
+    /// On a shared store, whether this node still holds `url`'s lease, renewing it for the
+    /// poll about to start: a lease that ran out while the feed waited for its host's slot may
+    /// have gone to another node, which then polls it instead. Always true on SQLite.
+    pub(super) async fn still_leased(&self, url: &str) -> bool {
+        if !self.is_shared() {
+            return true;
+        }
+        let (url, lease) = (url.to_owned(), self.lease());
+        match self
+            .with_store(move |store| store.renew_lease(&url, lease))
+            .await
+        {
+            Ok(held) => held,
+            Err(error) => {
+                tracing::error!("cannot renew a lease: {error}: polling anyway");
+                true
+            }
+        }
+    }
+
     /// Gives a host slot back.
     pub(super) async fn release_host_slot(&self, slot: Option<HostSlot>) {
         let Some(slot) = slot else { return };

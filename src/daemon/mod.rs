@@ -225,7 +225,7 @@ impl Pipeline {
             let host = feed.url.host_str().unwrap_or_default().to_ascii_lowercase();
             by_host.entry(host).or_default().push(feed);
         }
-        let mut reports = futures_util::stream::iter(by_host.into_values())
+        let reports = futures_util::stream::iter(by_host.into_values())
             .map(|feeds| {
                 futures_util::stream::iter(feeds)
                     .map(|feed| {
@@ -242,8 +242,10 @@ impl Pipeline {
                     .buffer_unordered(settings.per_host.max(1) * IN_FLIGHT_PER_REQUEST)
             })
             .flatten_unordered(settings.concurrency.max(1))
-            .collect::<Vec<_>>()
+            .collect::<Vec<Option<FeedReport>>>()
             .await;
+        // Feeds whose lease ran out before their turn came, now polled by another node.
+        let mut reports: Vec<FeedReport> = reports.into_iter().flatten().collect();
         progress.finish_and_clear();
         // Report in config order, not completion order. The order is looked up, not searched for
         // on every comparison: with thousands of feeds a linear search per comparison adds up.
@@ -265,13 +267,14 @@ impl Pipeline {
     }
 
     /// Fetch → parse → normalize → store for one feed; every failure ends up in the report and
-    /// the store, never in a panic or an early return of the cycle.
+    /// the store, never in a panic or an early return of the cycle. `None` when, on a shared
+    /// store, this node's lease on the feed ran out before its turn and another node took it.
     async fn poll_feed(
         &self,
         feed: &FeedConfig,
         previous: FeedState,
         now: DateTime<Utc>,
-    ) -> FeedReport {
+    ) -> Option<FeedReport> {
         let key = feed.url.as_str().to_owned();
         let mut report = FeedReport {
             url: key.clone(),
@@ -292,6 +295,11 @@ impl Pipeline {
             private: PrivateAccess::of(feed, &self.config.gazette),
         };
         let slot = self.host_slot(&request.url).await;
+        if !self.still_leased(&key).await {
+            tracing::debug!(feed = %feed.url, "the lease ran out and another node took the feed");
+            self.release_host_slot(slot).await;
+            return None;
+        }
         let outcome = self.fetcher.fetch(&request).await;
         self.release_host_slot(slot).await;
         let (result, moved_to, read) = match outcome {
@@ -358,7 +366,7 @@ impl Pipeline {
             if let Err(error) = self.writer.record(record).await {
                 tracing::error!(feed = %feed.url, "cannot record the poll: {error}");
             }
-            return report;
+            return Some(report);
         }
         if state.gone.is_some() && previous.gone.is_none() {
             tracing::warn!(
@@ -376,7 +384,7 @@ impl Pipeline {
                 "moved permanently to {moved}: polling it there from now on; update feeds.toml"
             );
         }
-        report
+        Some(report)
     }
 
     /// Parse → normalize of a fetched body; an unchanged body is not parsed at all. Gives the
