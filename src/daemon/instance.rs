@@ -52,8 +52,9 @@ impl InstanceLock {
             path: output.clone(),
             source,
         })?;
-        let mut files = Vec::new();
-        // A PostgreSQL store is shared by design: its nodes take leases, not this lock.
+        let mut files = Vec::with_capacity(2);
+        // A PostgreSQL store is shared by design: its nodes take leases, not this lock. The
+        // database's lock comes first, so a second gazette on the same store names the store.
         if let Some(database) = settings.database.sqlite_path() {
             let mut database_lock = database.as_os_str().to_owned();
             database_lock.push(".lock");
