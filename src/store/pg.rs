@@ -8,7 +8,7 @@
 //! batched (a cycle's polls are one transaction per batch), so that cost is small beside the
 //! round trips.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
 use postgres::fallible_iterator::FallibleIterator;
@@ -19,18 +19,28 @@ use postgres::{Client, NoTls};
 use super::StoreError;
 use super::migrations::{MIGRATIONS, SchemaError, latest};
 
-/// Connections kept open between calls.
-const POOL: usize = 8;
+/// Most connections open at once: a call beyond them waits for one to be free. Opening a
+/// connection costs a server process, far more than waiting for a query or two.
+const POOL: usize = 12;
 
 /// The key of the advisory lock that makes two nodes starting at once apply each migration once.
 const MIGRATION_LOCK: i64 = 0x6761_7a65_7474_6501;
 
-/// How to connect, and the idle connections.
+/// How to connect, and the connections.
 pub(super) struct Pool {
     config: postgres::Config,
     /// The URL as configured (no password), for messages.
     url: String,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Connections>,
+    /// Signalled when a connection goes back or closes.
+    freed: Condvar,
+}
+
+/// The pool's connections: those waiting for a call, and how many are open in all.
+#[derive(Default)]
+struct Connections {
+    idle: Vec<Client>,
+    open: usize,
 }
 
 impl std::fmt::Debug for Pool {
@@ -64,7 +74,8 @@ impl Pool {
         let pool = Pool {
             config,
             url: url.to_string(),
-            idle: Mutex::new(Vec::new()),
+            idle: Mutex::new(Connections::default()),
+            freed: Condvar::new(),
         };
         pool.run(|client| {
             migrate(client).map_err(|source| StoreError::Schema {
@@ -85,22 +96,9 @@ impl Pool {
         std::thread::scope(|scope| {
             scope
                 .spawn(|| {
-                    let idle = self.idle().pop();
-                    let mut client = match idle {
-                        Some(client) if !client.is_closed() => client,
-                        _ => self
-                            .config
-                            .connect(NoTls)
-                            .map_err(|error| StoreError::Connect {
-                                url: self.url.clone(),
-                                reason: error.to_string(),
-                            })?,
-                    };
+                    let mut client = self.take()?;
                     let result = work(&mut client);
-                    let mut idle = self.idle();
-                    if idle.len() < POOL && !client.is_closed() {
-                        idle.push(client);
-                    }
+                    self.put_back(client);
                     result
                 })
                 .join()
@@ -123,7 +121,51 @@ impl Pool {
         }
     }
 
-    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Client>> {
+    /// An idle connection, or a new one while fewer than [`POOL`] are open, or the first to
+    /// be freed.
+    fn take(&self) -> Result<Client, StoreError> {
+        let mut connections = self.connections();
+        loop {
+            while let Some(client) = connections.idle.pop() {
+                if !client.is_closed() {
+                    return Ok(client);
+                }
+                connections.open -= 1;
+            }
+            if connections.open < POOL {
+                connections.open += 1;
+                drop(connections);
+                return self.config.connect(NoTls).map_err(|error| {
+                    self.closed();
+                    StoreError::Connect {
+                        url: self.url.clone(),
+                        reason: error.to_string(),
+                    }
+                });
+            }
+            connections = self
+                .freed
+                .wait(connections)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    /// Returns a connection after a call (a closed one is counted out).
+    fn put_back(&self, client: Client) {
+        if client.is_closed() {
+            self.closed();
+        } else {
+            self.connections().idle.push(client);
+            self.freed.notify_one();
+        }
+    }
+
+    fn closed(&self) {
+        self.connections().open -= 1;
+        self.freed.notify_one();
+    }
+
+    fn connections(&self) -> std::sync::MutexGuard<'_, Connections> {
         self.idle
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -133,7 +175,7 @@ impl Pool {
 impl Drop for Pool {
     /// Closes the idle connections on a thread of their own (see [`Pool::run`]).
     fn drop(&mut self) {
-        let idle = std::mem::take(&mut *self.idle());
+        let idle = std::mem::take(&mut self.connections().idle);
         std::thread::scope(|scope| {
             scope.spawn(move || drop(idle));
         });
