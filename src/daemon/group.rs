@@ -14,6 +14,9 @@ use crate::config::{DEFAULT_LEASE, Database, FeedConfig};
 use crate::store::lease::HostSlot;
 use crate::store::{FeedState, GroupStatus, Store};
 
+/// Shortest wait between two looks for due feeds on a shared store.
+pub(super) const LEAST_WAIT: Duration = Duration::from_secs(2);
+
 /// Longest wait between two tries for a busy host's slot.
 const SLOT_WAIT: Duration = Duration::from_millis(500);
 

@@ -629,7 +629,14 @@ impl Pipeline {
         let wait = earliest.map_or(Duration::from_secs(60), |next| {
             (next - now).to_std().unwrap_or(Duration::ZERO)
         });
-        Ok(wait.clamp(Duration::from_millis(200), Duration::from_secs(60)))
+        // On a shared store a feed may look due while another node polls it: looking again at
+        // once would only read the store over and over.
+        let least = if self.is_shared() {
+            group::LEAST_WAIT
+        } else {
+            Duration::from_millis(200)
+        };
+        Ok(wait.clamp(least, Duration::from_secs(60)))
     }
 
     /// Runs the daemon and serves the output at `listen`, until SIGINT or SIGTERM.
