@@ -21,6 +21,7 @@ use crate::store::Store;
 use crate::store::feed_health;
 
 mod migrate;
+mod refetch;
 mod scrape;
 
 #[derive(Debug, Parser)]
@@ -54,6 +55,8 @@ enum Command {
     /// Read an HTML list page with CSS rules and print the items they find: for writing a
     /// feed's `[feed.scrape]` rules.
     Scrape(Box<scrape::ScrapeArgs>),
+    /// Fetch the article pages of a `full_text` feed's stored items again, at its next polls.
+    Refetch(refetch::RefetchArgs),
     /// Export the feeds as OPML, or import another reader's OPML export.
     #[command(subcommand)]
     Opml(OpmlCommand),
@@ -130,6 +133,7 @@ pub fn main() -> ExitCode {
             Command::Feeds(args) => feeds(&args.config).await,
             Command::Parse(args) => parse_command(&args).await,
             Command::Scrape(args) => scrape::command(&args).await,
+            Command::Refetch(args) => refetch::command(&args),
             Command::Digest(args) => digest(&args).await,
             Command::Migrate(args) => migrate::command(&args).await,
             Command::Opml(OpmlCommand::Export(args)) => opml_export(&args.config),
@@ -336,6 +340,22 @@ async fn feeds(path: &Path) -> ExitCode {
         }
         if let Some(moved) = &feed.moved_to {
             let _ = writeln!(out, "  moved to: {}", shown(moved));
+        }
+        if let Some(full_text) = &feed.full_text {
+            let _ = writeln!(
+                out,
+                "  full text: {} extracted · {} failed (teaser kept) · {} pending",
+                full_text.extracted, full_text.failed, full_text.pending
+            );
+            for failure in &full_text.failures {
+                let _ = writeln!(
+                    out,
+                    "  full text failed, teaser kept: {} ({}): {}",
+                    shown(&failure.link),
+                    when(failure.at),
+                    shown(&failure.error)
+                );
+            }
         }
     }
     match pipeline.digest_status().await {

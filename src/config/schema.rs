@@ -19,6 +19,7 @@ use crate::text::web_url::{NotWebUrl, WebUrl};
 
 use super::database::read_database;
 use super::diagnostic::{Reporter, quoted, unknown};
+use super::full_text::read_full_text;
 use super::read::{Table, Value, boolean, count, parsed, string, strings, text};
 use super::scrape::{Css, Rule, SCRAPE_KEYS, ScrapeRules, date_format};
 use super::{
@@ -69,6 +70,10 @@ const FEED_KEYS: &[&str] = &[
     "include",
     "exclude",
     "scrape",
+    "full_text",
+    "full_text_selector",
+    "full_text_remove",
+    "full_text_max_per_cycle",
 ];
 
 const DEFAULT_USER_AGENT: &str = concat!(
@@ -303,6 +308,7 @@ fn read_feed(
         .value("scrape")
         .and_then(|value| Table::new(r, "scrape", value, SCRAPE_KEYS))
         .and_then(|table| read_scrape(r, &table));
+    let full_text = read_full_text(r, table, content);
     Some(FeedConfig {
         url: url?,
         name,
@@ -315,6 +321,7 @@ fn read_feed(
         include,
         exclude,
         scrape,
+        full_text,
     })
 }
 

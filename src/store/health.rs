@@ -26,6 +26,10 @@ pub fn feed_health(config: &Config, store: &Store) -> Result<Vec<FeedHealth>, St
                 items: store.item_count(url)?,
                 moved_to: state.moved_to,
                 gone: state.gone.is_some(),
+                full_text: match feed.full_text {
+                    Some(_) => Some(store.full_text_health(url)?),
+                    None => None,
+                },
             })
         })
         .collect()

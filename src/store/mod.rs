@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::config::Database;
 use crate::model::{Item, Normalized, Source, StoredItem};
 
+mod articles;
 #[cfg(test)]
 pub(crate) mod both;
 mod copy;
@@ -34,6 +35,7 @@ mod pg;
 mod published;
 mod writer;
 
+pub use articles::{ArticleOutcome, PendingArticle};
 pub use copy::CopyReport;
 pub use group::{GroupStatus, HeldFeed};
 pub use health::feed_health;
