@@ -23,6 +23,8 @@ mod read;
 mod schema;
 mod scrape;
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
 
 pub use database::{DATABASE_ENV, DEFAULT_LEASE, Database, PostgresDatabase};
