@@ -21,6 +21,7 @@ use crate::store::Store;
 use crate::store::feed_health;
 
 mod explain;
+mod migrate;
 mod refetch;
 mod scrape;
 
@@ -65,6 +66,8 @@ enum Command {
     /// Say why an item is where it is (the fetch it came from, the rules that placed it, what
     /// it was merged with), or with --missing why an article is not published.
     Explain(explain::ExplainArgs),
+    /// Copy the SQLite store into a PostgreSQL database (idempotent: run again to resume).
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +140,7 @@ pub fn main() -> ExitCode {
             Command::Refetch(args) => refetch::command(&args),
             Command::Digest(args) => digest(&args).await,
             Command::Explain(args) => explain::command(&args),
+            Command::Migrate(args) => migrate::command(&args).await,
             Command::Opml(OpmlCommand::Export(args)) => opml_export(&args.config),
             Command::Opml(OpmlCommand::Import { file, config }) => {
                 opml_import(&config.config, &file)
@@ -376,6 +380,30 @@ async fn feeds(path: &Path) -> ExitCode {
             }
             if let Some(next) = digest.next_attempt {
                 let _ = writeln!(out, "  next attempt: {}", when(Some(next)));
+            }
+        }
+        Ok(None) => {}
+        Err(error) => return fail(error),
+    }
+    match pipeline.group_status().await {
+        Ok(Some(group)) => {
+            for node in &group.nodes {
+                let _ = writeln!(
+                    out,
+                    "node {} · last seen {} · started {}",
+                    shown(&node.name),
+                    when(Some(node.last_seen)),
+                    when(Some(node.started))
+                );
+            }
+            for held in &group.leases {
+                let _ = writeln!(
+                    out,
+                    "lease {} · held by {} until {}",
+                    held.url,
+                    shown(&held.lease.owner),
+                    when(Some(held.lease.until))
+                );
             }
         }
         Ok(None) => {}

@@ -28,7 +28,7 @@ mod testing;
 #[cfg(test)]
 mod tests;
 
-pub use database::{DEFAULT_LEASE, Database, PostgresDatabase};
+pub use database::{DATABASE_ENV, DEFAULT_LEASE, Database, PostgresDatabase};
 pub use diagnostic::Diagnostic;
 pub use full_text::{DEFAULT_MAX_ARTICLES_PER_CYCLE, FullTextConfig};
 pub use locate::locate_rule;

@@ -226,7 +226,7 @@ impl Pipeline {
             let host = feed.url.host_str().unwrap_or_default().to_ascii_lowercase();
             by_host.entry(host).or_default().push(feed);
         }
-        let mut reports = futures_util::stream::iter(by_host.into_values())
+        let reports = futures_util::stream::iter(by_host.into_values())
             .map(|feeds| {
                 futures_util::stream::iter(feeds)
                     .map(|feed| {
@@ -259,8 +259,10 @@ impl Pipeline {
                     .buffer_unordered(settings.per_host.max(1) * IN_FLIGHT_PER_REQUEST)
             })
             .flatten_unordered(settings.concurrency.max(1))
-            .collect::<Vec<_>>()
+            .collect::<Vec<Option<FeedReport>>>()
             .await;
+        // Feeds whose lease ran out before their turn came, now polled by another node.
+        let mut reports: Vec<FeedReport> = reports.into_iter().flatten().collect();
         progress.finish_and_clear();
         // Report in config order, not completion order. The order is looked up, not searched for
         // on every comparison: with thousands of feeds a linear search per comparison adds up.
@@ -282,13 +284,14 @@ impl Pipeline {
     }
 
     /// Fetch → parse → normalize → store for one feed; every failure ends up in the report and
-    /// the store, never in a panic or an early return of the cycle.
+    /// the store, never in a panic or an early return of the cycle. `None` when, on a shared
+    /// store, this node's lease on the feed ran out before its turn and another node took it.
     async fn poll_feed(
         &self,
         feed: &FeedConfig,
         previous: FeedState,
         now: DateTime<Utc>,
-    ) -> FeedReport {
+    ) -> Option<FeedReport> {
         let key = feed.url.as_str().to_owned();
         let mut report = FeedReport {
             url: key.clone(),
@@ -309,6 +312,11 @@ impl Pipeline {
             private: PrivateAccess::of(feed, &self.config.gazette),
         };
         let slot = self.host_slot(&request.url).await;
+        if !self.still_leased(&key).await {
+            tracing::debug!(feed = %feed.url, "the lease ran out and another node took the feed");
+            self.release_host_slot(slot).await;
+            return None;
+        }
         let outcome = self.fetcher.fetch(&request).await;
         self.release_host_slot(slot).await;
         let (result, moved_to, read) = match outcome {
@@ -375,7 +383,7 @@ impl Pipeline {
             if let Err(error) = self.writer.record(record).await {
                 tracing::error!(feed = %feed.url, "cannot record the poll: {error}");
             }
-            return report;
+            return Some(report);
         }
         if state.gone.is_some() && previous.gone.is_none() {
             tracing::warn!(
@@ -393,7 +401,7 @@ impl Pipeline {
                 "moved permanently to {moved}: polling it there from now on; update feeds.toml"
             );
         }
-        report
+        Some(report)
     }
 
     /// Parse → normalize of a fetched body; an unchanged body is not parsed at all. Gives the
@@ -585,15 +593,23 @@ impl Pipeline {
             Arc::clone(&self.metrics),
             shutdown.clone(),
         );
+        // Other nodes' writes wake this one to publish them (a shared store only).
+        let changed = self.store.listen_for_changes();
+        if let Err(error) = pipeline.join_group().await {
+            tracing::error!("cannot join the group: {error}");
+        }
         while !shutdown.is_cancelled() {
             let latest = Arc::clone(&reloads.borrow_and_update());
             if !Arc::ptr_eq(&latest, &pipeline.config) {
                 pipeline = pipeline.reconfigured(latest);
+                if let Err(error) = pipeline.join_group().await {
+                    tracing::error!("cannot join the group: {error}");
+                }
                 if let Err(error) = pipeline.publish_if_changed().await {
                     tracing::error!("publish failed: {error}");
                 }
             }
-            if let Err(error) = pipeline.join_group().await {
+            if let Err(error) = pipeline.heartbeat().await {
                 tracing::error!("cannot report to the group: {error}");
             }
             let now = Utc::now();
@@ -620,6 +636,7 @@ impl Pipeline {
                 () = tokio::time::sleep(wait) => {}
                 () = shutdown.cancelled() => {}
                 Ok(()) = reloads.changed() => {}
+                () = group::changed(changed.as_deref()) => {}
             }
         }
         digests::stop(digests).await;
@@ -641,7 +658,14 @@ impl Pipeline {
         let wait = earliest.map_or(Duration::from_secs(60), |next| {
             (next - now).to_std().unwrap_or(Duration::ZERO)
         });
-        Ok(wait.clamp(Duration::from_millis(200), Duration::from_secs(60)))
+        // On a shared store a feed may look due while another node polls it: looking again at
+        // once would only read the store over and over.
+        let least = if self.is_shared() {
+            group::LEAST_WAIT
+        } else {
+            Duration::from_millis(200)
+        };
+        Ok(wait.clamp(least, Duration::from_secs(60)))
     }
 
     /// Runs the daemon and serves the output at `listen`, until SIGINT or SIGTERM.

@@ -25,7 +25,9 @@ use crate::model::{Item, Normalized, Source, StoredItem};
 mod articles;
 #[cfg(test)]
 pub(crate) mod both;
+mod copy;
 pub mod digests;
+mod group;
 mod health;
 pub mod lease;
 mod migrations;
@@ -35,6 +37,8 @@ mod records;
 mod writer;
 
 pub use articles::{ArticleOutcome, PendingArticle};
+pub use copy::CopyReport;
+pub use group::{GroupStatus, HeldFeed};
 pub use health::feed_health;
 pub use migrations::SchemaError;
 pub use published::Published;
@@ -53,6 +57,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("PostgreSQL error: {0}")]
     Postgres(#[from] postgres::Error),
+    #[error("cannot copy the store: {0}")]
+    Copy(String),
     #[error("cannot connect to the database {url}: {reason}")]
     Connect { url: String, reason: String },
     #[error("cannot start the store's writer thread: {0}")]
@@ -358,10 +364,13 @@ fn sql_time(date: &DateTime<Utc>) -> String {
 impl FeedRows {
     pub fn encode(feed: &Normalized) -> Result<FeedRows, StoreError> {
         let origins = feed.origins.iter().map(Some).chain(std::iter::repeat(None));
+        // Ids are unique per feed (normalizing keeps an id's first occurrence); so they stay.
+        let mut ids = std::collections::HashSet::new();
         let items = feed
             .items
             .iter()
             .zip(origins)
+            .filter(|(item, _)| ids.insert(item.id.as_str()))
             .map(|(item, origin)| {
                 let data = serde_json::to_string(item).map_err(StoreError::Encode)?;
                 let origin = origin.map(serde_json::to_string).transpose();
@@ -441,7 +450,24 @@ fn write_items(
     Ok(stats)
 }
 
-/// [`write_items`] in PostgreSQL: the same statements, the same outcome.
+/// The columns of `items`, as arrays for `unnest`.
+type ItemColumns<'a> = (
+    Vec<&'a str>,
+    Vec<&'a str>,
+    Vec<&'a str>,
+    Vec<Option<DateTime<Utc>>>,
+);
+
+fn columns<'a>(items: &[&'a ItemRow]) -> ItemColumns<'a> {
+    (
+        items.iter().map(|i| i.id.as_str()).collect(),
+        items.iter().map(|i| i.data.as_str()).collect(),
+        items.iter().map(|i| i.hash.as_str()).collect(),
+        items.iter().map(|i| i.date).collect(),
+    )
+}
+
+/// [`write_items`] in PostgreSQL: the same outcome.
 fn pg_write_items(
     db: &mut postgres::Transaction<'_>,
     feed_url: &str,
@@ -455,35 +481,61 @@ fn pg_write_items(
          WHERE feeds.title IS DISTINCT FROM $2 OR feeds.site_link IS DISTINCT FROM $3",
     )?;
     let renamed = db.execute(&rename, &[&feed_url, &feed.title, &feed.site_link])?;
-    // `xmax = 0` tells a row just inserted from one updated.
-    let upsert = db.prepare(
-        "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
-         VALUES ($1, $2, $3, $4, COALESCE($5::timestamptz, $6::timestamptz), $6::timestamptz)
-         ON CONFLICT (feed_url, item_id) DO UPDATE SET
-            data = excluded.data, hash = excluded.hash,
-            sort_date = COALESCE($5::timestamptz, items.first_seen)
-         WHERE items.hash <> excluded.hash
-         RETURNING (xmax = 0)",
-    )?;
-    let mut stats = SaveStats::default();
+    // Three statements per feed, not one per item: the stored hashes, then the new items
+    // inserted and the changed ones updated, each in one statement over arrays. The feed is
+    // this node's (leased) and the transaction holds its rows, so nothing comes in between;
+    // should another writer insert an item first all the same, its first sighting is kept.
+    let ids: Vec<&str> = feed.items.iter().map(|item| item.id.as_str()).collect();
+    let stored: HashMap<String, String> = db
+        .query(
+            "SELECT item_id, hash FROM items WHERE feed_url = $1 AND item_id = ANY($2)
+             FOR UPDATE",
+            &[&feed_url, &ids],
+        )?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let (mut new, mut changed): (Vec<&ItemRow>, Vec<&ItemRow>) = (Vec::new(), Vec::new());
     for item in &feed.items {
-        let row = db.query_opt(
-            &upsert,
-            &[
-                &feed_url, &item.id, &item.data, &item.hash, &item.date, &now,
-            ],
-        )?;
-        match row.map(|row| row.get::<_, bool>(0)) {
-            None => continue,
-            Some(true) => stats.new += 1,
-            Some(false) => stats.updated += 1,
+        match stored.get(&item.id) {
+            None => new.push(item),
+            Some(hash) if *hash != item.hash => changed.push(item),
+            Some(_) => {}
         }
+    }
+    let mut stats = SaveStats::default();
+    if !new.is_empty() {
+        let (ids, data, hashes, dates) = columns(&new);
+        let inserted = db.execute(
+            "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
+             SELECT $1, u.id, u.data, u.hash, COALESCE(u.date, $6::timestamptz), $6::timestamptz
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
+                  AS u(id, data, hash, date)
+             ON CONFLICT (feed_url, item_id) DO NOTHING",
+            &[&feed_url, &ids, &data, &hashes, &dates, &now],
+        )?;
+        stats.new = usize::try_from(inserted).unwrap_or(usize::MAX);
+    }
+    if !changed.is_empty() {
+        let (ids, data, hashes, dates) = columns(&changed);
+        let updated = db.execute(
+            "UPDATE items AS i SET data = u.data, hash = u.hash,
+                    sort_date = COALESCE(u.date, i.first_seen)
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
+                  AS u(id, data, hash, date)
+             WHERE i.feed_url = $1 AND i.item_id = u.id AND i.hash <> u.hash",
+            &[&feed_url, &ids, &data, &hashes, &dates],
+        )?;
+        stats.updated = usize::try_from(updated).unwrap_or(usize::MAX);
+    }
+    // After the items: a record references its item.
+    let fetch = records::PgFetch {
+        at: now,
+        status,
+        etag,
+    };
+    for item in new.iter().chain(&changed) {
         if let Some(origin) = &item.origin {
-            let fetch = records::PgFetch {
-                at: now,
-                status,
-                etag,
-            };
             records::pg_write_origin(db, feed_url, &item.id, origin, &fetch)?;
         }
     }
