@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use unicode_width::UnicodeWidthStr;
 
-use crate::config::{Config, ConfigError, locate_string};
+use crate::config::{Config, ConfigError, locate_url};
 use crate::daemon::instance::InstanceLock;
 use crate::daemon::{CycleReport, Pipeline};
 use crate::fetch::{FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetcher, PrivateAccess};
@@ -240,7 +240,7 @@ fn check(path: &Path) -> ExitCode {
 fn print_feed_notes(path: &Path, health: &[FeedHealth]) {
     let source = std::fs::read_to_string(path).unwrap_or_default();
     for feed in health {
-        let at = url_location(&source, &feed.url).map_or_else(
+        let at = locate_url(&source, &feed.url).map_or_else(
             || path.display().to_string(),
             |(line, column)| format!("{}:{line}:{column}", path.display()),
         );
@@ -258,12 +258,6 @@ fn print_feed_notes(path: &Path, health: &[FeedHealth]) {
             );
         }
     }
-}
-
-/// Where `url` is written in the config: as written, or without the trailing slash the URL
-/// parser adds.
-fn url_location(source: &str, url: &str) -> Option<(usize, usize)> {
-    locate_string(source, url).or_else(|| locate_string(source, url.trim_end_matches('/')))
 }
 
 /// Loads the config and opens the pipeline on it, printing what stops either.

@@ -87,12 +87,7 @@ pub fn print(config_text: &str, dir: &Path, concurrency: usize) {
     let started = Instant::now();
     let settings = &config.gazette;
     let outputs = feed::feeds(settings, &edition).expect("render feeds").len();
-    let page_site = site::Site {
-        title: settings.title.clone(),
-        base_url: settings.base_url.clone(),
-        language: settings.language.clone(),
-        timezone: settings.timezone,
-    };
+    let page_site = site::Site::of(settings);
     let pages = site::pages(&edition, &page_site)
         .expect("render pages")
         .len();

@@ -37,6 +37,20 @@ pub fn locate_string(source: &str, value: &str) -> Option<(usize, usize)> {
     Some(line_column(source, offset))
 }
 
+/// Where the feed `url` is written in a config's source: as written, or without the trailing
+/// slash the URL parser adds.
+pub fn locate_url(source: &str, url: &str) -> Option<(usize, usize)> {
+    locate_string(source, url).or_else(|| locate_string(source, url.trim_end_matches('/')))
+}
+
+/// `PATH:LINE:COL` of the feed `url` in the config file at `path`: what a message telling the
+/// admin to edit the feed points at. `None` when the file or the url in it cannot be read.
+pub fn locate_feed(path: &Path, url: &str) -> Option<String> {
+    let source = std::fs::read_to_string(path).ok()?;
+    let (line, column) = locate_url(&source, url)?;
+    Some(format!("{}:{line}:{column}", path.display()))
+}
+
 /// `url` without its `#fragment`: what is fetched, since a fragment is never sent to the server.
 /// Two feeds that differ only in their fragments are the same feed (checked in `feeds.toml` and
 /// on OPML import).
@@ -120,6 +134,9 @@ pub struct Settings {
     pub header_timeout: Duration,
     /// Most client connections served at once; at the cap, the oldest idle one makes room.
     pub max_connections: usize,
+    /// Whether the pages announce the health feed (`<link rel="alternate">`); it is published
+    /// either way, at `feeds/health.{xml,atom,json}`.
+    pub health_link: bool,
 }
 
 /// One `[[section]]`.

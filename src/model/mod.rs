@@ -5,6 +5,7 @@
 mod day;
 mod digest;
 mod edition;
+mod health;
 mod item;
 mod status;
 #[cfg(any(test, feature = "test-support"))]
@@ -14,6 +15,7 @@ mod words;
 pub use day::Day;
 pub use digest::{DigestContent, DigestSection, Story};
 pub use edition::{Block, BlockKind, Coverage, Edition, Related, SectionEdition};
+pub use health::{Change, FeedDates, HealthEvent, Watch};
 pub use item::{Item, ItemKey, Normalized, Source, StoredItem};
 pub use status::{CycleSummary, FeedHealth, SectionCount};
 pub use words::{Labels, Lang};

@@ -16,10 +16,12 @@ use sha2::{Digest, Sha256};
 use crate::model::{Item, Normalized, Source, StoredItem};
 
 pub mod digests;
+mod events;
 mod health;
 mod published;
 mod writer;
 
+pub use events::{HealthRecord, KEEP_DAYS, KEEP_PER_FEED};
 pub use health::feed_health;
 pub use published::Published;
 pub use writer::Writer;
@@ -195,6 +197,8 @@ pub struct PollRecord {
     pub feed: Option<FeedRows>,
     /// When the poll happened: the first-seen date of new items.
     pub at: DateTime<Utc>,
+    /// The feed's watch and the health changes the poll saw, if the daemon looked.
+    pub health: Option<HealthRecord>,
 }
 
 impl PollRecord {
@@ -204,6 +208,9 @@ impl PollRecord {
             None => SaveStats::default(),
         };
         write_state(conn, &self.feed_url, &self.state)?;
+        if let Some(health) = &self.health {
+            health.write(conn, &self.feed_url)?;
+        }
         Ok(stats)
     }
 }
@@ -400,6 +407,7 @@ impl Store {
             .map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
         conn.execute_batch(published::SCHEMA).map_err(open_error)?;
+        conn.execute_batch(events::SCHEMA).map_err(open_error)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -674,6 +682,7 @@ mod tests {
             state: state.clone(),
             feed: items,
             at: at("2026-01-01T00:00:00Z"),
+            health: None,
         };
         let other = "https://b.example/rss";
         let results = store.record_polls(&[

@@ -1,0 +1,230 @@
+//! Feed health events (see [`crate::model::HealthEvent`]) and what the daemon watches of each
+//! feed to notice them ([`Watch`]). Written with the poll that saw them, in its transaction: a
+//! change is recorded exactly when the state it compares against is. Bounded: a feed keeps its
+//! last [`KEEP_PER_FEED`] events of the last [`KEEP_DAYS`] days.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use rusqlite::{Connection, params};
+
+use super::{Store, StoreError, sources, sql_time};
+use crate::model::{Change, HealthEvent, Watch};
+
+/// The health tables: a schema step of their own, after the feeds and items.
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS health_events (
+    feed_url TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    change   TEXT NOT NULL,
+    PRIMARY KEY (feed_url, kind, at)
+);
+CREATE INDEX IF NOT EXISTS health_events_newest ON health_events (at);
+CREATE TABLE IF NOT EXISTS feed_watch (
+    url         TEXT PRIMARY KEY,
+    newest_item TEXT,
+    usual_gap   INTEGER,
+    silent      INTEGER NOT NULL DEFAULT 0,
+    future      INTEGER NOT NULL DEFAULT 0
+);
+";
+
+/// Most events kept per feed.
+pub const KEEP_PER_FEED: usize = 20;
+
+/// Events older than this (before a feed's newest) are dropped.
+pub const KEEP_DAYS: i64 = 30;
+
+/// What a poll adds to a feed's health: the watch as it now stands and the changes it saw.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HealthRecord {
+    pub watch: Watch,
+    pub events: Vec<HealthEvent>,
+}
+
+impl HealthRecord {
+    pub(super) fn write(&self, conn: &Connection, feed_url: &str) -> Result<(), StoreError> {
+        conn.prepare_cached(
+            "INSERT INTO feed_watch (url, newest_item, usual_gap, silent, future)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (url) DO UPDATE SET
+                newest_item = ?2, usual_gap = ?3, silent = ?4, future = ?5",
+        )?
+        .execute(params![
+            feed_url,
+            self.watch.newest_item,
+            self.watch
+                .usual_gap
+                .map(|gap| i64::try_from(gap).unwrap_or(i64::MAX)),
+            self.watch.silent,
+            self.watch.future
+        ])?;
+        for event in &self.events {
+            let change = serde_json::to_string(&event.change).map_err(StoreError::Encode)?;
+            conn.prepare_cached(
+                "INSERT INTO health_events (feed_url, kind, at, change) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (feed_url, kind, at) DO UPDATE SET change = ?4",
+            )?
+            .execute(params![
+                event.feed_url,
+                event.change.kind(),
+                sql_time(&event.at),
+                change
+            ])?;
+            prune(conn, &event.feed_url, event.at)?;
+        }
+        Ok(())
+    }
+}
+
+/// Drops `feed_url`'s events beyond the newest [`KEEP_PER_FEED`], and those [`KEEP_DAYS`] older
+/// than `newest`.
+fn prune(conn: &Connection, feed_url: &str, newest: DateTime<Utc>) -> Result<(), StoreError> {
+    let oldest = sql_time(&(newest - TimeDelta::days(KEEP_DAYS)));
+    conn.prepare_cached(
+        "DELETE FROM health_events WHERE feed_url = ?1 AND (at < ?2 OR at < (
+            SELECT at FROM health_events WHERE feed_url = ?1
+            ORDER BY at DESC LIMIT 1 OFFSET ?3))",
+    )?
+    .execute(params![feed_url, oldest, KEEP_PER_FEED as i64 - 1])?;
+    Ok(())
+}
+
+impl Store {
+    /// Every feed's watch, by URL: one query for a whole cycle.
+    pub fn watches(&self) -> Result<HashMap<String, Watch>, StoreError> {
+        let conn = self.conn();
+        let mut query =
+            conn.prepare("SELECT url, newest_item, usual_gap, silent, future FROM feed_watch")?;
+        let rows = query.query_map([], |row| {
+            Ok((
+                row.get(0)?,
+                Watch {
+                    newest_item: row.get(1)?,
+                    usual_gap: row
+                        .get::<_, Option<i64>>(2)?
+                        .and_then(|gap| u64::try_from(gap).ok()),
+                    silent: row.get(3)?,
+                    future: row.get(4)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every stored feed's own title, by URL (feeds that gave none are left out).
+    pub fn feed_titles(&self) -> Result<HashMap<String, String>, StoreError> {
+        Ok(sources(&self.conn())?
+            .into_iter()
+            .filter(|(_, source)| !source.name.is_empty())
+            .map(|(url, source)| (url, source.name))
+            .collect())
+    }
+
+    /// The newest `limit` events of the feeds listed, newest first (ties in a fixed order).
+    pub fn health_events(
+        &self,
+        feed_urls: &[&str],
+        limit: usize,
+    ) -> Result<Vec<HealthEvent>, StoreError> {
+        let conn = self.conn();
+        let mut query = conn.prepare(
+            "SELECT feed_url, at, change FROM health_events
+             ORDER BY at DESC, feed_url, kind",
+        )?;
+        let mut rows = query.query([])?;
+        let mut events = Vec::new();
+        while let Some(row) = rows.next()? {
+            if events.len() >= limit {
+                break;
+            }
+            let feed_url: String = row.get(0)?;
+            if !feed_urls.contains(&feed_url.as_str()) {
+                continue;
+            }
+            let change: String = row.get(2)?;
+            let change: Change =
+                serde_json::from_str(&change).map_err(|source| StoreError::Corrupt {
+                    feed_url: feed_url.clone(),
+                    source,
+                })?;
+            events.push(HealthEvent {
+                feed_url,
+                at: row.get(1)?,
+                change,
+            });
+        }
+        Ok(events)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{FeedState, PollRecord};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn record(url: &str, events: Vec<HealthEvent>, watch: Watch) -> PollRecord {
+        PollRecord {
+            feed_url: url.into(),
+            state: FeedState::default(),
+            feed: None,
+            at: at("2026-01-01T00:00:00Z"),
+            health: Some(HealthRecord { watch, events }),
+        }
+    }
+
+    fn failing(url: &str, at_: DateTime<Utc>) -> HealthEvent {
+        HealthEvent {
+            feed_url: url.into(),
+            at: at_,
+            change: Change::Failing {
+                error: "HTTP 500".into(),
+                status: Some(500),
+                next_try: None,
+            },
+        }
+    }
+
+    #[test]
+    fn events_and_watches_round_trip_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        let (a, b) = ("https://a.example/rss", "https://b.example/rss");
+        let start = at("2026-01-01T00:00:00Z");
+        let watch = Watch {
+            newest_item: Some(start),
+            usual_gap: Some(3600),
+            silent: true,
+            future: false,
+        };
+        // Thirty events of `a` a day apart, one of `b` in the middle.
+        for day in 0..30 {
+            let event = failing(a, start + TimeDelta::days(day));
+            let results = store.record_polls(&[record(a, vec![event], watch.clone())]);
+            assert!(results[0].is_ok());
+        }
+        let middle = failing(b, start + TimeDelta::days(15));
+        store.record_polls(&[record(b, vec![middle.clone()], Watch::default())]);
+        drop(store);
+
+        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        let events = store.health_events(&[a, b], 100).unwrap();
+        let of_a: Vec<_> = events.iter().filter(|e| e.feed_url == a).collect();
+        assert_eq!(of_a.len(), KEEP_PER_FEED, "bounded per feed");
+        assert_eq!(of_a[0].at, start + TimeDelta::days(29), "newest first");
+        assert!(events.contains(&middle));
+        assert_eq!(store.health_events(&[b], 100).unwrap(), vec![middle]);
+        assert_eq!(store.health_events(&[a, b], 3).unwrap().len(), 3);
+        assert_eq!(store.watches().unwrap().get(a), Some(&watch));
+
+        // Recording the same change again (a retried write) keeps one event.
+        let again = failing(b, start + TimeDelta::days(15));
+        store.record_polls(&[record(b, vec![again], Watch::default())]);
+        assert_eq!(store.health_events(&[b], 100).unwrap().len(), 1);
+    }
+}
