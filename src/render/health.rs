@@ -339,3 +339,64 @@ fn json_feed(
     bytes.push(b'\n');
     Ok(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn settings() -> Settings {
+        let source = "[gazette]\ntitle = \"가제트\"\nbase_url = \"https://news.example.kr/\"\n";
+        Config::parse(source, Path::new("feeds.toml"))
+            .unwrap()
+            .gazette
+    }
+
+    fn ids(outputs: &[Output]) -> Vec<String> {
+        let atom = outputs
+            .iter()
+            .find(|output| output.file.ends_with("health.atom"))
+            .unwrap();
+        Feed::read_from(&atom.bytes[..])
+            .unwrap()
+            .entries()
+            .iter()
+            .map(|entry| entry.id().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn ids_come_from_feed_kind_and_time_never_from_words() {
+        let settings = settings();
+        let at: DateTime<Utc> = "2026-01-11T07:35:00Z".parse().unwrap();
+        let event = |error: &str| HealthEvent {
+            feed_url: "https://a.example/rss".into(),
+            at,
+            change: Change::Failing {
+                error: error.into(),
+                status: Some(500),
+                next_try: None,
+            },
+        };
+        let render = |events: &[HealthEvent], name: &str| {
+            let names = HashMap::from([("https://a.example/rss".to_owned(), name.to_owned())]);
+            HealthFeed {
+                settings: &settings,
+                events,
+                names: &names,
+            }
+            .outputs()
+            .unwrap()
+        };
+        let first = render(&[event("HTTP 500")], "중도일보");
+        let reworded = render(&[event("HTTP 500 Internal Server Error")], "Joongdo");
+        assert_eq!(ids(&first), ids(&reworded));
+        assert_eq!(
+            ids(&first),
+            ["tag:news.example.kr,2026:health/f14074e5979b9d9b/failing/20260111T073500Z"]
+        );
+        assert_ne!(first, reworded, "the words did change");
+        // Same events, same bytes.
+        assert_eq!(first, render(&[event("HTTP 500")], "중도일보"));
+    }
+}
