@@ -20,6 +20,7 @@ use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
 use crate::store::feed_health;
 
+mod feeds;
 mod scrape;
 
 #[derive(Debug, Parser)]
@@ -46,8 +47,9 @@ enum Command {
     Once(ConfigArg),
     /// Validate the config file (and tell which feeds have moved or are gone).
     Check(ConfigArg),
-    /// Show every feed's health: last status, last success, errors, next poll, items.
-    Feeds(ConfigArg),
+    /// Show every feed's health: last status, last success, errors, next poll, items; or with
+    /// --problems only the feeds that need attention, each with the action that fixes it.
+    Feeds(feeds::FeedsArgs),
     /// Read one feed from a file or URL and print what gazette sees in it.
     Parse(ParseArgs),
     /// Read an HTML list page with CSS rules and print the items they find: for writing a
@@ -124,7 +126,7 @@ pub fn main() -> ExitCode {
             Command::Run(args) => run(&args.config).await,
             Command::Once(args) => once(&args.config).await,
             Command::Check(args) => check(&args.config),
-            Command::Feeds(args) => feeds(&args.config).await,
+            Command::Feeds(args) => feeds::command(&args).await,
             Command::Parse(args) => parse_command(&args).await,
             Command::Scrape(args) => scrape::command(&args).await,
             Command::Digest(args) => digest(&args).await,
@@ -273,83 +275,6 @@ fn open_pipeline_alone(path: &Path) -> Result<(Pipeline, InstanceLock), ExitCode
     let lock = InstanceLock::acquire(&config.gazette).map_err(fail)?;
     let pipeline = Pipeline::open(config).map_err(fail)?;
     Ok((pipeline, lock))
-}
-
-async fn feeds(path: &Path) -> ExitCode {
-    let pipeline = match open_pipeline(path) {
-        Ok(pipeline) => pipeline,
-        Err(code) => return code,
-    };
-    let health = match pipeline.health().await {
-        Ok(health) => health,
-        Err(error) => return fail(error),
-    };
-    let zone = pipeline.config().gazette.timezone;
-    let when = |date: Option<chrono::DateTime<chrono::Utc>>| {
-        date.map_or_else(
-            || "never".to_owned(),
-            |d| {
-                d.with_timezone(&zone)
-                    .format("%Y-%m-%d %H:%M %Z")
-                    .to_string()
-            },
-        )
-    };
-    let mut out = std::io::stdout().lock();
-    for feed in &health {
-        let name = feed
-            .name
-            .as_deref()
-            .map(|n| format!("  ({})", shown(n)))
-            .unwrap_or_default();
-        let _ = writeln!(out, "{}{name}", feed.url);
-        let status = feed
-            .last_status
-            .map_or_else(|| "-".to_owned(), |s| s.to_string());
-        let next = if !feed.enabled {
-            "disabled".to_owned()
-        } else if feed.gone {
-            "never (410 Gone)".to_owned()
-        } else {
-            when(feed.next_poll)
-        };
-        let _ = writeln!(
-            out,
-            "  status {status} · last success {} · failures {} · next poll {next} · {}",
-            when(feed.last_success),
-            feed.failures,
-            plural(usize::try_from(feed.items).unwrap_or(usize::MAX), "item")
-        );
-        if let Some(error) = &feed.last_error {
-            let _ = writeln!(out, "  last error: {}", shown(error));
-        }
-        if let Some(moved) = &feed.moved_to {
-            let _ = writeln!(out, "  moved to: {}", shown(moved));
-        }
-    }
-    match pipeline.digest_status().await {
-        Ok(Some(digest)) => {
-            let _ = writeln!(
-                out,
-                "digest {}: {} sent · {} retrying · {} failed · {} in doubt · last attempt {}",
-                digest.day,
-                digest.sent,
-                digest.retrying,
-                digest.failed,
-                digest.in_doubt,
-                when(digest.last_attempt)
-            );
-            if let Some(error) = &digest.last_error {
-                let _ = writeln!(out, "  last error: {}", shown(error));
-            }
-            if let Some(next) = digest.next_attempt {
-                let _ = writeln!(out, "  next attempt: {}", when(Some(next)));
-            }
-        }
-        Ok(None) => {}
-        Err(error) => return fail(error),
-    }
-    ExitCode::SUCCESS
 }
 
 /// Untrusted text (from a feed, a server, an OPML file) as printed on the terminal: escape

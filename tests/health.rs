@@ -274,3 +274,92 @@ fn the_health_feed_is_announced_only_when_configured() {
         "{index}"
     );
 }
+
+#[test]
+fn feeds_problems_lists_only_the_feeds_in_trouble_with_their_fix() {
+    let farm = Farm::start();
+    let now = Utc::now();
+    farm.set("/fine.xml", feed_of(now, &[0, 1, 2]));
+    let config = troubled(&farm, now)
+        .feed(&farm.url("/fine.xml"), &[])
+        .with("name", "Fine")
+        .to_string();
+    let work = Workdir::new(&config);
+    once(&work);
+    let located = |path: &str| {
+        let offset = config
+            .find(&format!("\"{}\"", farm.url(path)))
+            .expect("the url is in the config");
+        let line = config[..offset].lines().count();
+        let column = offset - config[..offset].rfind('\n').map_or(0, |n| n + 1) + 1;
+        format!("feeds.toml:{line}:{column}")
+    };
+
+    let output = work.run(&["feeds", "--problems"]);
+    assert!(output.status.success(), "{}", show(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.contains("Fine"), "{text}");
+    for (path, kind, fix) in [
+        (
+            "/flaky.xml",
+            "failing",
+            "none if the site comes back: gazette retries at ",
+        ),
+        ("/old.xml", "moved", "change its url at "),
+        ("/gone.xml", "gone", "remove its entry at "),
+        (
+            "/list.html",
+            "scrape-empty",
+            "fix its [feed.scrape] rules under ",
+        ),
+        (
+            "/quiet.xml",
+            "silent",
+            "check that the site still publishes at the url at ",
+        ),
+        (
+            "/ahead.xml",
+            "future-dates",
+            "set the zone its dates are really in with `timezone` under ",
+        ),
+    ] {
+        let block = text
+            .split(&format!("{}  (", farm.url(path)))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{path} is not listed:\n{text}"));
+        let mut lines = block.lines().skip(1);
+        let problem = lines.next().unwrap_or_default();
+        let action = lines.next().unwrap_or_default();
+        assert!(
+            problem.starts_with(&format!("  {kind}: ")),
+            "{path}: {problem}"
+        );
+        assert!(
+            action.starts_with(&format!("  fix: {fix}")) && action.contains(&located(path)),
+            "{path}: {action}"
+        );
+    }
+
+    let output = work.run(&["feeds", "--json"]);
+    assert!(output.status.success(), "{}", show(&output));
+    let feeds: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let feeds = feeds.as_array().expect("an array");
+    assert_eq!(feeds.len(), 7);
+    let fine = feeds
+        .iter()
+        .find(|feed| feed["name"] == "Fine")
+        .expect("the fine feed");
+    assert_eq!(fine["problem"], serde_json::Value::Null);
+    assert_eq!(fine["last_status"], 200);
+    assert_eq!(fine["items"], 3);
+    let gone = feeds
+        .iter()
+        .find(|feed| feed["name"] == "Goner")
+        .expect("the gone feed");
+    assert_eq!(gone["gone"], true);
+    assert_eq!(gone["problem"]["kind"], "gone");
+
+    let output = work.run(&["feeds", "--problems", "--json"]);
+    let problems: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(problems.as_array().map(Vec::len), Some(6));
+}

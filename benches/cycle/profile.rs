@@ -15,7 +15,7 @@ use gazette::normalize::normalize;
 use gazette::parse::{ParseHints, parse};
 use gazette::publish::Publisher;
 use gazette::render::{feed, site};
-use gazette::store::{FeedRows, FeedState, PollRecord, Store};
+use gazette::store::{FeedRows, FeedState, HealthRecord, PollRecord, Store};
 
 /// Polls written to the store in one transaction, as the store's writer batches them.
 const BATCH: usize = 512;
@@ -65,6 +65,8 @@ pub fn print(config_text: &str, dir: &Path, concurrency: usize) {
             state: FeedState::default(),
             feed: Some(FeedRows::encode(normalized).expect("encode")),
             at: now,
+            // A first poll: every feed's watch is new.
+            health: Some(HealthRecord::default()),
         })
         .collect();
     for batch in records.chunks(BATCH) {

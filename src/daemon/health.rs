@@ -38,7 +38,10 @@ pub struct Seen<'a> {
 /// The feed's watch after the poll `seen`, and the changes it saw.
 pub fn observe(feed_url: &str, seen: &Seen<'_>, watch: &Watch) -> HealthRecord {
     let (previous, state) = (seen.previous, seen.state);
-    let mut next = watch.clone();
+    let mut next = Watch {
+        scrape_empty: seen.scrape_empty,
+        ..watch.clone()
+    };
     let mut changes = Vec::new();
     if state.gone.is_some() && state.gone != previous.gone {
         changes.push(Change::Gone { location: None });

@@ -372,14 +372,20 @@ impl Pipeline {
                 dates,
                 interval: policy.interval,
             };
-            self.located(health::observe(&key, &seen, watch))
+            let record = health::observe(&key, &seen, watch);
+            // Most polls change nothing of it: they write nothing of it either.
+            if record.events.is_empty() && record.watch == *watch {
+                None
+            } else {
+                Some(self.located(record))
+            }
         };
         let record = PollRecord {
             feed_url: key.clone(),
             state: state.clone(),
             feed: read,
             at: now,
-            health: Some(health(&state, dates.as_ref())),
+            health: health(&state, dates.as_ref()),
         };
         let stored_items = record.feed.is_some();
         let state = match self.writer.record(record).await {
@@ -407,7 +413,7 @@ impl Pipeline {
         if stored_items && report.error.is_some() {
             let record = PollRecord {
                 feed_url: key.clone(),
-                health: Some(health(&state, None)),
+                health: health(&state, None),
                 state,
                 feed: None,
                 at: now,

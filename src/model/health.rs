@@ -89,6 +89,8 @@ pub struct Watch {
     pub silent: bool,
     /// Future dates were reported and the last body read still had some.
     pub future: bool,
+    /// The last poll failed because the feed's scrape rules found nothing.
+    pub scrape_empty: bool,
 }
 
 /// What one body read tells of a feed's dates.

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS feed_watch (
     newest_item TEXT,
     usual_gap   INTEGER,
     silent      INTEGER NOT NULL DEFAULT 0,
-    future      INTEGER NOT NULL DEFAULT 0
+    future      INTEGER NOT NULL DEFAULT 0,
+    scrape_empty INTEGER NOT NULL DEFAULT 0
 );
 ";
 
@@ -46,10 +47,10 @@ pub struct HealthRecord {
 impl HealthRecord {
     pub(super) fn write(&self, conn: &Connection, feed_url: &str) -> Result<(), StoreError> {
         conn.prepare_cached(
-            "INSERT INTO feed_watch (url, newest_item, usual_gap, silent, future)
-             VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO feed_watch (url, newest_item, usual_gap, silent, future, scrape_empty)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (url) DO UPDATE SET
-                newest_item = ?2, usual_gap = ?3, silent = ?4, future = ?5",
+                newest_item = ?2, usual_gap = ?3, silent = ?4, future = ?5, scrape_empty = ?6",
         )?
         .execute(params![
             feed_url,
@@ -58,7 +59,8 @@ impl HealthRecord {
                 .usual_gap
                 .map(|gap| i64::try_from(gap).unwrap_or(i64::MAX)),
             self.watch.silent,
-            self.watch.future
+            self.watch.future,
+            self.watch.scrape_empty
         ])?;
         for event in &self.events {
             let change = serde_json::to_string(&event.change).map_err(StoreError::Encode)?;
@@ -95,8 +97,9 @@ impl Store {
     /// Every feed's watch, by URL: one query for a whole cycle.
     pub fn watches(&self) -> Result<HashMap<String, Watch>, StoreError> {
         let conn = self.conn();
-        let mut query =
-            conn.prepare("SELECT url, newest_item, usual_gap, silent, future FROM feed_watch")?;
+        let mut query = conn.prepare(
+            "SELECT url, newest_item, usual_gap, silent, future, scrape_empty FROM feed_watch",
+        )?;
         let rows = query.query_map([], |row| {
             Ok((
                 row.get(0)?,
@@ -107,6 +110,7 @@ impl Store {
                         .and_then(|gap| u64::try_from(gap).ok()),
                     silent: row.get(3)?,
                     future: row.get(4)?,
+                    scrape_empty: row.get(5)?,
                 },
             ))
         })?;
@@ -201,6 +205,7 @@ mod tests {
             usual_gap: Some(3600),
             silent: true,
             future: false,
+            scrape_empty: true,
         };
         // Thirty events of `a` a day apart, one of `b` in the middle.
         for day in 0..30 {
