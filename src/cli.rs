@@ -20,6 +20,7 @@ use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
 use crate::store::feed_health;
 
+mod add;
 mod feeds;
 mod scrape;
 
@@ -55,6 +56,9 @@ enum Command {
     /// Read an HTML list page with CSS rules and print the items they find: for writing a
     /// feed's `[feed.scrape]` rules.
     Scrape(Box<scrape::ScrapeArgs>),
+    /// Find the feeds of a site (from its home page, an article or a feed), show what each
+    /// holds, and add one to the config, keeping its comments.
+    Add(add::AddArgs),
     /// Export the feeds as OPML, or import another reader's OPML export.
     #[command(subcommand)]
     Opml(OpmlCommand),
@@ -130,6 +134,7 @@ pub fn main() -> ExitCode {
             Command::Parse(args) => parse_command(&args).await,
             Command::Scrape(args) => scrape::command(&args).await,
             Command::Digest(args) => digest(&args).await,
+            Command::Add(args) => add::command(&args).await,
             Command::Opml(OpmlCommand::Export(args)) => opml_export(&args.config),
             Command::Opml(OpmlCommand::Import { file, config }) => {
                 opml_import(&config.config, &file)
@@ -454,6 +459,14 @@ async fn read_source(source: &str, allow_private: bool) -> Result<Source, String
     }
 }
 
+/// A feed format as `gazette parse --json` names it: `rss2.0`, `atom1.0`, `json1.1`…
+fn format_name(format: crate::parse::FeedFormat) -> String {
+    serde_json::to_value(format)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// The human-readable view of `gazette parse`.
 fn print_feed(feed: &ParsedFeed) {
     let mut out = std::io::stdout().lock();
@@ -464,14 +477,7 @@ fn print_feed(feed: &ParsedFeed) {
     };
     let _ = writeln!(out, "title:    {}", text(&feed.meta.title));
     let _ = writeln!(out, "link:     {}", text(&feed.meta.link));
-    let _ = writeln!(
-        out,
-        "format:   {}",
-        serde_json::to_value(feed.format)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    );
+    let _ = writeln!(out, "format:   {}", format_name(feed.format));
     let _ = writeln!(out, "encoding: {}", feed.encoding);
     let _ = writeln!(out, "entries:  {}", feed.entries.len());
     for warning in &feed.warnings {

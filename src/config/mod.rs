@@ -4,7 +4,8 @@
 //! suggestion where one fits, and all mistakes are reported at once rather than the first only.
 //!
 //! `schema` knows the file's shape (keys, defaults, rules between tables); `read` reads one table's
-//! values with their places; `diagnostic` turns places into `line:column` and finds suggestions.
+//! values with their places; `diagnostic` turns places into `line:column` and finds suggestions;
+//! `append` adds feeds to the file in place, keeping its comments.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use url::Url;
 
+mod append;
 mod diagnostic;
 mod identity;
 mod read;
@@ -21,6 +23,7 @@ mod scrape;
 #[cfg(test)]
 mod tests;
 
+pub use append::{AppendError, NewFeed, append_feeds};
 pub use diagnostic::Diagnostic;
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
