@@ -1,7 +1,8 @@
 //! Feed health events (see [`crate::model::HealthEvent`]) and what the daemon watches of each
 //! feed to notice them ([`Watch`]). Written with the poll that saw them, in its transaction: a
 //! change is recorded exactly when the state it compares against is. Bounded: a feed keeps its
-//! last [`KEEP_PER_FEED`] events of the last [`KEEP_DAYS`] days.
+//! last [`KEEP_PER_FEED`] events of the last [`KEEP_DAYS`] days. The tables are a migration of
+//! their own (see `migrations`).
 
 use std::collections::HashMap;
 
@@ -10,26 +11,6 @@ use rusqlite::{Connection, params};
 
 use super::{Store, StoreError, sources, sql_time};
 use crate::model::{Change, HealthEvent, Watch};
-
-/// The health tables: a schema step of their own, after the feeds and items.
-pub(super) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS health_events (
-    feed_url TEXT NOT NULL,
-    kind     TEXT NOT NULL,
-    at       TEXT NOT NULL,
-    change   TEXT NOT NULL,
-    PRIMARY KEY (feed_url, kind, at)
-);
-CREATE INDEX IF NOT EXISTS health_events_newest ON health_events (at);
-CREATE TABLE IF NOT EXISTS feed_watch (
-    url         TEXT PRIMARY KEY,
-    newest_item TEXT,
-    usual_gap   INTEGER,
-    silent      INTEGER NOT NULL DEFAULT 0,
-    future      INTEGER NOT NULL DEFAULT 0,
-    scrape_empty INTEGER NOT NULL DEFAULT 0
-);
-";
 
 /// Most events kept per feed.
 pub const KEEP_PER_FEED: usize = 20;

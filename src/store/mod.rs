@@ -18,63 +18,15 @@ use crate::model::{Item, Normalized, Source, StoredItem};
 pub mod digests;
 mod events;
 mod health;
+mod migrations;
 mod published;
 mod writer;
 
 pub use events::{HealthRecord, KEEP_DAYS, KEEP_PER_FEED};
 pub use health::feed_health;
+pub use migrations::SchemaError;
 pub use published::Published;
 pub use writer::Writer;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS feeds (
-    url           TEXT PRIMARY KEY,
-    title         TEXT,
-    site_link     TEXT,
-    etag          TEXT,
-    last_modified TEXT,
-    last_status   INTEGER,
-    last_error    TEXT,
-    last_attempt  TEXT,
-    last_success  TEXT,
-    failures      INTEGER NOT NULL DEFAULT 0,
-    next_poll     TEXT,
-    body_hash     TEXT,
-    redirect_to   TEXT,
-    redirect_streak INTEGER NOT NULL DEFAULT 0,
-    moved_to      TEXT,
-    gone          TEXT
-);
-CREATE TABLE IF NOT EXISTS items (
-    feed_url   TEXT NOT NULL,
-    item_id    TEXT NOT NULL,
-    data       TEXT NOT NULL,
-    hash       TEXT NOT NULL,
-    sort_date  TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    PRIMARY KEY (feed_url, item_id)
-);
-DROP INDEX IF EXISTS items_by_date;
-CREATE INDEX IF NOT EXISTS items_newest ON items (sort_date, feed_url, item_id);
-CREATE TABLE IF NOT EXISTS digests (
-    day          TEXT PRIMARY KEY,
-    subject      TEXT NOT NULL,
-    items        INTEGER NOT NULL,
-    summary_html TEXT NOT NULL,
-    published    TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS digest_sends (
-    day          TEXT NOT NULL,
-    recipient    TEXT NOT NULL,
-    message_id   TEXT NOT NULL,
-    state        TEXT NOT NULL,
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    last_attempt TEXT,
-    last_error   TEXT,
-    next_attempt TEXT,
-    PRIMARY KEY (day, recipient)
-);
-";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -83,6 +35,8 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("cannot use the database {path}: {source}")]
+    Schema { path: PathBuf, source: SchemaError },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("cannot start the store's writer thread: {0}")]
@@ -388,7 +342,7 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
-        let conn = Connection::open(path).map_err(open_error)?;
+        let mut conn = Connection::open(path).map_err(open_error)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_error)?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -405,9 +359,10 @@ impl Store {
         // and over are copied back into the database once, not dozens of times.
         conn.pragma_update(None, "wal_autocheckpoint", 16_000)
             .map_err(open_error)?;
-        conn.execute_batch(SCHEMA).map_err(open_error)?;
-        conn.execute_batch(published::SCHEMA).map_err(open_error)?;
-        conn.execute_batch(events::SCHEMA).map_err(open_error)?;
+        migrations::migrate_sqlite(&mut conn).map_err(|source| StoreError::Schema {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Store {
             conn: Mutex::new(conn),
         })

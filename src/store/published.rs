@@ -8,19 +8,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, StoreError};
 
-pub(super) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS revision (
-    id    INTEGER PRIMARY KEY CHECK (id = 1),
-    value INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS published (
-    id          INTEGER PRIMARY KEY CHECK (id = 1),
-    revision    INTEGER NOT NULL,
-    fingerprint TEXT NOT NULL,
-    changes_at  TEXT
-);
-";
-
 /// What the last publish was made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Published {

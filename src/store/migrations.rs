@@ -1,0 +1,234 @@
+//! The store's schema, as numbered migrations applied in order when the store opens.
+//!
+//! The database remembers the last migration it had (SQLite: `PRAGMA user_version`), and
+//! opening it applies every later one, each in its own transaction with the new version, so a
+//! crash between two steps leaves a database at one version or the next, never in between. A
+//! database whose version is higher than any this binary knows was written by a newer gazette:
+//! it is refused, naming both versions, rather than read with a schema it does not understand.
+//!
+//! **Adding a table or a column is adding one entry at the end of [`MIGRATIONS`]**: its version
+//! is its position (the first is 1). Never edit or reorder an entry once it is on `main`: a
+//! database already past it would never see the change. Write plain `CREATE TABLE` /
+//! `ALTER TABLE … ADD COLUMN` / `CREATE INDEX`: each step runs exactly once per database.
+
+use rusqlite::Connection;
+
+/// One step of the schema.
+pub(super) struct Migration {
+    /// What the step is for, in the log when it is applied.
+    pub what: &'static str,
+    /// The step in SQLite's dialect: statements separated by `;`.
+    pub sqlite: &'static str,
+}
+
+/// Every step, oldest first; a database at version `n` has had the first `n`.
+pub(super) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        what: "feeds, items, digests, digest sends, revision and last publish",
+        // `IF NOT EXISTS`: databases made before versioning have these tables already.
+        sqlite: "
+CREATE TABLE IF NOT EXISTS feeds (
+    url           TEXT PRIMARY KEY,
+    title         TEXT,
+    site_link     TEXT,
+    etag          TEXT,
+    last_modified TEXT,
+    last_status   INTEGER,
+    last_error    TEXT,
+    last_attempt  TEXT,
+    last_success  TEXT,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    next_poll     TEXT,
+    body_hash     TEXT,
+    redirect_to   TEXT,
+    redirect_streak INTEGER NOT NULL DEFAULT 0,
+    moved_to      TEXT,
+    gone          TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    feed_url   TEXT NOT NULL,
+    item_id    TEXT NOT NULL,
+    data       TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    sort_date  TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (feed_url, item_id)
+);
+DROP INDEX IF EXISTS items_by_date;
+CREATE INDEX IF NOT EXISTS items_newest ON items (sort_date, feed_url, item_id);
+CREATE TABLE IF NOT EXISTS digests (
+    day          TEXT PRIMARY KEY,
+    subject      TEXT NOT NULL,
+    items        INTEGER NOT NULL,
+    summary_html TEXT NOT NULL,
+    published    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS digest_sends (
+    day          TEXT NOT NULL,
+    recipient    TEXT NOT NULL,
+    message_id   TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_attempt TEXT,
+    last_error   TEXT,
+    next_attempt TEXT,
+    PRIMARY KEY (day, recipient)
+);
+CREATE TABLE IF NOT EXISTS revision (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS published (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    revision    INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    changes_at  TEXT
+);
+",
+    },
+    Migration {
+        what: "feed health: state changes for the health feed, and each feed's watch",
+        sqlite: "
+CREATE TABLE health_events (
+    feed_url TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    change   TEXT NOT NULL,
+    PRIMARY KEY (feed_url, kind, at)
+);
+CREATE INDEX health_events_newest ON health_events (at);
+CREATE TABLE feed_watch (
+    url          TEXT PRIMARY KEY,
+    newest_item  TEXT,
+    usual_gap    INTEGER,
+    silent       INTEGER NOT NULL DEFAULT 0,
+    future       INTEGER NOT NULL DEFAULT 0,
+    scrape_empty INTEGER NOT NULL DEFAULT 0
+);
+",
+    },
+];
+
+/// The schema version this binary writes: that of its last migration.
+pub(super) fn latest() -> u32 {
+    u32::try_from(MIGRATIONS.len()).unwrap_or(u32::MAX)
+}
+
+/// Why a database's schema cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error(
+        "its schema is version {found}, newer than this gazette knows (version {known}): it was \
+         written by a newer gazette; run that version, or restore a backup made for this one"
+    )]
+    TooNew { found: u32, known: u32 },
+    #[error("migration {version} ({what}) failed: {source}")]
+    Step {
+        version: u32,
+        what: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("cannot read its schema version: {0}")]
+    Version(rusqlite::Error),
+}
+
+/// Brings the SQLite database on `conn` to [`latest`], or refuses one that is newer. Each step
+/// takes the write lock first (`BEGIN IMMEDIATE`) and reads the version again under it, so two
+/// processes opening one database at once apply each step once.
+pub(super) fn migrate_sqlite(conn: &mut Connection) -> Result<(), SchemaError> {
+    let version = |conn: &Connection| -> Result<u32, SchemaError> {
+        conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(SchemaError::Version)
+    };
+    let known = latest();
+    loop {
+        let found = version(conn)?;
+        if found > known {
+            return Err(SchemaError::TooNew { found, known });
+        }
+        if found == known {
+            return Ok(());
+        }
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(SchemaError::Version)?;
+        let current = version(&tx)?;
+        if current == found {
+            let step = &MIGRATIONS[found as usize];
+            let next = found + 1;
+            let fail = |source| SchemaError::Step {
+                version: next,
+                what: step.what,
+                source,
+            };
+            tx.execute_batch(step.sqlite).map_err(fail)?;
+            tx.pragma_update(None, "user_version", next).map_err(fail)?;
+            tx.commit().map_err(fail)?;
+            tracing::info!(version = next, "store schema: {}", step.what);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn user_version(path: &std::path::Path) -> u32 {
+        Connection::open(path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_database_gets_every_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        drop(Store::open(&path).unwrap());
+        assert_eq!(user_version(&path), latest());
+        // Opening again applies nothing and keeps the version.
+        drop(Store::open(&path).unwrap());
+        assert_eq!(user_version(&path), latest());
+    }
+
+    #[test]
+    fn a_database_from_before_versioning_is_brought_up_to_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(MIGRATIONS[0].sqlite).unwrap();
+        conn.execute(
+            "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
+             VALUES ('u', '1', '{}', 'h', 'd', 'd')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.item_count("u").unwrap(), 1, "rows are kept");
+        assert_eq!(user_version(&path), latest());
+    }
+
+    #[test]
+    fn a_database_from_a_newer_gazette_is_refused_naming_both_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        drop(Store::open(&path).unwrap());
+        let newer = latest() + 7;
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", newer)
+            .unwrap();
+        let error = Store::open(&path).unwrap_err().to_string();
+        assert!(error.contains(&path.display().to_string()), "{error}");
+        assert!(
+            error.contains(&format!(
+                "version {newer}, newer than this gazette knows (version {})",
+                latest()
+            )),
+            "{error}"
+        );
+        assert_eq!(user_version(&path), newer, "left as it was");
+    }
+}
