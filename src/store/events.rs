@@ -4,7 +4,7 @@
 //! last [`KEEP_PER_FEED`] events of the last [`KEEP_DAYS`] days. The tables are a migration of
 //! their own (see `migrations`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{Connection, params};
@@ -119,13 +119,14 @@ impl Store {
              ORDER BY at DESC, feed_url, kind",
         )?;
         let mut rows = query.query([])?;
+        let listed: HashSet<&str> = feed_urls.iter().copied().collect();
         let mut events = Vec::new();
         while let Some(row) = rows.next()? {
             if events.len() >= limit {
                 break;
             }
             let feed_url: String = row.get(0)?;
-            if !feed_urls.contains(&feed_url.as_str()) {
+            if !listed.contains(feed_url.as_str()) {
                 continue;
             }
             let change: String = row.get(2)?;
