@@ -171,11 +171,12 @@ fn every_change_of_state_is_one_entry_with_a_stable_id() {
     recover(&farm, now);
     once(&work);
     let second = entries(&work);
-    let added: Vec<_> = second
+    let mut added: Vec<_> = second
         .iter()
         .filter(|(id, _)| !first.contains_key(*id))
         .map(|(id, (title, _))| (kind(id).to_owned(), title.clone()))
         .collect();
+    added.sort();
     assert_eq!(
         added,
         [
