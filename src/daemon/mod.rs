@@ -608,6 +608,7 @@ impl Pipeline {
         .await??;
         if !written.is_empty() {
             tracing::info!("published the health feed");
+            crate::publish::websub::announce(&self.config.gazette, &written).await;
         }
         Ok(written)
     }

@@ -63,6 +63,11 @@ impl HealthFeed<'_> {
             .collect()
     }
 
+    /// The WebSub hub, if there is one: admins' readers hear of a change at once too.
+    fn hub(&self) -> Option<&str> {
+        self.settings.websub_hub.as_ref().map(url::Url::as_str)
+    }
+
     fn title(&self) -> String {
         format!("{} — feed health", self.settings.title)
     }
@@ -210,10 +215,10 @@ fn atom(
     entries: &[Written],
     self_url: &str,
 ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
-    let link = |href: &str, rel: &str, mime_type: &str| Link {
+    let link = |href: &str, rel: &str, mime_type: Option<&str>| Link {
         href: href.to_owned(),
         rel: rel.to_owned(),
-        mime_type: Some(mime_type.to_owned()),
+        mime_type: mime_type.map(str::to_owned),
         ..Link::default()
     };
     let document = Feed {
@@ -228,9 +233,16 @@ fn atom(
             ..Person::default()
         }],
         links: vec![
-            link(self_url, "self", "application/atom+xml"),
-            link(feed.settings.base_url.as_str(), "alternate", "text/html"),
-        ],
+            link(self_url, "self", Some("application/atom+xml")),
+            link(
+                feed.settings.base_url.as_str(),
+                "alternate",
+                Some("text/html"),
+            ),
+        ]
+        .into_iter()
+        .chain(feed.hub().map(|hub| link(hub, "hub", None)))
+        .collect(),
         entries: entries
             .iter()
             .map(|entry| Entry {
@@ -277,7 +289,7 @@ fn rss(
                 ..rss::Item::default()
             })
             .collect(),
-        extensions: atom_links(self_url, None),
+        extensions: atom_links(self_url, feed.hub()),
         namespaces: [("atom".to_owned(), ATOM_NAMESPACE.to_owned())].into(),
         ..rss::Channel::default()
     };
