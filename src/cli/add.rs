@@ -16,7 +16,9 @@ use url::Url;
 
 use super::{ConfigArg, fail, format_name, load_config, plural, shown};
 use crate::config::{Config, NewFeed, append_feeds, locate_url, without_fragment};
-use crate::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess};
+use crate::fetch::{
+    FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess,
+};
 use crate::parse::{ParseError, ParseHints, ParsedFeed, parse};
 use crate::text::WebUrl;
 
@@ -86,6 +88,12 @@ impl Reader<'_> {
         match self.fetcher.fetch(&request).await {
             FetchOutcome::Fetched(fetched) => Ok(fetched),
             FetchOutcome::NotModified { .. } => Err("unexpected 304".to_owned()),
+            FetchOutcome::Failed {
+                error: error @ FetchError::Refused(_),
+                ..
+            } if private == PrivateAccess::Refused => Err(format!(
+                "{error}; pass --allow-private to read an intranet site"
+            )),
             FetchOutcome::Failed { error, .. } => Err(error.to_string()),
         }
     }

@@ -61,16 +61,18 @@ impl HealthRecord {
     }
 }
 
-/// Drops `feed_url`'s events beyond the newest [`KEEP_PER_FEED`], and those [`KEEP_DAYS`] older
-/// than `newest`.
+/// Drops every event [`KEEP_DAYS`] older than `newest` (those of feeds no longer listed too),
+/// and `feed_url`'s beyond its newest [`KEEP_PER_FEED`].
 fn prune(conn: &Connection, feed_url: &str, newest: DateTime<Utc>) -> Result<(), StoreError> {
     let oldest = sql_time(&(newest - TimeDelta::days(KEEP_DAYS)));
+    conn.prepare_cached("DELETE FROM health_events WHERE at < ?1")?
+        .execute([oldest])?;
     conn.prepare_cached(
-        "DELETE FROM health_events WHERE feed_url = ?1 AND (at < ?2 OR at < (
+        "DELETE FROM health_events WHERE feed_url = ?1 AND at < (
             SELECT at FROM health_events WHERE feed_url = ?1
-            ORDER BY at DESC LIMIT 1 OFFSET ?3))",
+            ORDER BY at DESC LIMIT 1 OFFSET ?2)",
     )?
-    .execute(params![feed_url, oldest, KEEP_PER_FEED as i64 - 1])?;
+    .execute(params![feed_url, KEEP_PER_FEED as i64 - 1])?;
     Ok(())
 }
 
@@ -189,6 +191,11 @@ mod tests {
             future: false,
             scrape_empty: true,
         };
+        // A feed no longer listed: its events go with age, whatever feed's change comes next.
+        let gone = "https://gone.example/rss";
+        let old = failing(gone, start - TimeDelta::days(5));
+        store.record_polls(&[record(gone, vec![old], Watch::default())]);
+        assert_eq!(store.health_events(&[gone], 100).unwrap().len(), 1);
         // Thirty events of `a` a day apart, one of `b` in the middle.
         for day in 0..30 {
             let event = failing(a, start + TimeDelta::days(day));
@@ -200,6 +207,7 @@ mod tests {
         drop(store);
 
         let store = Store::open(&dir.path().join("g.db")).unwrap();
+        assert!(store.health_events(&[gone], 100).unwrap().is_empty());
         let events = store.health_events(&[a, b], 100).unwrap();
         let of_a: Vec<_> = events.iter().filter(|e| e.feed_url == a).collect();
         assert_eq!(of_a.len(), KEEP_PER_FEED, "bounded per feed");
