@@ -234,8 +234,9 @@ fn check(path: &Path) -> ExitCode {
         plural(config.sections.len(), "section")
     );
     // What the poller learned and only the admin can act on. Without a store there is nothing.
-    if config.gazette.database.exists() {
-        match Store::open(&config.gazette.database).and_then(|store| feed_health(&config, &store)) {
+    let database = &config.gazette.database;
+    if database.sqlite_path().is_none_or(Path::exists) {
+        match Store::connect(database).and_then(|store| feed_health(&config, &store)) {
             Ok(health) => print_feed_notes(path, &health),
             Err(error) => eprintln!("warning: cannot read the store: {error}"),
         }

@@ -68,7 +68,7 @@ impl Fixture {
     }
 
     async fn serve(&self) -> Server {
-        let store = Store::open(&self.config.gazette.database).unwrap();
+        let store = Store::connect(&self.config.gazette.database).unwrap();
         let site = Site {
             output_dir: self.output(),
             config: tokio::sync::watch::channel(Arc::new(self.config.clone())).1,

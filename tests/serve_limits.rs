@@ -33,7 +33,7 @@ impl Server {
         let config = Config::parse(&source, &path).unwrap();
         let site = Site {
             output_dir: dir.path().join("output"),
-            store: Arc::new(Store::open(&config.gazette.database).unwrap()),
+            store: Arc::new(Store::connect(&config.gazette.database).unwrap()),
             config: tokio::sync::watch::channel(Arc::new(config)).1,
             metrics: Arc::new(Metrics::new()),
         };

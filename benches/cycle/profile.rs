@@ -55,7 +55,7 @@ pub fn print(config_text: &str, dir: &Path, concurrency: usize) {
         .collect();
     timed("normalize", started);
 
-    let store = Store::open(&config.gazette.database).expect("bench store");
+    let store = Store::connect(&config.gazette.database).expect("bench store");
     let started = Instant::now();
     let records: Vec<PollRecord> = normalized
         .iter()

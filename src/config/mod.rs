@@ -15,6 +15,9 @@ use chrono_tz::Tz;
 use url::Url;
 
 mod append;
+mod database;
+#[cfg(test)]
+mod database_tests;
 mod diagnostic;
 mod identity;
 mod read;
@@ -24,6 +27,7 @@ mod scrape;
 mod tests;
 
 pub use append::{AppendError, NewFeed, append_feeds};
+pub use database::{DEFAULT_LEASE, Database, PostgresDatabase};
 pub use diagnostic::Diagnostic;
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
@@ -105,7 +109,8 @@ pub struct Settings {
     pub timezone: Tz,
     pub language: String,
     pub output_dir: PathBuf,
-    pub database: PathBuf,
+    /// Where the store lives: an SQLite file or a PostgreSQL database.
+    pub database: Database,
     pub poll_interval: Duration,
     pub listen: SocketAddr,
     pub user_agent: String,

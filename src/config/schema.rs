@@ -18,6 +18,7 @@ use url::Url;
 use crate::layout::HEALTH_FEED;
 use crate::text::web_url::{NotWebUrl, WebUrl};
 
+use super::database::read_database;
 use super::diagnostic::{Reporter, quoted, unknown};
 use super::read::{Table, Value, boolean, count, parsed, string, strings, text};
 use super::scrape::{Css, Rule, SCRAPE_KEYS, ScrapeRules, date_format};
@@ -35,6 +36,9 @@ const GAZETTE_KEYS: &[&str] = &[
     "language",
     "output_dir",
     "database",
+    "database_password_env",
+    "node",
+    "lease",
     "poll_interval",
     "listen",
     "user_agent",
@@ -159,11 +163,7 @@ fn settings(r: &mut Reporter<'_>, table: &Table<'_, '_>, dir: &Path) -> Option<S
                 .get(r, "output_dir", text)
                 .unwrap_or_else(|| "output".into()),
         ),
-        database: dir.join(
-            table
-                .get(r, "database", text)
-                .unwrap_or_else(|| "gazette.db".into()),
-        ),
+        database: read_database(r, table, dir, LEASE.parser())?,
         poll_interval: table
             .get(r, "poll_interval", parsed(POLL_INTERVAL.parser()))
             .unwrap_or(Duration::from_secs(15 * 60)),
@@ -547,6 +547,11 @@ const HALF_LIFE: Bounds = Bounds {
 const CACHE_MAX_AGE: Bounds = Bounds {
     least: Duration::from_secs(1),
     most: YEAR,
+};
+/// `lease`: a poll must fit in it; longer than an hour keeps a dead node's feeds waiting.
+const LEASE: Bounds = Bounds {
+    least: Duration::from_secs(1),
+    most: Duration::from_secs(60 * 60),
 };
 /// A year as humantime counts it (365.25 days), so that the bound reads "1year" in messages.
 const YEAR: Duration = Duration::from_secs(31_557_600);

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use chrono_tz::Tz;
 
-use super::{Config, ConfigError, ContentPolicy};
+use super::{Config, ConfigError, ContentPolicy, Database};
 
 const VALID: &str = include_str!("../../tests/fixtures/config/valid.toml");
 const MISTAKES: &str = include_str!("../../tests/fixtures/config/mistakes.toml");
@@ -52,7 +52,10 @@ fn an_empty_file_is_all_defaults() {
     assert_eq!(g.timezone, Tz::Asia__Seoul);
     assert_eq!(g.language, "ko");
     assert_eq!(g.output_dir, PathBuf::from("site/output"));
-    assert_eq!(g.database, PathBuf::from("site/gazette.db"));
+    assert_eq!(
+        g.database,
+        Database::Sqlite(PathBuf::from("site/gazette.db"))
+    );
     assert_eq!(g.poll_interval, Duration::from_secs(15 * 60));
     assert_eq!(g.listen, SocketAddr::from(([127, 0, 0, 1], 8080)));
     assert_eq!(
@@ -81,7 +84,10 @@ fn every_key_is_read() {
     assert_eq!(g.timezone, Tz::America__New_York);
     assert_eq!(g.language, "en");
     assert_eq!(g.output_dir, PathBuf::from("site/public"));
-    assert_eq!(g.database, PathBuf::from("/var/lib/gazette/gazette.db"));
+    assert_eq!(
+        g.database,
+        Database::Sqlite(PathBuf::from("/var/lib/gazette/gazette.db"))
+    );
     assert_eq!(g.poll_interval, Duration::from_secs(90 * 60));
     assert_eq!(g.listen, SocketAddr::from(([0, 0, 0, 0], 9000)));
     assert_eq!(g.user_agent, "test-agent/1.0");
@@ -132,7 +138,10 @@ fn relative_paths_follow_the_config_file() {
     let config = Config::parse("[gazette]\noutput_dir = \"out\"\n", Path::new("feeds.toml"));
     let config = config.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.gazette.output_dir, PathBuf::from("out"));
-    assert_eq!(config.gazette.database, PathBuf::from("gazette.db"));
+    assert_eq!(
+        config.gazette.database,
+        Database::Sqlite(PathBuf::from("gazette.db"))
+    );
 }
 
 #[test]

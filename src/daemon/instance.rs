@@ -52,14 +52,14 @@ impl InstanceLock {
             path: output.clone(),
             source,
         })?;
-        let mut database_lock = settings.database.as_os_str().to_owned();
-        database_lock.push(".lock");
-        Ok(InstanceLock {
-            _files: vec![
-                lock(Path::new(&database_lock), "database", &settings.database)?,
-                lock(&output.join(OUTPUT_LOCK), "output folder", output)?,
-            ],
-        })
+        let mut files = vec![lock(&output.join(OUTPUT_LOCK), "output folder", output)?];
+        // A PostgreSQL store is shared by design: its nodes take leases, not this lock.
+        if let Some(database) = settings.database.sqlite_path() {
+            let mut database_lock = database.as_os_str().to_owned();
+            database_lock.push(".lock");
+            files.push(lock(Path::new(&database_lock), "database", database)?);
+        }
+        Ok(InstanceLock { _files: files })
     }
 }
 

@@ -5,6 +5,7 @@
 //! that feed and never stops the others.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use url::Url;
 
 mod digests;
 mod freshness;
+mod group;
 mod health;
 pub mod instance;
 pub mod metrics;
@@ -158,13 +160,13 @@ pub struct Pipeline {
 impl Pipeline {
     /// Opens the store (creating its folder) and builds the HTTP client.
     pub fn open(config: Config) -> Result<Pipeline, DaemonError> {
-        if let Some(parent) = config.gazette.database.parent() {
+        if let Some(parent) = config.gazette.database.sqlite_path().and_then(Path::parent) {
             std::fs::create_dir_all(parent).map_err(|source| DaemonError::CreateDir {
                 path: parent.to_path_buf(),
                 source,
             })?;
         }
-        let store = Arc::new(Store::open(&config.gazette.database)?);
+        let store = Arc::new(Store::connect(&config.gazette.database)?);
         carry_over_gone(&config, &store)?;
         let fetcher = Fetcher::new(&FetchSettings::from_config(&config.gazette))?;
         Ok(Pipeline {
@@ -197,7 +199,10 @@ impl Pipeline {
     }
 
     /// One full cycle: polls every enabled feed (but those that are Gone), then publishes.
+    ///
+    /// On a shared store, only the due feeds this node claims: the group polls each once.
     pub async fn once(&self) -> Result<CycleReport, DaemonError> {
+        self.join_group().await?;
         let states = self.feed_states().await?;
         let feeds = self
             .enabled_feeds()
@@ -207,7 +212,7 @@ impl Pipeline {
             })
             .cloned()
             .collect();
-        let report = self.poll_at(feeds, &states, Utc::now()).await;
+        let report = self.poll_due(feeds, &states, Utc::now()).await;
         self.publish_if_changed().await?;
         self.publish_health().await?;
         Ok(report)
@@ -329,7 +334,10 @@ impl Pipeline {
             last_modified: previous.last_modified.clone(),
             private: PrivateAccess::of(feed, &self.config.gazette),
         };
-        let (body, moved_to) = match self.fetcher.fetch(&request).await {
+        let slot = self.host_slot(&request.url).await;
+        let outcome = self.fetcher.fetch(&request).await;
+        self.release_host_slot(slot).await;
+        let (body, moved_to) = match outcome {
             FetchOutcome::NotModified { moved_to } => {
                 report.status = Some(304);
                 (BodyRead::result(PollResult::Unchanged), moved_to)
@@ -561,7 +569,11 @@ impl Pipeline {
             let started = Instant::now();
             // Read before the items: a write during the publish leaves it stale, never fresh.
             let revision = pipeline.store.revision()?;
-            let (Merged { edition, changes_at }, count) = pipeline.merge_newest(Utc::now())?;
+            let (Merged { mut edition, changes_at }, count) =
+                pipeline.merge_newest(Utc::now())?;
+            if pipeline.is_shared() {
+                group::date_by_the_store(&mut edition);
+            }
             let merged = started.elapsed();
             let mut report = pipeline.publisher.publish(&edition)?;
             report
@@ -670,6 +682,9 @@ impl Pipeline {
                     tracing::error!("publish failed: {error}");
                 }
             }
+            if let Err(error) = pipeline.join_group().await {
+                tracing::error!("cannot report to the group: {error}");
+            }
             let now = Utc::now();
             let states = pipeline.feed_states().await?;
             let due: Vec<FeedConfig> = pipeline
@@ -679,7 +694,7 @@ impl Pipeline {
                 .collect();
             if !due.is_empty() {
                 tokio::select! {
-                    _ = pipeline.poll_at(due, &states, now) => {}
+                    _ = pipeline.poll_due(due, &states, now) => {}
                     () = shutdown.cancelled() => break,
                 };
             }

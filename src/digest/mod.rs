@@ -203,7 +203,7 @@ pub async fn command(
     } else {
         None
     };
-    let store = Arc::new(Store::open(&config.gazette.database)?);
+    let store = Arc::new(Store::connect(&config.gazette.database)?);
     let config = Arc::new(config);
     let (rendered, files) = tokio::task::spawn_blocking({
         let (config, digest, store) = (Arc::clone(&config), digest.clone(), Arc::clone(&store));

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError, lock};
 use crate::model::StoredItem;
 
 /// One built digest, as the archive index and the digest feed list it.
@@ -119,6 +119,26 @@ pub struct DigestStatus {
     pub next_attempt: Option<DateTime<Utc>>,
 }
 
+fn send_record(
+    recipient: String,
+    message_id: String,
+    state: &str,
+    attempts: u32,
+    last_attempt: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    next_attempt: Option<DateTime<Utc>>,
+) -> SendRecord {
+    SendRecord {
+        recipient,
+        message_id,
+        state: SendState::parse(state),
+        attempts,
+        last_attempt,
+        last_error,
+        next_attempt,
+    }
+}
+
 impl Store {
     /// The items of the listed feeds dated in `[start, end)`, with their sources.
     pub fn items_between(
@@ -127,86 +147,169 @@ impl Store {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<Vec<StoredItem>, StoreError> {
-        let conn = self.conn();
-        let sources = super::sources(&conn)?;
+        let sources = super::sources(&self.backend)?;
         let listed: HashSet<&str> = feed_urls.iter().copied().collect();
-        let mut query = conn.prepare(
-            "SELECT feed_url, data, first_seen FROM items
-             WHERE sort_date >= ?1 AND sort_date < ?2
-             ORDER BY sort_date DESC, feed_url DESC, item_id DESC",
-        )?;
-        let mut rows = query.query(params![start, end])?;
-        let mut items = Vec::new();
-        while let Some(row) = rows.next()? {
-            let feed_url: String = row.get(0)?;
-            if listed.contains(feed_url.as_str()) {
-                let data: String = row.get(1)?;
-                items.push(super::stored_item(&sources, feed_url, &data, row.get(2)?)?);
+        let rows: Vec<(String, String, DateTime<Utc>)> = match &self.backend {
+            Backend::Sqlite(conn) => {
+                let conn = lock(conn);
+                let mut query = conn.prepare(
+                    "SELECT feed_url, data, first_seen FROM items
+                     WHERE sort_date >= ?1 AND sort_date < ?2
+                     ORDER BY sort_date DESC, feed_url DESC, item_id DESC",
+                )?;
+                query
+                    .query_map(params![start, end], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    })?
+                    .collect::<Result<_, _>>()?
             }
-        }
-        Ok(items)
+            Backend::Postgres(pool) => pool.run(|db| {
+                Ok(db
+                    .query(
+                        "SELECT feed_url, data, first_seen FROM items
+                         WHERE sort_date >= $1 AND sort_date < $2
+                         ORDER BY sort_date DESC, feed_url DESC, item_id DESC",
+                        &[&start, &end],
+                    )?
+                    .iter()
+                    .map(|row| (row.get(0), row.get(1), row.get(2)))
+                    .collect())
+            })?,
+        };
+        rows.into_iter()
+            .filter(|(feed_url, _, _)| listed.contains(feed_url.as_str()))
+            .map(|(feed_url, data, first_seen)| {
+                super::stored_item(&sources, feed_url, &data, first_seen)
+            })
+            .collect()
     }
 
     /// Remembers a built digest, replacing an earlier build of the same day.
     pub fn save_digest(&self, record: &DigestRecord) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO digests (day, subject, items, summary_html, published)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (day) DO UPDATE SET
-                subject = ?2, items = ?3, summary_html = ?4, published = ?5",
-            params![
-                record.day,
-                record.subject,
-                record.items as i64,
-                record.summary_html,
-                record.published
-            ],
-        )?;
+        let items = i64::try_from(record.items).unwrap_or(i64::MAX);
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                lock(conn).execute(
+                    "INSERT INTO digests (day, subject, items, summary_html, published)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (day) DO UPDATE SET
+                        subject = ?2, items = ?3, summary_html = ?4, published = ?5",
+                    params![
+                        record.day,
+                        record.subject,
+                        items,
+                        record.summary_html,
+                        record.published
+                    ],
+                )?;
+            }
+            Backend::Postgres(pool) => {
+                pool.run(|db| {
+                    db.execute(
+                        "INSERT INTO digests (day, subject, items, summary_html, published)
+                         VALUES ($1, $2, $3, $4, $5)
+                         ON CONFLICT (day) DO UPDATE SET
+                            subject = $2, items = $3, summary_html = $4, published = $5",
+                        &[
+                            &record.day,
+                            &record.subject,
+                            &items,
+                            &record.summary_html,
+                            &record.published,
+                        ],
+                    )?;
+                    Ok(())
+                })?;
+            }
+        }
         Ok(())
     }
 
     /// The built digests, newest first.
     pub fn digests(&self) -> Result<Vec<DigestRecord>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn.prepare(
-            "SELECT day, subject, items, summary_html, published FROM digests ORDER BY day DESC",
-        )?;
-        let rows = query.query_map([], |row| {
-            Ok(DigestRecord {
-                day: row.get(0)?,
-                subject: row.get(1)?,
-                items: row.get::<_, i64>(2)?.try_into().unwrap_or(0),
-                summary_html: row.get(3)?,
-                published: row.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        const QUERY: &str =
+            "SELECT day, subject, items, summary_html, published FROM digests ORDER BY day DESC";
+        let record = |day, subject, items: i64, summary_html, published| DigestRecord {
+            day,
+            subject,
+            items: items.try_into().unwrap_or(0),
+            summary_html,
+            published,
+        };
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let conn = lock(conn);
+                let mut query = conn.prepare(QUERY)?;
+                let rows = query.query_map([], |row| {
+                    Ok(record(
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                })?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            }
+            Backend::Postgres(pool) => pool.run(|db| {
+                Ok(db
+                    .query(QUERY, &[])?
+                    .iter()
+                    .map(|row| record(row.get(0), row.get(1), row.get(2), row.get(3), row.get(4)))
+                    .collect())
+            }),
+        }
     }
 
     /// Every send of `day`, in the order they were first tried.
     pub fn digest_sends(&self, day: NaiveDate) -> Result<Vec<SendRecord>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn.prepare(
-            "SELECT recipient, message_id, state, attempts, last_attempt, last_error, next_attempt
-             FROM digest_sends WHERE day = ?1 ORDER BY rowid",
-        )?;
-        let rows = query.query_map([day], |row| {
-            Ok(SendRecord {
-                recipient: row.get(0)?,
-                message_id: row.get(1)?,
-                state: SendState::parse(&row.get::<_, String>(2)?),
-                attempts: row.get(3)?,
-                last_attempt: row.get(4)?,
-                last_error: row.get(5)?,
-                next_attempt: row.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        const COLUMNS: &str =
+            "recipient, message_id, state, attempts, last_attempt, last_error, next_attempt";
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let conn = lock(conn);
+                let mut query = conn.prepare(&format!(
+                    "SELECT {COLUMNS} FROM digest_sends WHERE day = ?1 ORDER BY rowid"
+                ))?;
+                let rows = query.query_map([day], |row| {
+                    Ok(send_record(
+                        row.get(0)?,
+                        row.get(1)?,
+                        &row.get::<_, String>(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        row.get(6)?,
+                    ))
+                })?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            }
+            Backend::Postgres(pool) => pool.run(|db| {
+                let query =
+                    format!("SELECT {COLUMNS} FROM digest_sends WHERE day = $1 ORDER BY seq");
+                Ok(db
+                    .query(&query, &[&day])?
+                    .iter()
+                    .map(|row| {
+                        send_record(
+                            row.get(0),
+                            row.get(1),
+                            row.get(2),
+                            super::pg_count(row.get(3)),
+                            row.get(4),
+                            row.get(5),
+                            row.get(6),
+                        )
+                    })
+                    .collect())
+            }),
+        }
     }
 
     /// Claims the send of `day` to `recipient`, before the SMTP transaction: the attempt's number
     /// if this caller may send, `None` if not. One statement, so two processes (the daemon and
-    /// `gazette digest --send`) never both claim it; a send made, in flight or in doubt is never
+    /// `gazette digest --send`, or two nodes sharing a PostgreSQL store) never both claim it: the
+    /// row's key (day, recipient) is unique, and a send made, in flight or in doubt is never
     /// claimed again.
     pub fn claim_digest_send(
         &self,
@@ -216,21 +319,38 @@ impl Store {
         now: DateTime<Utc>,
         policy: RetryPolicy,
     ) -> Result<Option<u32>, StoreError> {
-        let attempt = self
-            .conn()
-            .query_row(
-                "INSERT INTO digest_sends (day, recipient, message_id, state, attempts, last_attempt)
-                 VALUES (?1, ?2, ?3, 'sending', 1, ?4)
-                 ON CONFLICT (day, recipient) DO UPDATE SET
-                    state = 'sending', attempts = attempts + 1, last_attempt = ?4
-                 WHERE (state = 'retry' AND (?5 OR next_attempt IS NULL OR next_attempt <= ?4))
-                    OR (state = 'failed' AND ?5)
-                 RETURNING attempts",
-                params![day, recipient, message_id, now, policy == RetryPolicy::Now],
-                |row| row.get(0),
-            )
-            .optional()?;
-        Ok(attempt)
+        let by_hand = policy == RetryPolicy::Now;
+        match &self.backend {
+            Backend::Sqlite(conn) => Ok(lock(conn)
+                .query_row(
+                    "INSERT INTO digest_sends
+                        (day, recipient, message_id, state, attempts, last_attempt)
+                     VALUES (?1, ?2, ?3, 'sending', 1, ?4)
+                     ON CONFLICT (day, recipient) DO UPDATE SET
+                        state = 'sending', attempts = attempts + 1, last_attempt = ?4
+                     WHERE (state = 'retry' AND (?5 OR next_attempt IS NULL OR next_attempt <= ?4))
+                        OR (state = 'failed' AND ?5)
+                     RETURNING attempts",
+                    params![day, recipient, message_id, now, by_hand],
+                    |row| row.get(0),
+                )
+                .optional()?),
+            Backend::Postgres(pool) => pool.run(|db| {
+                let row = db.query_opt(
+                    "INSERT INTO digest_sends AS s
+                        (day, recipient, message_id, state, attempts, last_attempt)
+                     VALUES ($1, $2, $3, 'sending', 1, $4)
+                     ON CONFLICT (day, recipient) DO UPDATE SET
+                        state = 'sending', attempts = s.attempts + 1, last_attempt = $4
+                     WHERE (s.state = 'retry'
+                            AND ($5 OR s.next_attempt IS NULL OR s.next_attempt <= $4))
+                        OR (s.state = 'failed' AND $5)
+                     RETURNING attempts",
+                    &[&day, &recipient, &message_id, &now, &by_hand],
+                )?;
+                Ok(row.map(|row| super::pg_count(row.get(0))))
+            }),
+        }
     }
 
     /// Settles a claimed send, after the SMTP transaction.
@@ -249,21 +369,38 @@ impl Store {
             SendOutcome::Failed { error } => (SendState::Failed, Some(error), None),
             SendOutcome::Unknown { error } => (SendState::Unknown, Some(error), None),
         };
-        self.conn().execute(
-            "UPDATE digest_sends SET state = ?3, last_error = ?4, next_attempt = ?5
-             WHERE day = ?1 AND recipient = ?2",
-            params![day, recipient, state.as_str(), error, next_attempt],
-        )?;
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                lock(conn).execute(
+                    "UPDATE digest_sends SET state = ?3, last_error = ?4, next_attempt = ?5
+                     WHERE day = ?1 AND recipient = ?2",
+                    params![day, recipient, state.as_str(), error, next_attempt],
+                )?;
+            }
+            Backend::Postgres(pool) => {
+                pool.run(|db| {
+                    db.execute(
+                        "UPDATE digest_sends SET state = $3, last_error = $4, next_attempt = $5
+                         WHERE day = $1 AND recipient = $2",
+                        &[&day, &recipient, &state.as_str(), &error, &next_attempt],
+                    )?;
+                    Ok(())
+                })?;
+            }
+        }
         Ok(())
     }
 
     /// How the latest day's sends went, or `None` before the first.
     pub fn digest_status(&self) -> Result<Option<DigestStatus>, StoreError> {
-        let day: Option<NaiveDate> = self
-            .conn()
-            .query_row("SELECT MAX(day) FROM digest_sends", [], |row| row.get(0))
-            .optional()?
-            .flatten();
+        const QUERY: &str = "SELECT MAX(day) FROM digest_sends";
+        let day: Option<NaiveDate> = match &self.backend {
+            Backend::Sqlite(conn) => lock(conn)
+                .query_row(QUERY, [], |row| row.get(0))
+                .optional()?
+                .flatten(),
+            Backend::Postgres(pool) => pool.run(|db| Ok(db.query_one(QUERY, &[])?.get(0)))?,
+        };
         let Some(day) = day else {
             return Ok(None);
         };
@@ -303,15 +440,13 @@ mod tests {
         "2026-01-11".parse().unwrap()
     }
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("g.db")).unwrap();
-        (dir, store)
-    }
-
     #[test]
     fn a_send_is_claimed_once() {
-        let (_dir, store) = store();
+        crate::store::both::on_both(a_send_is_claimed_once_on);
+    }
+
+    fn a_send_is_claimed_once_on(database: &crate::config::Database) {
+        let store = Store::connect(database).unwrap();
         let now = at("2026-01-11T22:00:00Z");
         let claim = |policy| {
             store
@@ -333,7 +468,13 @@ mod tests {
 
     #[test]
     fn retries_wait_for_their_time_and_failures_for_a_person() {
-        let (_dir, store) = store();
+        crate::store::both::on_both(retries_wait_for_their_time_and_failures_for_a_person_on);
+    }
+
+    fn retries_wait_for_their_time_and_failures_for_a_person_on(
+        database: &crate::config::Database,
+    ) {
+        let store = Store::connect(database).unwrap();
         let now = at("2026-01-11T22:00:00Z");
         let claim = |recipient, now, policy| {
             store
@@ -376,7 +517,11 @@ mod tests {
 
     #[test]
     fn no_status_before_the_first_send() {
-        let (_dir, store) = store();
+        crate::store::both::on_both(no_status_before_the_first_send_on);
+    }
+
+    fn no_status_before_the_first_send_on(database: &crate::config::Database) {
+        let store = Store::connect(database).unwrap();
         assert_eq!(store.digest_status().unwrap(), None);
         assert!(store.digests().unwrap().is_empty());
     }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{Connection, params};
 
-use super::{Store, StoreError, sources, sql_time};
+use super::{Backend, Store, StoreError, lock, sources, sql_time};
 use crate::model::{Change, HealthEvent, Watch};
 
 /// Most events kept per feed.
@@ -36,15 +36,12 @@ impl HealthRecord {
         .execute(params![
             feed_url,
             self.watch.newest_item,
-            self.watch
-                .usual_gap
-                .map(|gap| i64::try_from(gap).unwrap_or(i64::MAX)),
+            gap_column(self.watch.usual_gap),
             self.watch.silent,
             self.watch.future,
             self.watch.scrape_empty
         ])?;
         for event in &self.events {
-            let change = serde_json::to_string(&event.change).map_err(StoreError::Encode)?;
             conn.prepare_cached(
                 "INSERT INTO health_events (feed_url, kind, at, change) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (feed_url, kind, at) DO UPDATE SET change = ?4",
@@ -53,12 +50,69 @@ impl HealthRecord {
                 event.feed_url,
                 event.change.kind(),
                 sql_time(&event.at),
-                change
+                change_column(&event.change)?
             ])?;
             prune(conn, &event.feed_url, event.at)?;
         }
         Ok(())
     }
+
+    /// The same in PostgreSQL.
+    pub(super) fn write_pg(
+        &self,
+        db: &mut postgres::Transaction<'_>,
+        feed_url: &str,
+    ) -> Result<(), StoreError> {
+        db.execute(
+            "INSERT INTO feed_watch (url, newest_item, usual_gap, silent, future, scrape_empty)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (url) DO UPDATE SET
+                newest_item = $2, usual_gap = $3, silent = $4, future = $5, scrape_empty = $6",
+            &[
+                &feed_url,
+                &self.watch.newest_item,
+                &gap_column(self.watch.usual_gap),
+                &self.watch.silent,
+                &self.watch.future,
+                &self.watch.scrape_empty,
+            ],
+        )?;
+        for event in &self.events {
+            db.execute(
+                "INSERT INTO health_events (feed_url, kind, at, change) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (feed_url, kind, at) DO UPDATE SET change = $4",
+                &[
+                    &event.feed_url,
+                    &event.change.kind(),
+                    &event.at,
+                    &change_column(&event.change)?,
+                ],
+            )?;
+            let oldest = event.at - TimeDelta::days(KEEP_DAYS);
+            db.execute("DELETE FROM health_events WHERE at < $1", &[&oldest])?;
+            db.execute(
+                "DELETE FROM health_events WHERE feed_url = $1 AND at < (
+                    SELECT at FROM health_events WHERE feed_url = $1
+                    ORDER BY at DESC LIMIT 1 OFFSET $2)",
+                &[&event.feed_url, &(KEEP_PER_FEED as i64 - 1)],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The usual gap as stored (seconds, a signed integer in both databases), and back.
+fn gap_column(gap: Option<u64>) -> Option<i64> {
+    gap.map(|gap| i64::try_from(gap).unwrap_or(i64::MAX))
+}
+
+fn gap_value(gap: Option<i64>) -> Option<u64> {
+    gap.and_then(|gap| u64::try_from(gap).ok())
+}
+
+/// A change as stored: JSON, its words written only when rendered.
+fn change_column(change: &Change) -> Result<String, StoreError> {
+    serde_json::to_string(change).map_err(StoreError::Encode)
 }
 
 /// Drops every event [`KEEP_DAYS`] older than `newest` (those of feeds no longer listed too),
@@ -79,30 +133,51 @@ fn prune(conn: &Connection, feed_url: &str, newest: DateTime<Utc>) -> Result<(),
 impl Store {
     /// Every feed's watch, by URL: one query for a whole cycle.
     pub fn watches(&self) -> Result<HashMap<String, Watch>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn.prepare(
-            "SELECT url, newest_item, usual_gap, silent, future, scrape_empty FROM feed_watch",
-        )?;
-        let rows = query.query_map([], |row| {
-            Ok((
-                row.get(0)?,
-                Watch {
-                    newest_item: row.get(1)?,
-                    usual_gap: row
-                        .get::<_, Option<i64>>(2)?
-                        .and_then(|gap| u64::try_from(gap).ok()),
-                    silent: row.get(3)?,
-                    future: row.get(4)?,
-                    scrape_empty: row.get(5)?,
-                },
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        const QUERY: &str =
+            "SELECT url, newest_item, usual_gap, silent, future, scrape_empty FROM feed_watch";
+        let watch = |newest_item, usual_gap, silent, future, scrape_empty| Watch {
+            newest_item,
+            usual_gap: gap_value(usual_gap),
+            silent,
+            future,
+            scrape_empty,
+        };
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let conn = lock(conn);
+                let mut query = conn.prepare(QUERY)?;
+                let rows = query.query_map([], |row| {
+                    Ok((
+                        row.get(0)?,
+                        watch(
+                            row.get(1)?,
+                            row.get(2)?,
+                            row.get(3)?,
+                            row.get(4)?,
+                            row.get(5)?,
+                        ),
+                    ))
+                })?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            }
+            Backend::Postgres(pool) => pool.run(|db| {
+                Ok(db
+                    .query(QUERY, &[])?
+                    .iter()
+                    .map(|row| {
+                        (
+                            row.get(0),
+                            watch(row.get(1), row.get(2), row.get(3), row.get(4), row.get(5)),
+                        )
+                    })
+                    .collect())
+            }),
+        }
     }
 
     /// Every stored feed's own title, by URL (feeds that gave none are left out).
     pub fn feed_titles(&self) -> Result<HashMap<String, String>, StoreError> {
-        Ok(sources(&self.conn())?
+        Ok(sources(&self.backend)?
             .into_iter()
             .filter(|(_, source)| !source.name.is_empty())
             .map(|(url, source)| (url, source.name))
@@ -115,41 +190,49 @@ impl Store {
         feed_urls: &[&str],
         limit: usize,
     ) -> Result<Vec<HealthEvent>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn.prepare(
-            "SELECT feed_url, at, change FROM health_events
-             ORDER BY at DESC, feed_url, kind",
-        )?;
-        let mut rows = query.query([])?;
+        const QUERY: &str =
+            "SELECT feed_url, at, change FROM health_events ORDER BY at DESC, feed_url, kind";
+        // At most KEEP_PER_FEED of each feed: read whole, then picked.
+        let rows: Vec<(String, DateTime<Utc>, String)> = match &self.backend {
+            Backend::Sqlite(conn) => {
+                let conn = lock(conn);
+                let mut query = conn.prepare(QUERY)?;
+                let rows =
+                    query.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+                rows.collect::<Result<_, _>>()?
+            }
+            Backend::Postgres(pool) => pool.run(|db| {
+                Ok(db
+                    .query(QUERY, &[])?
+                    .iter()
+                    .map(|row| (row.get(0), row.get(1), row.get(2)))
+                    .collect())
+            })?,
+        };
         let listed: HashSet<&str> = feed_urls.iter().copied().collect();
-        let mut events = Vec::new();
-        while let Some(row) = rows.next()? {
-            if events.len() >= limit {
-                break;
-            }
-            let feed_url: String = row.get(0)?;
-            if !listed.contains(feed_url.as_str()) {
-                continue;
-            }
-            let change: String = row.get(2)?;
-            let change: Change =
-                serde_json::from_str(&change).map_err(|source| StoreError::Corrupt {
-                    feed_url: feed_url.clone(),
-                    source,
-                })?;
-            events.push(HealthEvent {
-                feed_url,
-                at: row.get(1)?,
-                change,
-            });
-        }
-        Ok(events)
+        rows.into_iter()
+            .filter(|(feed_url, _, _)| listed.contains(feed_url.as_str()))
+            .take(limit)
+            .map(|(feed_url, at, change)| {
+                let change =
+                    serde_json::from_str(&change).map_err(|source| StoreError::Corrupt {
+                        feed_url: feed_url.clone(),
+                        source,
+                    })?;
+                Ok(HealthEvent {
+                    feed_url,
+                    at,
+                    change,
+                })
+            })
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Database;
     use crate::store::{FeedState, PollRecord};
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -180,8 +263,11 @@ mod tests {
 
     #[test]
     fn events_and_watches_round_trip_bounded() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        crate::store::both::on_both(events_and_watches_round_trip_bounded_on);
+    }
+
+    fn events_and_watches_round_trip_bounded_on(database: &Database) {
+        let store = Store::connect(database).unwrap();
         let (a, b) = ("https://a.example/rss", "https://b.example/rss");
         let start = at("2026-01-01T00:00:00Z");
         let watch = Watch {
@@ -206,7 +292,7 @@ mod tests {
         store.record_polls(&[record(b, vec![middle.clone()], Watch::default())]);
         drop(store);
 
-        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        let store = Store::connect(database).unwrap();
         assert!(store.health_events(&[gone], 100).unwrap().is_empty());
         let events = store.health_events(&[a, b], 100).unwrap();
         let of_a: Vec<_> = events.iter().filter(|e| e.feed_url == a).collect();

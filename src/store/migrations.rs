@@ -1,13 +1,14 @@
 //! The store's schema, as numbered migrations applied in order when the store opens.
 //!
-//! The database remembers the last migration it had (SQLite: `PRAGMA user_version`), and
+//! The database remembers the last migration it had (SQLite: `PRAGMA user_version`;
+//! PostgreSQL: the one-row table `schema_version`), and
 //! opening it applies every later one, each in its own transaction with the new version, so a
 //! crash between two steps leaves a database at one version or the next, never in between. A
 //! database whose version is higher than any this binary knows was written by a newer gazette:
 //! it is refused, naming both versions, rather than read with a schema it does not understand.
 //!
-//! **Adding a table or a column is adding one entry at the end of [`MIGRATIONS`]**: its version
-//! is its position (the first is 1). Never edit or reorder an entry once it is on `main`: a
+//! **Adding a table or a column is adding one entry at the end of [`MIGRATIONS`]**, in both
+//! dialects (the store tests run on both backends): its version is its position (the first is 1). Never edit or reorder an entry once it is on `main`: a
 //! database already past it would never see the change. Write plain `CREATE TABLE` /
 //! `ALTER TABLE … ADD COLUMN` / `CREATE INDEX`: each step runs exactly once per database.
 
@@ -19,6 +20,9 @@ pub(super) struct Migration {
     pub what: &'static str,
     /// The step in SQLite's dialect: statements separated by `;`.
     pub sqlite: &'static str,
+    /// The same step in PostgreSQL's: dates are `TIMESTAMPTZ`, days `DATE`, and keys that
+    /// queries order by are `COLLATE "C"`, so both backends order rows alike (bytewise).
+    pub postgres: &'static str,
 }
 
 /// Every step, oldest first; a database at version `n` has had the first `n`.
@@ -85,9 +89,104 @@ CREATE TABLE IF NOT EXISTS published (
     changes_at  TEXT
 );
 ",
+        postgres: r#"
+CREATE TABLE feeds (
+    url             TEXT COLLATE "C" PRIMARY KEY,
+    title           TEXT,
+    site_link       TEXT,
+    etag            TEXT,
+    last_modified   TEXT,
+    last_status     INTEGER,
+    last_error      TEXT,
+    last_attempt    TIMESTAMPTZ,
+    last_success    TIMESTAMPTZ,
+    failures        INTEGER NOT NULL DEFAULT 0,
+    next_poll       TIMESTAMPTZ,
+    body_hash       TEXT,
+    redirect_to     TEXT,
+    redirect_streak INTEGER NOT NULL DEFAULT 0,
+    moved_to        TEXT,
+    gone            TEXT
+);
+CREATE TABLE items (
+    feed_url   TEXT COLLATE "C" NOT NULL,
+    item_id    TEXT COLLATE "C" NOT NULL,
+    data       TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    sort_date  TIMESTAMPTZ NOT NULL,
+    first_seen TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (feed_url, item_id)
+);
+CREATE INDEX items_newest ON items (sort_date, feed_url, item_id);
+CREATE TABLE digests (
+    day          DATE PRIMARY KEY,
+    subject      TEXT NOT NULL,
+    items        BIGINT NOT NULL,
+    summary_html TEXT NOT NULL,
+    published    TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE digest_sends (
+    seq          BIGINT GENERATED ALWAYS AS IDENTITY,
+    day          DATE NOT NULL,
+    recipient    TEXT NOT NULL,
+    message_id   TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_attempt TIMESTAMPTZ,
+    last_error   TEXT,
+    next_attempt TIMESTAMPTZ,
+    PRIMARY KEY (day, recipient)
+);
+CREATE TABLE revision (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    value BIGINT NOT NULL
+);
+-- One row per node: each node publishes into its own output folder.
+CREATE TABLE published (
+    node        TEXT COLLATE "C" PRIMARY KEY,
+    revision    BIGINT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    changes_at  TIMESTAMPTZ
+);
+"#,
     },
     Migration {
-        what: "feed health: state changes for the health feed, and each feed's watch",
+        what: "leases: which node polls a feed, per-host slots, nodes last seen",
+        sqlite: "
+ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
+ALTER TABLE feeds ADD COLUMN lease_until TEXT;
+CREATE TABLE host_slots (
+    host  TEXT NOT NULL,
+    slot  INTEGER NOT NULL,
+    owner TEXT,
+    until TEXT,
+    PRIMARY KEY (host, slot)
+);
+CREATE TABLE nodes (
+    name      TEXT PRIMARY KEY,
+    started   TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+",
+        postgres: r#"
+ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
+ALTER TABLE feeds ADD COLUMN lease_until TIMESTAMPTZ;
+CREATE TABLE host_slots (
+    host  TEXT COLLATE "C" NOT NULL,
+    slot  INTEGER NOT NULL,
+    owner TEXT,
+    until TIMESTAMPTZ,
+    PRIMARY KEY (host, slot)
+);
+CREATE TABLE nodes (
+    name      TEXT COLLATE "C" PRIMARY KEY,
+    started   TIMESTAMPTZ NOT NULL,
+    last_seen TIMESTAMPTZ NOT NULL
+);
+"#,
+    },
+    Migration {
+        what: "feed health: state changes for the health feed, and what is watched of each feed",
         sqlite: "
 CREATE TABLE health_events (
     feed_url TEXT NOT NULL,
@@ -106,6 +205,24 @@ CREATE TABLE feed_watch (
     scrape_empty INTEGER NOT NULL DEFAULT 0
 );
 ",
+        postgres: r#"
+CREATE TABLE health_events (
+    feed_url TEXT COLLATE "C" NOT NULL,
+    kind     TEXT COLLATE "C" NOT NULL,
+    at       TIMESTAMPTZ NOT NULL,
+    change   TEXT NOT NULL,
+    PRIMARY KEY (feed_url, kind, at)
+);
+CREATE INDEX health_events_newest ON health_events (at);
+CREATE TABLE feed_watch (
+    url          TEXT COLLATE "C" PRIMARY KEY,
+    newest_item  TIMESTAMPTZ,
+    usual_gap    BIGINT,
+    silent       BOOLEAN NOT NULL DEFAULT FALSE,
+    future       BOOLEAN NOT NULL DEFAULT FALSE,
+    scrape_empty BOOLEAN NOT NULL DEFAULT FALSE
+);
+"#,
     },
 ];
 
@@ -130,6 +247,14 @@ pub enum SchemaError {
     },
     #[error("cannot read its schema version: {0}")]
     Version(rusqlite::Error),
+    #[error("migration {version} ({what}) failed: {source}")]
+    PgStep {
+        version: u32,
+        what: &'static str,
+        source: postgres::Error,
+    },
+    #[error("cannot read its schema version: {0}")]
+    PgVersion(postgres::Error),
 }
 
 /// Brings the SQLite database on `conn` to [`latest`], or refuses one that is newer. Each step
@@ -230,5 +355,41 @@ mod tests {
             "{error}"
         );
         assert_eq!(user_version(&path), newer, "left as it was");
+    }
+}
+
+#[cfg(test)]
+mod pg_tests {
+    use super::*;
+    use crate::config::Database;
+    use crate::store::{Store, both};
+
+    #[test]
+    fn postgres_gets_every_migration_and_refuses_a_newer_schema() {
+        let database = both::postgres();
+        let Database::Postgres(pg) = &database else {
+            unreachable!()
+        };
+        drop(Store::connect(&database).unwrap());
+        drop(Store::connect(&database).unwrap());
+        let mut client = postgres::Client::connect(&pg.url, postgres::NoTls).unwrap();
+        let version: i32 = client
+            .query_one("SELECT version FROM schema_version", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(version as u32, latest());
+        let newer = latest() as i32 + 3;
+        client
+            .execute("UPDATE schema_version SET version = $1", &[&newer])
+            .unwrap();
+        let error = Store::connect(&database).unwrap_err().to_string();
+        assert!(error.contains(&pg.url), "{error}");
+        assert!(
+            error.contains(&format!(
+                "version {newer}, newer than this gazette knows (version {})",
+                latest()
+            )),
+            "{error}"
+        );
     }
 }

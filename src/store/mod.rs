@@ -1,9 +1,15 @@
-//! The store: what gazette remembers between cycles and restarts, in SQLite.
+//! The store: what gazette remembers between cycles and restarts, in SQLite (one node, the
+//! default) or PostgreSQL (several nodes sharing one database).
 //!
 //! Feeds' fetch state (validators, last status, next poll) and their items. Items are unique per
-//! feed and id: a changed item is updated in place, keeping when it was first seen. The database runs
-//! in WAL mode and every write is one transaction, so a crash (even `kill -9`) loses at most the
-//! write in flight, never a stored item.
+//! feed and id: a changed item is updated in place, keeping when it was first seen. Every write is
+//! one transaction, so a crash (even `kill -9`) loses at most the write in flight, never a stored
+//! item. SQLite runs in WAL mode.
+//!
+//! [`Store`] is the one interface; which backend it has is its own business. Each method holds
+//! both dialects side by side (a `match` on the backend, so the compiler makes every method
+//! have both), and what does not depend on the dialect (decoding items, how far a publish
+//! reads, falling back to one transaction per poll) is written once, here.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,12 +19,17 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
+use crate::config::Database;
 use crate::model::{Item, Normalized, Source, StoredItem};
 
+#[cfg(test)]
+pub(crate) mod both;
 pub mod digests;
 mod events;
 mod health;
+pub mod lease;
 mod migrations;
+mod pg;
 mod published;
 mod writer;
 
@@ -39,6 +50,10 @@ pub enum StoreError {
     Schema { path: PathBuf, source: SchemaError },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("cannot connect to the database {url}: {reason}")]
+    Connect { url: String, reason: String },
     #[error("cannot start the store's writer thread: {0}")]
     Writer(std::io::Error),
     #[error("the store's writer thread has stopped")]
@@ -77,21 +92,32 @@ pub struct FeedState {
 }
 
 /// Every stored feed's source, by URL.
-fn sources(conn: &Connection) -> Result<HashMap<String, Source>, StoreError> {
-    let mut feeds = conn.prepare("SELECT url, title, site_link FROM feeds")?;
-    let rows = feeds.query_map([], |row| {
-        Ok(Source {
-            feed_url: row.get(0)?,
-            name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-            site_link: row.get(2)?,
-        })
-    })?;
-    let mut sources = HashMap::new();
-    for source in rows {
-        let source = source?;
-        sources.insert(source.feed_url.clone(), source);
-    }
-    Ok(sources)
+fn sources(backend: &Backend) -> Result<HashMap<String, Source>, StoreError> {
+    let source = |feed_url: String, name: Option<String>, site_link| Source {
+        feed_url,
+        name: name.unwrap_or_default(),
+        site_link,
+    };
+    let list: Vec<Source> = match backend {
+        Backend::Sqlite(conn) => {
+            let conn = lock(conn);
+            let mut feeds = conn.prepare("SELECT url, title, site_link FROM feeds")?;
+            feeds
+                .query_map([], |row| Ok(source(row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .collect::<Result<_, _>>()?
+        }
+        Backend::Postgres(pool) => pool.run(|db| {
+            Ok(db
+                .query("SELECT url, title, site_link FROM feeds", &[])?
+                .iter()
+                .map(|row| source(row.get(0), row.get(1), row.get(2)))
+                .collect())
+        })?,
+    };
+    Ok(list
+        .into_iter()
+        .map(|source| (source.feed_url.clone(), source))
+        .collect())
 }
 
 /// Decodes a stored item of `feed_url`.
@@ -142,6 +168,35 @@ fn feed_state_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FeedState> {
     })
 }
 
+/// A count as PostgreSQL's `INTEGER` holds it, and back.
+fn pg_int(count: u32) -> i32 {
+    i32::try_from(count).unwrap_or(i32::MAX)
+}
+
+fn pg_count(value: i32) -> u32 {
+    u32::try_from(value).unwrap_or(0)
+}
+
+fn pg_feed_state(row: &postgres::Row) -> FeedState {
+    FeedState {
+        etag: row.get(0),
+        last_modified: row.get(1),
+        body_hash: row.get(2),
+        last_status: row
+            .get::<_, Option<i32>>(3)
+            .and_then(|status| u16::try_from(status).ok()),
+        last_error: row.get(4),
+        last_attempt: row.get(5),
+        last_success: row.get(6),
+        failures: pg_count(row.get(7)),
+        next_poll: row.get(8),
+        redirect_to: row.get(9),
+        redirect_streak: pg_count(row.get(10)),
+        moved_to: row.get(11),
+        gone: row.get(12),
+    }
+}
+
 /// One feed's poll as it is recorded: the feed's new state, and its items if a body was read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PollRecord {
@@ -156,20 +211,43 @@ pub struct PollRecord {
 }
 
 impl PollRecord {
-    fn write(&self, conn: &Connection) -> Result<SaveStats, StoreError> {
+    /// Writes the poll, and frees the feed's lease if `node` holds it.
+    fn write(&self, conn: &Connection, node: &str) -> Result<SaveStats, StoreError> {
         let stats = match &self.feed {
             Some(feed) => write_items(conn, &self.feed_url, feed, self.at)?,
             None => SaveStats::default(),
         };
-        write_state(conn, &self.feed_url, &self.state)?;
+        write_state(conn, &self.feed_url, &self.state, node)?;
         if let Some(health) = &self.health {
             health.write(conn, &self.feed_url)?;
         }
         Ok(stats)
     }
+
+    /// The same in PostgreSQL.
+    fn write_pg(
+        &self,
+        db: &mut postgres::Transaction<'_>,
+        node: &str,
+    ) -> Result<SaveStats, StoreError> {
+        let stats = match &self.feed {
+            Some(feed) => pg_write_items(db, &self.feed_url, feed, self.at)?,
+            None => SaveStats::default(),
+        };
+        pg_write_state(db, &self.feed_url, &self.state, node)?;
+        if let Some(health) = &self.health {
+            health.write_pg(db, &self.feed_url)?;
+        }
+        Ok(stats)
+    }
 }
 
-fn write_state(conn: &Connection, url: &str, state: &FeedState) -> Result<(), StoreError> {
+fn write_state(
+    conn: &Connection,
+    url: &str,
+    state: &FeedState,
+    node: &str,
+) -> Result<(), StoreError> {
     let mut upsert = conn.prepare_cached(
         "INSERT INTO feeds (url, etag, last_modified, body_hash, last_status, last_error,
                             last_attempt, last_success, failures, next_poll, redirect_to,
@@ -178,7 +256,9 @@ fn write_state(conn: &Connection, url: &str, state: &FeedState) -> Result<(), St
          ON CONFLICT (url) DO UPDATE SET
             etag = ?2, last_modified = ?3, body_hash = ?4, last_status = ?5, last_error = ?6,
             last_attempt = ?7, last_success = ?8, failures = ?9, next_poll = ?10,
-            redirect_to = ?11, redirect_streak = ?12, moved_to = ?13, gone = ?14",
+            redirect_to = ?11, redirect_streak = ?12, moved_to = ?13, gone = ?14,
+            lease_owner = CASE WHEN lease_owner = ?15 THEN NULL ELSE lease_owner END,
+            lease_until = CASE WHEN lease_owner = ?15 THEN NULL ELSE lease_until END",
     )?;
     upsert.execute(params![
         url,
@@ -194,8 +274,50 @@ fn write_state(conn: &Connection, url: &str, state: &FeedState) -> Result<(), St
         state.redirect_to,
         state.redirect_streak,
         state.moved_to,
-        state.gone
+        state.gone,
+        node
     ])?;
+    Ok(())
+}
+
+fn pg_write_state(
+    db: &mut postgres::Transaction<'_>,
+    url: &str,
+    state: &FeedState,
+    node: &str,
+) -> Result<(), StoreError> {
+    let upsert = db.prepare(
+        "INSERT INTO feeds (url, etag, last_modified, body_hash, last_status, last_error,
+                            last_attempt, last_success, failures, next_poll, redirect_to,
+                            redirect_streak, moved_to, gone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (url) DO UPDATE SET
+            etag = $2, last_modified = $3, body_hash = $4, last_status = $5, last_error = $6,
+            last_attempt = $7, last_success = $8, failures = $9, next_poll = $10,
+            redirect_to = $11, redirect_streak = $12, moved_to = $13, gone = $14,
+            lease_owner = CASE WHEN feeds.lease_owner = $15 THEN NULL ELSE feeds.lease_owner END,
+            lease_until = CASE WHEN feeds.lease_owner = $15 THEN NULL ELSE feeds.lease_until END",
+    )?;
+    db.execute(
+        &upsert,
+        &[
+            &url,
+            &state.etag,
+            &state.last_modified,
+            &state.body_hash,
+            &state.last_status.map(i32::from),
+            &state.last_error,
+            &state.last_attempt,
+            &state.last_success,
+            &pg_int(state.failures),
+            &state.next_poll,
+            &state.redirect_to,
+            &pg_int(state.redirect_streak),
+            &state.moved_to,
+            &state.gone,
+            &node,
+        ],
+    )?;
     Ok(())
 }
 
@@ -214,9 +336,11 @@ struct ItemRow {
     data: String,
     /// Of `data`: an item whose hash is stored already is left alone.
     hash: String,
-    /// Its own date, if it has one, as stored ([`sql_time`]): formatted here, by the poll, not
-    /// on the writer thread.
-    date: Option<String>,
+    /// Its own date, if it has one.
+    date: Option<DateTime<Utc>>,
+    /// The same as SQLite stores it ([`sql_time`]): formatted here, by the poll, not on the
+    /// writer thread.
+    date_text: Option<String>,
 }
 
 /// How rusqlite stores a `DateTime<Utc>` (`2026-01-11 07:35:00+00:00`, with a fraction of a
@@ -236,11 +360,13 @@ impl FeedRows {
             .iter()
             .map(|item| {
                 let data = serde_json::to_string(item).map_err(StoreError::Encode)?;
+                let date = item.published.or(item.updated);
                 Ok(ItemRow {
                     id: item.id.clone(),
                     hash: hex::encode(&Sha256::digest(data.as_bytes())[..16]),
                     data,
-                    date: item.published.or(item.updated).as_ref().map(sql_time),
+                    date,
+                    date_text: date.as_ref().map(sql_time),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -283,7 +409,7 @@ fn write_items(
     for item in &feed.items {
         let first_seen: Option<String> = upsert
             .query_row(
-                params![feed_url, item.id, item.data, item.hash, item.date, now],
+                params![feed_url, item.id, item.data, item.hash, item.date_text, now],
                 |row| row.get(0),
             )
             .optional()?;
@@ -295,6 +421,49 @@ fn write_items(
     }
     if renamed > 0 || stats.new + stats.updated > 0 {
         published::bump(conn)?;
+    }
+    Ok(stats)
+}
+
+/// [`write_items`] in PostgreSQL: the same statements, the same outcome.
+fn pg_write_items(
+    db: &mut postgres::Transaction<'_>,
+    feed_url: &str,
+    feed: &FeedRows,
+    now: DateTime<Utc>,
+) -> Result<SaveStats, StoreError> {
+    let rename = db.prepare(
+        "INSERT INTO feeds (url, title, site_link) VALUES ($1, $2, $3)
+         ON CONFLICT (url) DO UPDATE SET title = $2, site_link = $3
+         WHERE feeds.title IS DISTINCT FROM $2 OR feeds.site_link IS DISTINCT FROM $3",
+    )?;
+    let renamed = db.execute(&rename, &[&feed_url, &feed.title, &feed.site_link])?;
+    // `xmax = 0` tells a row just inserted from one updated.
+    let upsert = db.prepare(
+        "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
+         VALUES ($1, $2, $3, $4, COALESCE($5::timestamptz, $6::timestamptz), $6::timestamptz)
+         ON CONFLICT (feed_url, item_id) DO UPDATE SET
+            data = excluded.data, hash = excluded.hash,
+            sort_date = COALESCE($5::timestamptz, items.first_seen)
+         WHERE items.hash <> excluded.hash
+         RETURNING (xmax = 0)",
+    )?;
+    let mut stats = SaveStats::default();
+    for item in &feed.items {
+        let row = db.query_opt(
+            &upsert,
+            &[
+                &feed_url, &item.id, &item.data, &item.hash, &item.date, &now,
+            ],
+        )?;
+        match row.map(|row| row.get::<_, bool>(0)) {
+            None => {}
+            Some(true) => stats.new += 1,
+            Some(false) => stats.updated += 1,
+        }
+    }
+    if renamed > 0 || stats.new + stats.updated > 0 {
+        published::pg_bump(db)?;
     }
     Ok(stats)
 }
@@ -329,14 +498,41 @@ pub struct SaveStats {
     pub updated: usize,
 }
 
-/// Owns the database connection.
+/// One stored item as read, before it is decoded.
+struct RawItem {
+    feed_url: String,
+    data: String,
+    first_seen: DateTime<Utc>,
+    sort_date: DateTime<Utc>,
+}
+
+/// Rows of the newest-first walk read from PostgreSQL at a time.
+const PG_BATCH: i32 = 1000;
+
+/// The database behind a [`Store`].
+#[derive(Debug)]
+enum Backend {
+    Sqlite(Mutex<Connection>),
+    Postgres(Box<pg::Pool>),
+}
+
+/// A panic while holding the lock cannot leave SQLite half-written (transactions roll back), so
+/// a poisoned lock is still safe to use.
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Gazette's memory, in SQLite or PostgreSQL.
 #[derive(Debug)]
 pub struct Store {
-    conn: Mutex<Connection>,
+    backend: Backend,
+    /// This process's name in leases (see [`lease`]).
+    node: String,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the SQLite database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let open_error = |source| StoreError::Open {
             path: path.to_path_buf(),
@@ -364,37 +560,67 @@ impl Store {
             source,
         })?;
         Ok(Store {
-            conn: Mutex::new(conn),
+            backend: Backend::Sqlite(Mutex::new(conn)),
+            node: lease::node_name(None),
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
-        // back), so a poisoned lock is still safe to use.
-        self.conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Opens the store `database` names: an SQLite file, or a PostgreSQL database (connecting,
+    /// and migrating its schema).
+    pub fn connect(database: &Database) -> Result<Store, StoreError> {
+        match database {
+            Database::Sqlite(path) => Store::open(path),
+            Database::Postgres(pg) => Ok(Store {
+                backend: Backend::Postgres(Box::new(pg::Pool::connect(
+                    &pg.url,
+                    pg.password_env.as_deref(),
+                )?)),
+                node: lease::node_name(pg.node.as_deref()),
+            }),
+        }
+    }
+
+    /// Whether several nodes may share this store (PostgreSQL).
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
     }
 
     /// What is remembered of the feed at `url`, if it was ever polled.
     pub fn feed_state(&self, url: &str) -> Result<Option<FeedState>, StoreError> {
-        let conn = self.conn();
-        let state = conn
-            .query_row(
-                &format!("SELECT {FEED_STATE_COLUMNS} FROM feeds WHERE url = ?1"),
-                [url],
-                feed_state_from_row,
-            )
-            .optional()?;
-        Ok(state)
+        match &self.backend {
+            Backend::Sqlite(conn) => Ok(lock(conn)
+                .query_row(
+                    &format!("SELECT {FEED_STATE_COLUMNS} FROM feeds WHERE url = ?1"),
+                    [url],
+                    feed_state_from_row,
+                )
+                .optional()?),
+            Backend::Postgres(pool) => pool.run(|db| {
+                let query = format!("SELECT {FEED_STATE_COLUMNS} FROM feeds WHERE url = $1");
+                Ok(db.query_opt(&query, &[&url])?.as_ref().map(pg_feed_state))
+            }),
+        }
     }
 
     /// Every feed's state, by URL: one query for a whole cycle.
     pub fn feed_states(&self) -> Result<HashMap<String, FeedState>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn.prepare(&format!("SELECT {FEED_STATE_COLUMNS}, url FROM feeds"))?;
-        let rows = query.query_map([], |row| Ok((row.get(13)?, feed_state_from_row(row)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let query = format!("SELECT {FEED_STATE_COLUMNS}, url FROM feeds");
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let conn = lock(conn);
+                let mut query = conn.prepare(&query)?;
+                let rows =
+                    query.query_map([], |row| Ok((row.get(13)?, feed_state_from_row(row)?)))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            }
+            Backend::Postgres(pool) => pool.run(|db| {
+                Ok(db
+                    .query(&query, &[])?
+                    .iter()
+                    .map(|row| (row.get(13), pg_feed_state(row)))
+                    .collect())
+            }),
+        }
     }
 
     /// Stores a feed's normalized items in one transaction: new ones are inserted, changed ones
@@ -405,40 +631,118 @@ impl Store {
         feed: &Normalized,
         now: DateTime<Utc>,
     ) -> Result<SaveStats, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let stats = write_items(&tx, feed_url, &FeedRows::encode(feed)?, now)?;
-        tx.commit()?;
-        Ok(stats)
+        let rows = FeedRows::encode(feed)?;
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let mut conn = lock(conn);
+                let tx = conn.transaction()?;
+                let stats = write_items(&tx, feed_url, &rows, now)?;
+                tx.commit()?;
+                Ok(stats)
+            }
+            Backend::Postgres(pool) => pool.run(|db| {
+                let mut tx = db.transaction()?;
+                let stats = pg_write_items(&mut tx, feed_url, &rows, now)?;
+                tx.commit()?;
+                Ok(stats)
+            }),
+        }
     }
 
     /// Records polls, each with its items if its body was read, all in one transaction: a
     /// commit costs more than a feed's rows, so polls that finish together are written together.
-    /// A feed's items and state are stored together or not at all. Should the shared
-    /// transaction fail, each poll is tried alone, so that one bad poll fails no other.
+    /// A feed's items and state are stored together or not at all (and in PostgreSQL the feed's
+    /// lease is freed with them). Should the shared transaction fail, each poll is tried alone,
+    /// so that one bad poll fails no other.
     pub fn record_polls(&self, polls: &[PollRecord]) -> Vec<Result<SaveStats, StoreError>> {
-        let mut conn = self.conn();
-        let together = (|| {
-            let tx = conn.transaction()?;
-            let stats = polls
-                .iter()
-                .map(|poll| poll.write(&tx))
-                .collect::<Result<Vec<_>, _>>()?;
-            tx.commit()?;
-            Ok::<_, StoreError>(stats)
-        })();
-        match together {
+        match self.write_polls(polls) {
             Ok(stats) => stats.into_iter().map(Ok).collect(),
             Err(_) if polls.len() > 1 => polls
                 .iter()
                 .map(|poll| {
-                    let tx = conn.transaction()?;
-                    let stats = poll.write(&tx)?;
-                    tx.commit()?;
-                    Ok(stats)
+                    self.write_polls(std::slice::from_ref(poll))
+                        .map(|stats| stats.into_iter().next().unwrap_or_default())
                 })
                 .collect(),
             Err(error) => vec![Err(error)],
+        }
+    }
+
+    /// `polls` in one transaction.
+    fn write_polls(&self, polls: &[PollRecord]) -> Result<Vec<SaveStats>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let mut conn = lock(conn);
+                let tx = conn.transaction()?;
+                let stats = polls
+                    .iter()
+                    .map(|poll| poll.write(&tx, &self.node))
+                    .collect::<Result<Vec<_>, _>>()?;
+                tx.commit()?;
+                Ok(stats)
+            }
+            Backend::Postgres(pool) => pool.run(|db| {
+                let mut tx = db.transaction()?;
+                let stats = polls
+                    .iter()
+                    .map(|poll| poll.write_pg(&mut tx, &self.node))
+                    .collect::<Result<Vec<_>, _>>()?;
+                tx.commit()?;
+                Ok(stats)
+            }),
+        }
+    }
+
+    /// Calls `visit` with every stored item, newest first (by date, then feed and id, both
+    /// descending), until it answers `false`.
+    fn walk_newest(
+        &self,
+        visit: &mut (dyn FnMut(RawItem) -> Result<bool, StoreError> + Send),
+    ) -> Result<(), StoreError> {
+        const QUERY: &str = "SELECT feed_url, data, first_seen, sort_date FROM items
+             ORDER BY sort_date DESC, feed_url DESC, item_id DESC";
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let conn = lock(conn);
+                let mut query = conn.prepare(QUERY)?;
+                let mut rows = query.query([])?;
+                while let Some(row) = rows.next()? {
+                    let raw = RawItem {
+                        feed_url: row.get(0)?,
+                        data: row.get(1)?,
+                        first_seen: row.get(2)?,
+                        sort_date: row.get(3)?,
+                    };
+                    if !visit(raw)? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            // A portal reads the rows a batch at a time: a publish that needs the newest
+            // thousand items does not make the server send a million.
+            Backend::Postgres(pool) => pool.run(|db| {
+                let mut tx = db.transaction()?;
+                let portal = tx.bind(QUERY, &[])?;
+                loop {
+                    let rows = tx.query_portal(&portal, PG_BATCH)?;
+                    let last = rows.len() < PG_BATCH as usize;
+                    for row in rows {
+                        let raw = RawItem {
+                            feed_url: row.get(0),
+                            data: row.get(1),
+                            first_seen: row.get(2),
+                            sort_date: row.get(3),
+                        };
+                        if !visit(raw)? {
+                            return Ok(());
+                        }
+                    }
+                    if last {
+                        return Ok(());
+                    }
+                }
+            }),
         }
     }
 
@@ -450,61 +754,105 @@ impl Store {
         feed_urls: &[&str],
         reading: &Reading,
     ) -> Result<Newest, StoreError> {
-        let conn = self.conn();
-        let sources = sources(&conn)?;
+        let sources = sources(&self.backend)?;
         let mut taken: HashMap<&str, usize> = feed_urls.iter().map(|&url| (url, 0)).collect();
-        let mut query = conn.prepare(
-            "SELECT feed_url, data, first_seen, sort_date FROM items
-             ORDER BY sort_date DESC, feed_url DESC, item_id DESC",
-        )?;
-        let mut rows = query.query([])?;
         let mut items = Vec::new();
         // Once enough items are read, reading goes on down to this date.
         let mut down_to: Option<DateTime<Utc>> = None;
-        while let Some(row) = rows.next()? {
-            let sort_date: DateTime<Utc> = row.get(3)?;
-            if down_to.is_some_and(|down_to| sort_date < down_to) {
-                return Ok(Newest {
-                    items,
-                    complete_after: down_to.map(|down_to| down_to + reading.margin),
-                });
+        let mut stopped = false;
+        self.walk_newest(&mut |raw| {
+            if down_to.is_some_and(|down_to| raw.sort_date < down_to) {
+                stopped = true;
+                return Ok(false);
             }
-            let feed_url: String = row.get(0)?;
-            let Some(count) = taken.get_mut(feed_url.as_str()) else {
-                continue;
+            let Some(count) = taken.get_mut(raw.feed_url.as_str()) else {
+                return Ok(true);
             };
             if *count >= reading.per_feed {
-                continue;
+                return Ok(true);
             }
             *count += 1;
-            let data: String = row.get(1)?;
-            items.push(stored_item(&sources, feed_url, &data, row.get(2)?)?);
+            items.push(stored_item(
+                &sources,
+                raw.feed_url,
+                &raw.data,
+                raw.first_seen,
+            )?);
             if down_to.is_none() && items.len() >= reading.at_least {
-                down_to = Some((sort_date - reading.margin).min(reading.since));
+                down_to = Some((raw.sort_date - reading.margin).min(reading.since));
             }
-        }
+            Ok(true)
+        })?;
         Ok(Newest {
             items,
-            complete_after: None,
+            complete_after: down_to
+                .filter(|_| stopped)
+                .map(|down_to| down_to + reading.margin),
         })
     }
 
     /// Records that the feed at `url` answered 410 Gone for the config entry `identity`.
     pub fn set_gone(&self, url: &str, identity: &str) -> Result<(), StoreError> {
-        self.conn()
-            .execute("UPDATE feeds SET gone = ?2 WHERE url = ?1", [url, identity])?;
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                lock(conn).execute("UPDATE feeds SET gone = ?2 WHERE url = ?1", [url, identity])?;
+            }
+            Backend::Postgres(pool) => {
+                pool.run(|db| {
+                    db.execute(
+                        "UPDATE feeds SET gone = $2 WHERE url = $1",
+                        &[&url, &identity],
+                    )?;
+                    Ok(())
+                })?;
+            }
+        }
         Ok(())
     }
 
     /// How many items are stored for `feed_url`.
     pub fn item_count(&self, feed_url: &str) -> Result<u64, StoreError> {
-        let conn = self.conn();
-        let count: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM items WHERE feed_url = ?1",
-            [feed_url],
-            |row| row.get(0),
-        )?;
+        let count: i64 = match &self.backend {
+            Backend::Sqlite(conn) => lock(conn).query_row(
+                "SELECT COUNT(*) FROM items WHERE feed_url = ?1",
+                [feed_url],
+                |row| row.get(0),
+            )?,
+            Backend::Postgres(pool) => pool.run(|db| {
+                Ok(db
+                    .query_one(
+                        "SELECT COUNT(*) FROM items WHERE feed_url = $1",
+                        &[&feed_url],
+                    )?
+                    .get(0))
+            })?,
+        };
         Ok(count.unsigned_abs())
+    }
+
+    /// How many items are stored for each feed that has any: one query for `gazette feeds`.
+    pub fn item_counts(&self) -> Result<HashMap<String, u64>, StoreError> {
+        const QUERY: &str = "SELECT feed_url, COUNT(*) FROM items GROUP BY feed_url";
+        let counts: Vec<(String, i64)> = match &self.backend {
+            Backend::Sqlite(conn) => {
+                let conn = lock(conn);
+                let mut query = conn.prepare(QUERY)?;
+                query
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect::<Result<_, _>>()?
+            }
+            Backend::Postgres(pool) => pool.run(|db| {
+                Ok(db
+                    .query(QUERY, &[])?
+                    .iter()
+                    .map(|row| (row.get(0), row.get(1)))
+                    .collect())
+            })?,
+        };
+        Ok(counts
+            .into_iter()
+            .map(|(url, count)| (url, count.unsigned_abs()))
+            .collect())
     }
 }
 
@@ -535,8 +883,11 @@ mod tests {
 
     #[test]
     fn new_changed_and_unchanged_items() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        both::on_both(new_changed_and_unchanged_items_on);
+    }
+
+    fn new_changed_and_unchanged_items_on(database: &Database) {
+        let store = Store::connect(database).unwrap();
         let url = "https://a.example/rss";
         let first = store
             .save_items(
@@ -565,7 +916,7 @@ mod tests {
         assert_eq!(store.revision().unwrap(), 2, "an unchanged feed does not");
         drop(store);
 
-        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        let store = Store::connect(database).unwrap();
         let reading = |at_least| Reading {
             per_feed: 10,
             at_least,
@@ -613,8 +964,11 @@ mod tests {
 
     #[test]
     fn feed_state_round_trips() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        both::on_both(feed_state_round_trips_on);
+    }
+
+    fn feed_state_round_trips_on(database: &Database) {
+        let store = Store::connect(database).unwrap();
         let url = "https://a.example/rss";
         assert_eq!(store.feed_state(url).unwrap(), None);
         let state = FeedState {
@@ -657,7 +1011,7 @@ mod tests {
             .save_items(url, &feed(vec![item("1", "a")]), at("2026-01-01T00:00:00Z"))
             .unwrap();
         drop(store);
-        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        let store = Store::connect(database).unwrap();
         assert_eq!(store.feed_state(url).unwrap(), Some(state.clone()));
         assert_eq!(store.feed_state(other).unwrap(), Some(state));
         assert_eq!(store.item_count(other).unwrap(), 2);
@@ -665,8 +1019,11 @@ mod tests {
 
     #[test]
     fn newest_items_read_as_far_as_asked() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("g.db")).unwrap();
+        both::on_both(newest_items_read_as_far_as_asked_on);
+    }
+
+    fn newest_items_read_as_far_as_asked_on(database: &Database) {
+        let store = Store::connect(database).unwrap();
         let (busy, quiet) = ("https://busy.example/rss", "https://quiet.example/rss");
         // One item an hour on the busy feed, going back 100 hours; the quiet one is a month old.
         let newest = at("2026-03-01T00:00:00Z");

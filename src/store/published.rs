@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError, lock};
 
 /// What the last publish was made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,58 +31,101 @@ impl Published {
 
 /// Counts one more change of what a publish reads; called in the transaction that makes it.
 pub(super) fn bump(conn: &Connection) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO revision (id, value) VALUES (1, 1)
-         ON CONFLICT (id) DO UPDATE SET value = value + 1",
-    )?
-    .execute([])?;
+    conn.prepare_cached(BUMP)?.execute([])?;
     Ok(())
 }
+
+/// [`bump`] in PostgreSQL. Also wakes the other nodes (`NOTIFY`, sent at commit) to publish.
+pub(super) fn pg_bump(db: &mut postgres::Transaction<'_>) -> Result<(), StoreError> {
+    let bump = db.prepare(BUMP)?;
+    db.execute(&bump, &[])?;
+    let notify = db.prepare("SELECT pg_notify('gazette_changed', '')")?;
+    db.execute(&notify, &[])?;
+    Ok(())
+}
+
+const BUMP: &str = "INSERT INTO revision (id, value) VALUES (1, 1)
+     ON CONFLICT (id) DO UPDATE SET value = revision.value + 1";
 
 impl Store {
     /// How many writes have changed items or feeds' names: a publish that read revision `r`
     /// holds as long as this is still `r`.
     pub fn revision(&self) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        let value = conn
-            .query_row("SELECT value FROM revision WHERE id = 1", [], |row| {
-                row.get(0)
-            })
-            .optional()?;
+        const QUERY: &str = "SELECT value FROM revision WHERE id = 1";
+        let value = match &self.backend {
+            Backend::Sqlite(conn) => lock(conn)
+                .query_row(QUERY, [], |row| row.get(0))
+                .optional()?,
+            Backend::Postgres(pool) => {
+                pool.run(|db| Ok(db.query_opt(QUERY, &[])?.map(|row| row.get(0))))?
+            }
+        };
         Ok(value.unwrap_or(0))
     }
 
-    /// What the last publish was made from, if one was recorded.
+    /// What the last publish was made from, if one was recorded. In PostgreSQL, this node's
+    /// last publish: each node publishes into its own output folder.
     pub fn published(&self) -> Result<Option<Published>, StoreError> {
-        let conn = self.conn();
-        let published = conn
-            .query_row(
-                "SELECT revision, fingerprint, changes_at FROM published WHERE id = 1",
-                [],
-                |row| {
-                    Ok(Published {
-                        revision: row.get(0)?,
-                        fingerprint: row.get(1)?,
-                        changes_at: row.get(2)?,
-                    })
-                },
-            )
-            .optional()?;
-        Ok(published)
+        match &self.backend {
+            Backend::Sqlite(conn) => Ok(lock(conn)
+                .query_row(
+                    "SELECT revision, fingerprint, changes_at FROM published WHERE id = 1",
+                    [],
+                    |row| {
+                        Ok(Published {
+                            revision: row.get(0)?,
+                            fingerprint: row.get(1)?,
+                            changes_at: row.get(2)?,
+                        })
+                    },
+                )
+                .optional()?),
+            Backend::Postgres(pool) => pool.run(|db| {
+                let query =
+                    "SELECT revision, fingerprint, changes_at FROM published WHERE node = $1";
+                Ok(db.query_opt(query, &[&self.node])?.map(|row| Published {
+                    revision: row.get(0),
+                    fingerprint: row.get(1),
+                    changes_at: row.get(2),
+                }))
+            }),
+        }
     }
 
     /// Records a publish, once its files are written.
     pub fn set_published(&self, published: &Published) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO published (id, revision, fingerprint, changes_at) VALUES (1, ?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET
-                revision = ?1, fingerprint = ?2, changes_at = ?3",
-            params![
-                published.revision,
-                published.fingerprint,
-                published.changes_at
-            ],
-        )?;
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                lock(conn).execute(
+                    "INSERT INTO published (id, revision, fingerprint, changes_at)
+                     VALUES (1, ?1, ?2, ?3)
+                     ON CONFLICT (id) DO UPDATE SET
+                        revision = ?1, fingerprint = ?2, changes_at = ?3",
+                    params![
+                        published.revision,
+                        published.fingerprint,
+                        published.changes_at
+                    ],
+                )?;
+            }
+            Backend::Postgres(pool) => {
+                pool.run(|db| {
+                    db.execute(
+                        "INSERT INTO published (node, revision, fingerprint, changes_at)
+                         VALUES ($4, $1, $2, $3)
+                         ON CONFLICT (node) DO UPDATE SET
+                            revision = $1, fingerprint = $2, changes_at = $3",
+                        &[
+                            &published.revision,
+                            &published.fingerprint,
+                            &published.changes_at,
+                            &self.node,
+                        ],
+                    )?;
+                    Ok(())
+                })?;
+            }
+        }
         Ok(())
     }
 }

@@ -173,8 +173,22 @@ impl Site {
         }
     }
 
+    /// The test config sending to `smtp`, its store the PostgreSQL database at `database`.
+    pub fn with_database(smtp: &str, extra: &str, database: &str) -> Site {
+        let mut site = Site::new(smtp, extra);
+        let config = std::fs::read_to_string(site.work.config()).expect("the config");
+        let config = config.replacen(
+            "[gazette]\n",
+            &format!("[gazette]\ndatabase = \"{database}\"\n"),
+            1,
+        );
+        site.work = Workdir::new(config);
+        site
+    }
+
     pub fn store(&self) -> Store {
-        Store::open(&self.work.path().join("gazette.db")).expect("store")
+        let config = gazette::config::Config::load(&self.work.config()).expect("the config");
+        Store::connect(&config.gazette.database).expect("store")
     }
 
     /// Puts `items` in the store, as if their feeds had been polled.

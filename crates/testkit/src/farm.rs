@@ -95,6 +95,9 @@ pub struct Seen {
 struct FarmState {
     routes: HashMap<String, Route>,
     seen: Vec<Seen>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: usize,
+    most_in_flight: usize,
 }
 
 /// The running farm; it stops when dropped (with the test).
@@ -148,6 +151,11 @@ impl Farm {
             .collect()
     }
 
+    /// The most requests the farm was answering at once (it serves one host).
+    pub fn most_in_flight(&self) -> usize {
+        self.lock().most_in_flight
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, FarmState> {
         self.state.lock().expect("farm state")
     }
@@ -161,8 +169,20 @@ async fn answer(State(state): State<Arc<Mutex<FarmState>>>, request: Request) ->
             path: path.clone(),
             headers: request.headers().clone(),
         });
+        state.in_flight += 1;
+        state.most_in_flight = state.most_in_flight.max(state.in_flight);
         state.routes.get(&path).cloned()
     };
+    // Counted until the route's delay is over and its answer made (a trickled body excepted).
+    struct Answering(Arc<Mutex<FarmState>>);
+    impl Drop for Answering {
+        fn drop(&mut self) {
+            if let Ok(mut state) = self.0.lock() {
+                state.in_flight -= 1;
+            }
+        }
+    }
+    let _answering = Answering(Arc::clone(&state));
     let Some(route) = route else {
         return plain(StatusCode::NOT_FOUND, "no such feed");
     };

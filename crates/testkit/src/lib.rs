@@ -13,6 +13,7 @@
 mod config;
 pub mod farm;
 pub mod feeds;
+pub mod postgres;
 pub mod text;
 
 pub use config::FeedsToml;

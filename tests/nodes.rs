@@ -1,0 +1,264 @@
+//! Several gazette nodes sharing one PostgreSQL store: processes of the real binary polling
+//! farm feeds, each due feed polled once in the whole group, the per-host limit held by the
+//! group, a node killed mid-cycle losing nothing, identical output on every node, one digest
+//! mail per recipient.
+
+mod support;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use gazette::config::{DEFAULT_LEASE, Database, PostgresDatabase};
+use gazette::store::Store;
+use support::digest::{self, READER1, READER2, Sink};
+use support::{Farm, FeedsToml, Route, TestItem, Workdir, rss, show, wait_with_timeout};
+
+const FEEDS: usize = 300;
+/// Short, so that a killed node's feeds come back within the test.
+const LEASE: &str = "10s";
+
+fn path(feed: usize) -> String {
+    format!("/f{feed}.xml")
+}
+
+/// Feed `feed` holding its first `items` items.
+fn serve(farm: &Farm, feed: usize, items: usize) {
+    let items: Vec<TestItem> = (0..items)
+        .map(|n| {
+            TestItem::new(
+                &format!("f{feed}-{n}"),
+                &format!("피드 {feed} 기사 {n}: 시의회 예산 심사 {}", feed * 7 + n),
+                &format!("2026-12-0{}T0{}:00:00Z", 1 + n % 3, feed % 10),
+            )
+        })
+        .collect();
+    farm.set(
+        &path(feed),
+        Route::rss(rss(&format!("피드 {feed}"), &items)).with_delay(Duration::from_millis(5)),
+    );
+}
+
+fn store(url: &str) -> Store {
+    Store::connect(&Database::Postgres(PostgresDatabase {
+        url: url.into(),
+        password_env: None,
+        node: Some("test".into()),
+        lease: DEFAULT_LEASE,
+    }))
+    .expect("the test store")
+}
+
+/// Makes every feed due again, as if their interval had passed.
+fn next_cycle(url: &str) {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    client
+        .execute(
+            "UPDATE feeds SET next_poll = now() - interval '1 second'",
+            &[],
+        )
+        .expect("feeds due");
+}
+
+fn polls(farm: &Farm) -> Vec<usize> {
+    (0..FEEDS)
+        .map(|feed| farm.seen(&path(feed)).len())
+        .collect()
+}
+
+/// `gazette once` on every node at once; their outputs.
+fn once_everywhere(nodes: &[Workdir]) -> Vec<std::process::Output> {
+    let children: Vec<Child> = nodes
+        .iter()
+        .map(|node| {
+            node.command(&["once"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start a node")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| child.wait_with_output().expect("a node's output"))
+        .collect()
+}
+
+/// Every file a node published, by path under `output/` (its lock left out).
+fn published(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("output folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                let name = path
+                    .strip_prefix(root)
+                    .expect("inside")
+                    .display()
+                    .to_string();
+                if name != ".gazette.lock" {
+                    files.insert(name, std::fs::read(&path).expect("a published file"));
+                }
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(&dir.join("output"), &dir.join("output"), &mut files);
+    files
+}
+
+#[test]
+fn three_nodes_share_the_feeds_poll_each_once_and_publish_alike() {
+    let farm = Farm::start();
+    for feed in 0..FEEDS {
+        serve(&farm, feed, 2);
+    }
+    let url = testkit::postgres::database();
+    // One feeds.toml for every node: only their folders differ.
+    let mut config = FeedsToml::new()
+        .set("database", url.as_str())
+        .set("lease", LEASE)
+        .set("per_host", 2)
+        .set("concurrency", 16)
+        .set("base_url", "https://news.example.kr/")
+        .section("politics", "정치");
+    for feed in 0..FEEDS {
+        config = config.feed(&farm.url(&path(feed)), &["politics"]);
+    }
+    let nodes: Vec<Workdir> = (0..3).map(|_| Workdir::new(&config)).collect();
+
+    // Cycle 1: every feed polled once by the group, shared out, two requests at most at once.
+    for output in once_everywhere(&nodes) {
+        assert!(output.status.success(), "{}", show(&output));
+    }
+    assert_eq!(polls(&farm), vec![1; FEEDS], "each feed once in the group");
+    assert!(
+        farm.most_in_flight() <= 2,
+        "per_host held: {}",
+        farm.most_in_flight()
+    );
+    let counts = store(&url).item_counts().unwrap();
+    assert_eq!(counts.values().sum::<u64>(), 2 * FEEDS as u64);
+    let polled_by = |output: &std::process::Output| {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| line.contains("피드 "))
+            .count()
+    };
+
+    // Cycle 2, then 3: a new item in every feed; each due feed polled once more.
+    for cycle in 2..=3 {
+        for feed in 0..FEEDS {
+            serve(&farm, feed, cycle + 1);
+        }
+        next_cycle(&url);
+        let outputs = once_everywhere(&nodes);
+        let shares: Vec<usize> = outputs.iter().map(polled_by).collect();
+        assert_eq!(
+            polls(&farm),
+            vec![cycle; FEEDS],
+            "cycle {cycle}: {shares:?}"
+        );
+        assert!(
+            shares.iter().filter(|&&share| share > 0).count() >= 2,
+            "the group shares the work: {shares:?}"
+        );
+    }
+    assert!(farm.most_in_flight() <= 2);
+
+    // Cycle 4: a node killed mid-cycle. Its claimed feeds wait for their leases to run out,
+    // then another node polls them; nothing is lost.
+    for feed in 0..FEEDS {
+        serve(&farm, feed, 5);
+    }
+    next_cycle(&url);
+    let mut victim = nodes[0]
+        .command(&["once"])
+        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let others: Vec<Child> = nodes[1..]
+        .iter()
+        .map(|node| {
+            node.command(&["once"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    // Killed once the cycle is under way.
+    while polls(&farm).iter().sum::<usize>() < 3 * FEEDS + 30 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    victim.kill().expect("kill -9");
+    victim.wait().unwrap();
+    for mut other in others {
+        assert!(wait_with_timeout(&mut other, Duration::from_secs(120)).is_some());
+    }
+    std::thread::sleep(Duration::from_secs(11));
+    for output in once_everywhere(&nodes[1..]) {
+        assert!(output.status.success(), "{}", show(&output));
+    }
+    let after = polls(&farm);
+    assert!(
+        after.iter().all(|&n| n >= 4),
+        "every feed polled in cycle 4: {after:?}"
+    );
+    let counts = store(&url).item_counts().unwrap();
+    assert_eq!(counts.len(), FEEDS);
+    assert!(counts.values().all(|&n| n == 5), "nothing lost: {counts:?}");
+
+    // Nothing due: each node publishes what the store holds, and all alike.
+    for output in once_everywhere(&nodes) {
+        assert!(output.status.success(), "{}", show(&output));
+    }
+    let first = published(nodes[0].path());
+    assert!(first.contains_key("feeds/all.xml"), "{:?}", first.keys());
+    for node in &nodes[1..] {
+        let other = published(node.path());
+        assert_eq!(
+            first.keys().collect::<Vec<_>>(),
+            other.keys().collect::<Vec<_>>()
+        );
+        for (name, bytes) in &first {
+            assert!(other[name] == *bytes, "{name} differs between nodes");
+        }
+    }
+    let all = String::from_utf8_lossy(&first["feeds/politics.xml"]).to_string();
+    let guids: Vec<&str> = all.split("<guid").skip(1).collect();
+    let unique: HashSet<&str> = guids.iter().copied().collect();
+    assert_eq!(guids.len(), unique.len(), "no item twice");
+}
+
+#[test]
+fn a_digest_day_sends_one_mail_per_recipient_in_all() {
+    let sink = Sink::start(&[]);
+    let url = testkit::postgres::database();
+    let sites: Vec<digest::Site> = (0..3)
+        .map(|_| digest::Site::with_database(&sink.url(), "", &url))
+        .collect();
+    let date = digest::kst("2026-01-11T09:00:00");
+    sites[0].seed(&[("/politics.xml", "p1", "시의회 예산 통과", "요약", date)]);
+    let children: Vec<Child> = sites
+        .iter()
+        .map(|site| {
+            site.work
+                .command(&["digest", "--date", "2026-01-11", "--send"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", show(&output));
+    }
+    let mut recipients = sink.recipients();
+    recipients.sort();
+    assert_eq!(recipients, [READER1, READER2]);
+}
