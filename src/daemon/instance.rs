@@ -52,13 +52,15 @@ impl InstanceLock {
             path: output.clone(),
             source,
         })?;
-        let mut files = vec![lock(&output.join(OUTPUT_LOCK), "output folder", output)?];
-        // A PostgreSQL store is shared by design: its nodes take leases, not this lock.
+        let mut files = Vec::with_capacity(2);
+        // A PostgreSQL store is shared by design: its nodes take leases, not this lock. The
+        // database's lock comes first, so a second gazette on the same store names the store.
         if let Some(database) = settings.database.sqlite_path() {
             let mut database_lock = database.as_os_str().to_owned();
             database_lock.push(".lock");
             files.push(lock(Path::new(&database_lock), "database", database)?);
         }
+        files.push(lock(&output.join(OUTPUT_LOCK), "output folder", output)?);
         Ok(InstanceLock { _files: files })
     }
 }
