@@ -22,6 +22,7 @@ use crate::store::feed_health;
 
 mod add;
 mod feeds;
+mod refetch;
 mod scrape;
 
 #[derive(Debug, Parser)]
@@ -56,6 +57,8 @@ enum Command {
     /// Read an HTML list page with CSS rules and print the items they find: for writing a
     /// feed's `[feed.scrape]` rules.
     Scrape(Box<scrape::ScrapeArgs>),
+    /// Fetch the article pages of a `full_text` feed's stored items again, at its next polls.
+    Refetch(refetch::RefetchArgs),
     /// Find the feeds of a site (from its home page, an article or a feed), show what each
     /// holds, and add one to the config, keeping its comments.
     Add(add::AddArgs),
@@ -133,6 +136,7 @@ pub fn main() -> ExitCode {
             Command::Feeds(args) => feeds::command(&args).await,
             Command::Parse(args) => parse_command(&args).await,
             Command::Scrape(args) => scrape::command(&args).await,
+            Command::Refetch(args) => refetch::command(&args),
             Command::Digest(args) => digest(&args).await,
             Command::Add(args) => add::command(&args).await,
             Command::Opml(OpmlCommand::Export(args)) => opml_export(&args.config),

@@ -21,6 +21,7 @@ pub mod control_chars;
 pub mod daemon;
 pub mod digest;
 pub mod fetch;
+pub mod fulltext;
 pub mod layout;
 pub mod merge;
 pub mod model;

@@ -449,6 +449,7 @@ mod tests {
             exclude: vec![],
             allow_private: None,
             scrape: None,
+            full_text: None,
         }
     }
 

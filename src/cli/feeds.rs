@@ -239,4 +239,20 @@ fn print_feed(out: &mut impl Write, feed: &FeedHealth, zone: Tz) {
     if let Some(moved) = &feed.moved_to {
         let _ = writeln!(out, "  moved to: {}", shown(moved));
     }
+    if let Some(full_text) = &feed.full_text {
+        let _ = writeln!(
+            out,
+            "  full text: {} extracted · {} failed (teaser kept) · {} pending",
+            full_text.extracted, full_text.failed, full_text.pending
+        );
+        for failure in &full_text.failures {
+            let _ = writeln!(
+                out,
+                "  full text failed, teaser kept: {} ({}): {}",
+                shown(&failure.link),
+                when_or_never(failure.at, zone),
+                shown(&failure.error)
+            );
+        }
+    }
 }

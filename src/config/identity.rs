@@ -29,6 +29,7 @@ impl FeedConfig {
             exclude,
             allow_private,
             scrape,
+            full_text,
         } = self;
         let patterns = |patterns: &[Pattern]| -> Vec<String> {
             patterns
@@ -57,6 +58,9 @@ impl FeedConfig {
         // Only present when set, so that the identities of feeds without rules stay as they were.
         if let Some(rules) = scrape {
             fields["scrape"] = serde_json::Value::String(rules.source());
+        }
+        if let Some(rules) = full_text {
+            fields["full_text"] = serde_json::Value::String(rules.source());
         }
         format!("{VERSION}{}", digest(&fields.to_string()))
     }

@@ -19,6 +19,7 @@ mod database;
 #[cfg(test)]
 mod database_tests;
 mod diagnostic;
+mod full_text;
 mod identity;
 mod read;
 mod schema;
@@ -29,6 +30,7 @@ mod tests;
 pub use append::{AppendError, NewFeed, append_feeds};
 pub use database::{DEFAULT_LEASE, Database, PostgresDatabase};
 pub use diagnostic::Diagnostic;
+pub use full_text::{DEFAULT_MAX_ARTICLES_PER_CYCLE, FullTextConfig};
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
 /// Line and column (1-based, in characters) of a byte offset in `source`, for pointing at a
@@ -213,6 +215,9 @@ pub struct FeedConfig {
     pub allow_private: Option<bool>,
     /// `[feed.scrape]`: the URL is an HTML list page read with these rules, not a feed.
     pub scrape: Option<ScrapeRules>,
+    /// `full_text = true` (only under `content = "full"`): each new item's article page is
+    /// fetched once and its text published instead of the teaser.
+    pub full_text: Option<FullTextConfig>,
 }
 
 /// The `[digest]` table: one e-mail a day with the previous day's top stories.

@@ -20,6 +20,7 @@ use crate::text::web_url::{NotWebUrl, WebUrl};
 
 use super::database::read_database;
 use super::diagnostic::{Reporter, quoted, unknown};
+use super::full_text::read_full_text;
 use super::read::{Table, Value, boolean, count, parsed, string, strings, text};
 use super::scrape::{Css, Rule, SCRAPE_KEYS, ScrapeRules, date_format};
 use super::{
@@ -71,6 +72,10 @@ const FEED_KEYS: &[&str] = &[
     "include",
     "exclude",
     "scrape",
+    "full_text",
+    "full_text_selector",
+    "full_text_remove",
+    "full_text_max_per_cycle",
 ];
 
 const DEFAULT_USER_AGENT: &str = concat!(
@@ -313,6 +318,7 @@ fn read_feed(
         .value("scrape")
         .and_then(|value| Table::new(r, "scrape", value, SCRAPE_KEYS))
         .and_then(|table| read_scrape(r, &table));
+    let full_text = read_full_text(r, table, content);
     Some(FeedConfig {
         url: url?,
         name,
@@ -325,6 +331,7 @@ fn read_feed(
         include,
         exclude,
         scrape,
+        full_text,
     })
 }
 

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+mod articles;
 mod digests;
 mod freshness;
 mod group;
@@ -275,6 +276,22 @@ impl Pipeline {
                         let watch = watches.get(feed.url.as_str()).cloned().unwrap_or_default();
                         async move {
                             let report = self.poll_feed(&feed, previous, &watch, now).await;
+                            if let Some(rules) = &feed.full_text {
+                                match self.fetch_articles(&feed, rules, now).await {
+                                    Ok(stats) if stats.read + stats.failed > 0 => {
+                                        tracing::info!(
+                                            feed = %feed.url,
+                                            "full text: {} article pages read, {} failed",
+                                            stats.read,
+                                            stats.failed
+                                        );
+                                    }
+                                    Ok(_) => {}
+                                    Err(error) => {
+                                        tracing::error!(feed = %feed.url, "article pages: {error}");
+                                    }
+                                }
+                            }
                             progress.inc(1);
                             report
                         }
@@ -631,7 +648,8 @@ impl Pipeline {
         let urls: Vec<&str> = self.enabled_feeds().map(|f| f.url.as_str()).collect();
         let mut reading = window::first_reading(&self.config, now);
         loop {
-            let newest = self.store.newest_items(&urls, &reading)?;
+            let mut newest = self.store.newest_items(&urls, &reading)?;
+            articles::with_extracts(&self.store, &self.config.feeds, &mut newest.items)?;
             let count = newest.items.len();
             let merged = merged(&self.config, newest.items, now);
             match newest.complete_after {

@@ -111,6 +111,16 @@ impl PrivateAccess {
         }
     }
 
+    /// What this access (a feed's) allows a request for `link`, found in the feed at
+    /// `feed_url`: a feed's own `allow_private` covers its own host only, so a link elsewhere
+    /// (an item pointing at a metadata address) is guarded.
+    pub fn for_link(self, feed_url: &Url, link: &Url) -> PrivateAccess {
+        match self {
+            PrivateAccess::OwnHost if !same_host(link, feed_url) => PrivateAccess::Refused,
+            access => access,
+        }
+    }
+
     /// Whether `hop`, on the way to `requested`, may be at a private address.
     fn allows(self, hop: &Url, requested: &Url) -> bool {
         match self {
@@ -530,6 +540,23 @@ mod tests {
         // A date in the past means "now".
         let past = RetryAfter::parse("Sat, 10 Jan 2026 00:00:00 GMT").unwrap();
         assert_eq!(past.resolve(now), now);
+    }
+
+    #[test]
+    fn a_feeds_own_host_covers_only_links_on_that_host() {
+        let feed = Url::parse("http://10.0.0.5/rss").unwrap();
+        let own = Url::parse("http://10.0.0.5:8080/news/1").unwrap();
+        let elsewhere = Url::parse("http://169.254.169.254/latest").unwrap();
+        let access = PrivateAccess::OwnHost;
+        assert_eq!(access.for_link(&feed, &own), PrivateAccess::OwnHost);
+        assert_eq!(access.for_link(&feed, &elsewhere), PrivateAccess::Refused);
+        let anywhere = PrivateAccess::Anywhere;
+        assert_eq!(
+            anywhere.for_link(&feed, &elsewhere),
+            PrivateAccess::Anywhere
+        );
+        let refused = PrivateAccess::Refused;
+        assert_eq!(refused.for_link(&feed, &own), PrivateAccess::Refused);
     }
 
     #[test]

@@ -17,5 +17,5 @@ pub use digest::{DigestContent, DigestSection, Story};
 pub use edition::{Block, BlockKind, Coverage, Edition, Related, SectionEdition};
 pub use health::{Change, FeedDates, HealthEvent, Watch};
 pub use item::{Item, ItemKey, Normalized, Source, StoredItem};
-pub use status::{CycleSummary, FeedHealth, SectionCount};
+pub use status::{ArticleFailure, CycleSummary, FeedHealth, FullTextHealth, SectionCount};
 pub use words::{Labels, Lang};

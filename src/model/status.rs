@@ -46,4 +46,34 @@ pub struct FeedHealth {
     pub silent: bool,
     /// The last body read had items dated further ahead than gazette trusts.
     pub future_dates: bool,
+    /// How its article pages went, for a `full_text` feed.
+    pub full_text: Option<FullTextHealth>,
+}
+
+/// How a `full_text` feed's article pages went.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FullTextHealth {
+    /// Items whose article text is published.
+    pub extracted: u64,
+    /// Items left with their teaser: fetching or reading their page failed.
+    pub failed: u64,
+    /// Items whose page waits for a later cycle (the per-cycle cap) or a `refetch`.
+    pub pending: u64,
+    /// The latest failures, newest first (at most [`FullTextHealth::FAILURES_SHOWN`]).
+    pub failures: Vec<ArticleFailure>,
+}
+
+impl FullTextHealth {
+    /// Most failures listed: enough to see what goes wrong, few enough to read.
+    pub const FAILURES_SHOWN: usize = 10;
+}
+
+/// One item whose article page gave no text: it keeps its teaser.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleFailure {
+    /// The article's link (the item's id when it has none).
+    pub link: String,
+    /// Why: `HTTP 404`, `timed out`, `nothing extracted`…
+    pub error: String,
+    pub at: Option<DateTime<Utc>>,
 }

@@ -65,11 +65,12 @@ pub fn scrape(
     hints: &ScrapeHints,
     rules: &ScrapeRules,
 ) -> Result<ParsedFeed, ScrapeError> {
-    let decoded = decode_text(bytes, hints.content_type);
-    let mut warnings = decoded.warnings;
-    let text = depth::bounded(&decoded.text, &mut warnings);
-    let document = Html::parse_document(&text);
-    let base = page_base(&document, hints.url);
+    let Page {
+        document,
+        base,
+        encoding,
+        mut warnings,
+    } = read_page(bytes, hints.content_type, hints.url);
     let reader = ItemReader {
         rules,
         base: base.as_ref(),
@@ -118,7 +119,7 @@ pub fn scrape(
     }
     Ok(ParsedFeed {
         format: FeedFormat::Html,
-        encoding: decoded.encoding,
+        encoding,
         warnings,
         meta: FeedMeta {
             title: first(&document.root_element(), "title").map(|title| text_of(&title)),
@@ -127,6 +128,33 @@ pub fn scrape(
         },
         entries,
     })
+}
+
+/// An HTML page read as gazette reads every page: decoded like a feed, nesting bounded, parsed
+/// as HTML5, with the base its links resolve against.
+pub struct Page {
+    pub document: Html,
+    /// The page's `<base href>` against the fetch URL, else the fetch URL.
+    pub base: Option<Url>,
+    /// The encoding it was decoded from.
+    pub encoding: String,
+    /// What decoding and bounding corrected, for the logs.
+    pub warnings: Vec<String>,
+}
+
+/// Reads `bytes` fetched from `url` (with its `Content-Type`) as a [`Page`].
+pub fn read_page(bytes: &[u8], content_type: Option<&str>, url: Option<&Url>) -> Page {
+    let decoded = decode_text(bytes, content_type);
+    let mut warnings = decoded.warnings;
+    let text = depth::bounded(&decoded.text, &mut warnings);
+    let document = Html::parse_document(&text);
+    let base = page_base(&document, url);
+    Page {
+        document,
+        base,
+        encoding: decoded.encoding,
+        warnings,
+    }
 }
 
 /// What an element lacked to be an item.
@@ -288,7 +316,7 @@ fn read_parsed<T>(
 
 /// The picture of an `<img>` (or any element) as lazy loaders leave it: the real URL in a
 /// `data-` attribute or a `srcset`, and `src` often a placeholder.
-fn lazy_image(element: &ElementRef) -> Option<String> {
+pub fn lazy_image(element: &ElementRef) -> Option<String> {
     const ATTRIBUTES: [&str; 6] = [
         "data-src",
         "data-original",
@@ -306,7 +334,7 @@ fn lazy_image(element: &ElementRef) -> Option<String> {
 }
 
 /// The first URL of a `srcset` (`a.jpg 1x, b.jpg 2x`); any other value as it is.
-fn first_srcset_url(value: &str) -> &str {
+pub fn first_srcset_url(value: &str) -> &str {
     let value = value.trim();
     let first = value.split(',').next().unwrap_or(value).trim();
     first.split_whitespace().next().unwrap_or(first)

@@ -181,7 +181,7 @@ fn render(status: &Status) -> String {
             (true, None) => "not polled yet".to_owned(),
         };
         page.push_str(&format!(
-            "<tr{}><td><a href=\"{}\">{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+            "<tr{}><td><a href=\"{}\">{}</a>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
              <td>{}</td><td>{}</td></tr>\n",
             if feed.failures > 0 {
                 " class=\"failing\""
@@ -193,6 +193,13 @@ fn render(status: &Status) -> String {
             feed.moved_to
                 .as_deref()
                 .map(|to| format!("<br><small>moved to {}</small>", escape(to)))
+                .unwrap_or_default(),
+            feed.full_text
+                .as_ref()
+                .map(|full| format!(
+                    "<br><small>full text: {} extracted · {} failed · {} pending</small>",
+                    full.extracted, full.failed, full.pending
+                ))
                 .unwrap_or_default(),
             escape(&status),
             date(feed.last_success),

@@ -31,6 +31,10 @@ pub fn feed_health(config: &Config, store: &Store) -> Result<Vec<FeedHealth>, St
                 scrape_empty: watch.scrape_empty,
                 silent: watch.silent,
                 future_dates: watch.future,
+                full_text: match feed.full_text {
+                    Some(_) => Some(store.full_text_health(url)?),
+                    None => None,
+                },
             })
         })
         .collect()

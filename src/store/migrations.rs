@@ -186,6 +186,37 @@ CREATE TABLE nodes (
 "#,
     },
     Migration {
+        what: "articles: the article pages of full_text feeds, queued, extracted or failed",
+        sqlite: "
+CREATE TABLE articles (
+    feed_url      TEXT NOT NULL,
+    item_id       TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    content       TEXT,
+    error         TEXT,
+    etag          TEXT,
+    last_modified TEXT,
+    attempted     TEXT,
+    PRIMARY KEY (feed_url, item_id)
+);
+CREATE INDEX articles_by_state ON articles (feed_url, state);
+",
+        postgres: r#"
+CREATE TABLE articles (
+    feed_url      TEXT COLLATE "C" NOT NULL,
+    item_id       TEXT COLLATE "C" NOT NULL,
+    state         TEXT NOT NULL,
+    content       TEXT,
+    error         TEXT,
+    etag          TEXT,
+    last_modified TEXT,
+    attempted     TIMESTAMPTZ,
+    PRIMARY KEY (feed_url, item_id)
+);
+CREATE INDEX articles_by_state ON articles (feed_url, state);
+"#,
+    },
+    Migration {
         what: "feed health: state changes for the health feed, and what is watched of each feed",
         sqlite: "
 CREATE TABLE health_events (

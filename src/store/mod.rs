@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::config::Database;
 use crate::model::{Item, Normalized, Source, StoredItem};
 
+mod articles;
 #[cfg(test)]
 pub(crate) mod both;
 pub mod digests;
@@ -33,6 +34,7 @@ mod pg;
 mod published;
 mod writer;
 
+pub use articles::{ArticleOutcome, PendingArticle};
 pub use events::{HealthRecord, KEEP_DAYS, KEEP_PER_FEED};
 pub use health::feed_health;
 pub use migrations::SchemaError;
