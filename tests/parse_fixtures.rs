@@ -3,7 +3,15 @@
 
 use chrono::{DateTime, Utc};
 use gazette::parse::{Entry, FeedFormat, ParseError, ParseHints, ParsedFeed, parse};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
 use url::Url;
+
+#[path = "support/tools.rs"]
+mod tools;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/parse/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -708,19 +716,28 @@ fn literal_dtd_entities_are_expanded_nested_ones_are_not() {
 /// One row of the table of cases where gazette is right and feedparser is not.
 struct ConformanceRow {
     line: usize,
+    /// The first cell: corpus files, each with the number of its fields that differ.
+    corpus_files: String,
     field: String,
+    feedparser: Option<String>,
     gazette: Option<String>,
     fixture: String,
 }
 
-/// The rows of the last table in the parser's CONFORMANCE.md: cells are split on ` | `, a value is
-/// in backticks, *none* is no value.
-fn conformance_rows() -> Vec<ConformanceRow> {
+/// The parser's CONFORMANCE.md: its path and text.
+fn conformance_doc() -> (String, String) {
     let path = format!(
         "{}/crates/parse/src/CONFORMANCE.md",
         env!("CARGO_MANIFEST_DIR")
     );
     let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    (path, doc)
+}
+
+/// The rows of the last table in the parser's CONFORMANCE.md: cells are split on ` | `, a value is
+/// in backticks, *none* is no value.
+fn conformance_rows() -> Vec<ConformanceRow> {
+    let (path, doc) = conformance_doc();
     let table = doc
         .split("## Where gazette is right")
         .nth(1)
@@ -745,12 +762,14 @@ fn conformance_rows() -> Vec<ConformanceRow> {
         .filter(|(_, line)| line.starts_with("| ") && !line.starts_with("| corpus file"))
         .map(|(i, line)| {
             let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
-            let [_file, field, _feedparser, gazette, fixture, _why] = cells[..] else {
+            let [corpus_files, field, feedparser, gazette, fixture, _why] = cells[..] else {
                 panic!("{path}:{}: expected 6 cells: {line}", first_line + i);
             };
             ConformanceRow {
                 line: first_line + i,
+                corpus_files: corpus_files.trim().to_string(),
                 field: value(field).unwrap_or_default(),
+                feedparser: value(feedparser),
                 gazette: value(gazette),
                 fixture: fixture.trim().to_string(),
             }
@@ -806,4 +825,208 @@ fn conformance_table_holds() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Runs of whitespace as one space, control characters dropped: what a table cell can show.
+fn visible(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// For each row, `[raw, text]` as the conformance tool's oracle reads the row's field from its
+/// fixture: feedparser's value, and the text the tool compares (tags stripped, entities decoded).
+const FEEDPARSER_FIELDS: &str = r#"
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from conformance import parse_feed, text
+for line in sys.stdin:
+    path, field = json.loads(line)
+    with open(path, "rb") as f:
+        d = parse_feed(f.read())
+    if field == "entries.count":
+        raw = str(len(d.get("entries", [])))
+    elif field.startswith("feed."):
+        raw = d.get("feed", {}).get(field[len("feed."):])
+    else:
+        index, name = field[len("entries["):].split("].")
+        entries = d.get("entries", [])
+        e = entries[int(index)] if int(index) < len(entries) else {}
+        if name in ("published", "updated"):
+            t = e.get(name + "_parsed")
+            raw = None if t is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", t)
+        elif name == "enclosure":
+            raw = ((e.get("enclosures") or [{}])[0]).get("href")
+        else:
+            raw = e.get(name)
+    print(json.dumps([raw, text(raw) if isinstance(raw, str) else raw]))
+"#;
+
+/// The table's feedparser column is what feedparser reads from each fixture (raw, or as the tool
+/// compares it): every fixture shows the disagreement its row claims, not only gazette's side.
+#[test]
+fn conformance_table_feedparser_column_holds() {
+    let python = tools::python(&["feedparser"]);
+    let tool_dir = tools::shared("tools/conformance.py")
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let rows = conformance_rows();
+    let fixtures = format!("{}/tests/fixtures/parse", env!("CARGO_MANIFEST_DIR"));
+    let input: String = rows
+        .iter()
+        .map(|row| {
+            let fixture = format!("{fixtures}/{}", row.fixture);
+            format!("{}\n", serde_json::json!([fixture, row.field]))
+        })
+        .collect();
+    let output = run_with_stdin(
+        Command::new(&python)
+            .args(["-c", FEEDPARSER_FIELDS])
+            .arg(&tool_dir),
+        &input,
+    );
+    let lines: Vec<&str> = output.lines().collect();
+    assert_eq!(lines.len(), rows.len(), "one answer per row: {output}");
+    let mut wrong = Vec::new();
+    for (row, line) in rows.iter().zip(lines) {
+        let [raw, text]: [Option<String>; 2] = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("feedparser's answer {line:?}: {e}"));
+        let want = row.feedparser.as_deref().map(visible);
+        if want != raw.as_deref().map(visible) && want != text.as_deref().map(visible) {
+            wrong.push(format!(
+                "CONFORMANCE.md line {}: {} {}: table says feedparser reads {:?}, it reads {raw:?}",
+                row.line, row.fixture, row.field, row.feedparser
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// `command` run with `input` on stdin; its stdout. Panics, with stderr, unless it succeeds.
+fn run_with_stdin(command: &mut Command, input: &str) -> String {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    stdin.write_all(input.as_bytes()).expect("write stdin");
+    drop(stdin);
+    let output = child.wait_with_output().expect("wait");
+    assert!(
+        output.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// `path (N)` items of the table's first column: each corpus file with its differing fields.
+fn listed_disagreements(rows: &[ConformanceRow]) -> BTreeMap<String, u64> {
+    let mut listed = BTreeMap::new();
+    for row in rows {
+        for item in row.corpus_files.split(", ") {
+            let Some((file, count)) = item.strip_suffix(')').and_then(|i| i.rsplit_once(" ("))
+            else {
+                continue; // a file already counted on an earlier row
+            };
+            let count = count.parse().unwrap_or_else(|_| {
+                panic!("CONFORMANCE.md line {}: bad count in {item:?}", row.line)
+            });
+            assert!(
+                listed.insert(file.to_string(), count).is_none(),
+                "CONFORMANCE.md line {}: {file} counted twice",
+                row.line
+            );
+        }
+    }
+    listed
+}
+
+/// The conformance tool over the whole shared corpus, as the README runs it: no crash, every file
+/// where gazette and feedparser differ is in the table with the number of fields that differ, and
+/// the agreement CONFORMANCE.md states is the one measured.
+#[test]
+fn every_disagreement_with_feedparser_is_in_the_table() {
+    let python = tools::python(&["feedparser"]);
+    let tool = tools::shared("tools/conformance.py");
+    let corpus = tools::shared("corpus");
+    let report =
+        std::env::temp_dir().join(format!("gazette-conformance-{}.json", std::process::id()));
+    let output = Command::new(&python)
+        .arg(&tool)
+        .args(["--gazette", env!("CARGO_BIN_EXE_gazette"), "--corpus", "."])
+        .arg("--report")
+        .arg(&report)
+        .current_dir(&corpus)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", tool.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report_text = std::fs::read_to_string(&report)
+        .unwrap_or_else(|e| panic!("no report ({e}); the tool printed:\n{stdout}"));
+    let _ = std::fs::remove_file(&report);
+    let report: serde_json::Value = serde_json::from_str(&report_text).expect("report JSON");
+
+    let crashes: u64 = report["crashes"]
+        .as_object()
+        .map(|kinds| kinds.values().filter_map(|n| n.as_u64()).sum())
+        .unwrap_or(0);
+    assert_eq!(crashes, 0, "{stdout}");
+
+    let files = report["files"].as_array().expect("files in the report");
+    let count = |f: &serde_json::Value, key: &str| f[key].as_u64().unwrap_or(0);
+    let measured: BTreeMap<String, u64> = files
+        .iter()
+        .filter(|f| count(f, "agree") < count(f, "total"))
+        .map(|f| {
+            let file = f["file"].as_str().unwrap_or_default();
+            (file.to_string(), count(f, "total") - count(f, "agree"))
+        })
+        .collect();
+    let listed = listed_disagreements(&conformance_rows());
+    let mut wrong = Vec::new();
+    for (file, n) in &measured {
+        match listed.get(file) {
+            Some(m) if m == n => {}
+            Some(m) => wrong.push(format!("{file}: {n} fields differ, the table says {m}")),
+            None => wrong.push(format!("{file}: {n} fields differ, not in the table")),
+        }
+    }
+    for file in listed.keys().filter(|f| !measured.contains_key(*f)) {
+        wrong.push(format!(
+            "{file}: in the table, but gazette and feedparser now agree"
+        ));
+    }
+    assert!(wrong.is_empty(), "{}\n\n{stdout}", wrong.join("\n"));
+
+    let agree: u64 = files.iter().map(|f| count(f, "agree")).sum();
+    let total: u64 = files.iter().map(|f| count(f, "total")).sum();
+    let thousands = |n: u64| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(d);
+        }
+        out
+    };
+    let figure = format!(
+        "{} files): {} of {} fields agree",
+        thousands(files.len() as u64),
+        thousands(agree),
+        thousands(total)
+    );
+    let (path, doc) = conformance_doc();
+    assert!(
+        doc.contains(&figure),
+        "{path} does not state the measured agreement \"{figure}\"\n\n{stdout}"
+    );
 }

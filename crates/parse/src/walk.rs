@@ -45,7 +45,6 @@ pub(crate) fn read(
         entries: Vec::new(),
         eof: false,
         wrappers: 0,
-        pending: None,
         utf8,
     };
     let mut feed = Record::default();
@@ -123,9 +122,6 @@ struct Walker<'a, 'w> {
     entries: Vec<Entry>,
     eof: bool,
     wrappers: usize,
-    /// A start tag read ahead, to be handed out again by [`Walker::next`]: see
-    /// [`Walker::skip_at_feed_level`].
-    pending: Option<Element<'a>>,
     /// The document's bytes were UTF-8: see [`Walker::as_text`].
     utf8: bool,
 }
@@ -138,11 +134,6 @@ struct Captured<'a> {
 
 impl<'a> Walker<'a, '_> {
     fn next(&mut self) -> Node<'a> {
-        if self.pending.is_some()
-            && let Some(element) = self.pending.take()
-        {
-            return Node::Start(element);
-        }
         let node = self.reader.next(self.warnings);
         if matches!(node, Node::Eof) {
             self.eof = true;
@@ -321,7 +312,7 @@ impl<'a> Walker<'a, '_> {
                             element.local
                         ));
                     }
-                    self.pending = Some(element);
+                    self.reader.push_back(element);
                     return;
                 }
                 Node::Start(_) => depth += 1,

@@ -186,6 +186,8 @@ pub(crate) struct XmlReader<'a> {
     /// Set when a `<` opened no tag: see [`XmlReader::found_stray_markup`].
     stray_markup: bool,
     entities: DtdEntities,
+    /// A start tag read ahead and handed back: see [`XmlReader::push_back`].
+    pushed_back: Option<Element<'a>>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -209,10 +211,16 @@ impl<'a> XmlReader<'a> {
             done: false,
             stray_markup: false,
             entities: DtdEntities::default(),
+            pushed_back: None,
         }
     }
 
     pub fn next(&mut self, warnings: &mut Warnings) -> Node<'a> {
+        if self.pushed_back.is_some()
+            && let Some(element) = self.pushed_back.take()
+        {
+            return Node::Start(element);
+        }
         loop {
             if self.pending_ends > 0 {
                 self.pending_ends -= 1;
@@ -273,22 +281,7 @@ impl<'a> XmlReader<'a> {
                         return Node::Char(c);
                     }
                     let name = source_text(self.src, reference.into_inner());
-                    if let Some(text) = self.entities.get(&name) {
-                        return Node::Text(Cow::Owned(text.to_owned()));
-                    }
-                    return Node::Text(match resolve_entity(&name) {
-                        Resolved::Xml(c) => return Node::Char(c),
-                        Resolved::Html(s) => {
-                            warnings.push(format!(
-                                "HTML entity &{name}; is not defined in XML; decoded"
-                            ));
-                            Cow::Owned(s)
-                        }
-                        Resolved::Unknown => {
-                            warnings.push(format!("undefined entity &{name}; kept as written"));
-                            Cow::Owned(format!("&{name};"))
-                        }
-                    });
+                    return self.reference(&name, warnings);
                 }
                 Ok(Event::DocType(doctype)) => {
                     let dtd = source_text(self.src, doctype.into_inner());
@@ -442,6 +435,38 @@ impl<'a> XmlReader<'a> {
         Some(Node::End { at })
     }
 
+    /// A reference other than to XML's five entities: a character reference, an entity the DTD
+    /// declared, an HTML name, or an unknown one. Kept out of [`XmlReader::next`], which every node
+    /// goes through, so that the common case there stays small.
+    #[inline(never)]
+    fn reference(&self, name: &str, warnings: &mut Warnings) -> Node<'a> {
+        if !self.entities.is_empty()
+            && let Some(text) = self.entities.get(name)
+        {
+            return Node::Text(Cow::Owned(text.to_owned()));
+        }
+        Node::Text(match resolve_entity(name) {
+            Resolved::Xml(c) => return Node::Char(c),
+            Resolved::Html(s) => {
+                warnings.push(format!(
+                    "HTML entity &{name}; is not defined in XML; decoded"
+                ));
+                Cow::Owned(s)
+            }
+            Resolved::Unknown => {
+                warnings.push(format!("undefined entity &{name}; kept as written"));
+                Cow::Owned(format!("&{name};"))
+            }
+        })
+    }
+
+    /// Hands `element`, the start tag just read, back to be read again by the next [`XmlReader::next`]
+    /// (before its own end, if it was empty): the walker read ahead into an element it cannot take
+    /// where it is (an `<item>` inside an unclosed feed-level element).
+    pub fn push_back(&mut self, element: Element<'a>) {
+        self.pushed_back = Some(element);
+    }
+
     /// Closes the `count` open elements just below the innermost one, as if their end tags had come
     /// before its start tag: the walker found an element (an `<item>`) that they cannot contain.
     /// Returns the qualified name of the outermost one closed.
@@ -489,12 +514,19 @@ impl DtdEntities {
     const MAX: usize = 64;
     const MAX_TEXT: usize = 256;
 
+    /// Checked before [`DtdEntities::get`]: most documents declare none, and every reference asks.
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    #[cold]
     fn get(&self, name: &str) -> Option<&str> {
         let found = self.0.iter().find(|(n, _)| n == name);
         found.map(|(_, text)| text.as_str())
     }
 
     /// Reads the `<!ENTITY name "text">` declarations of a DTD; returns how many were refused.
+    #[cold]
     fn read_dtd(&mut self, dtd: &str) -> usize {
         let mut refused = 0;
         for declaration in dtd.split("<!ENTITY").skip(1) {

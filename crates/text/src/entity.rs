@@ -50,7 +50,7 @@ pub fn resolve_entity(name: &str) -> Resolved {
 
 /// One of XML's five predefined entities, by the bytes of its name: escaped HTML in feeds is mostly
 /// these, so the tokenizer checks for them before anything else.
-#[inline]
+#[inline(always)]
 pub fn predefined_entity(name: &[u8]) -> Option<char> {
     match name {
         b"amp" => Some('&'),
