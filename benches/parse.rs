@@ -8,13 +8,14 @@
 
 use std::hint::black_box;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use gazette::normalize::sanitize_html;
 use gazette::parse::{Entry, ParseHints, parse};
 use quick_xml::Reader;
 use quick_xml::events::Event;
+use testkit::timing::seconds_per_pass;
 use url::Url;
 
 fn corpus() -> Vec<Vec<u8>> {
@@ -138,24 +139,6 @@ fn benches(c: &mut Criterion, corpus: &[Vec<u8>], fields: &[(String, Url)], byte
         b.iter(|| ours_sanitized(black_box(corpus)))
     });
     group.finish();
-}
-
-/// Seconds per pass of each of `passes`, best of rounds that run them in turn for about `budget` in
-/// total: interleaving keeps the ratios fair on a machine whose load changes (ours is shared).
-fn seconds_per_pass<const N: usize>(
-    budget: Duration,
-    passes: &mut [&mut dyn FnMut() -> usize; N],
-) -> [f64; N] {
-    let mut best = [f64::MAX; N];
-    let started = Instant::now();
-    while started.elapsed() < budget || best.contains(&f64::MAX) {
-        for (pass, best) in passes.iter_mut().zip(&mut best) {
-            let t = Instant::now();
-            black_box(pass());
-            *best = best.min(t.elapsed().as_secs_f64());
-        }
-    }
-    best
 }
 
 fn main() {

@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::net::SocketAddr;
 use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use gazette::store::digests::SendState;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
-use support::digest::{Sink, Site, kst};
+use support::daemon::{Daemon, wait_until};
+use support::digest::{Sink, Site, kst, read_message, serve_smtp};
 use support::{http_get, show};
 
 const DAY: &str = "2026-01-11";
@@ -44,22 +44,11 @@ struct Hostile {
 
 impl Hostile {
     fn start(fault: Fault) -> Hostile {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let listener = runtime
-            .block_on(TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))))
-            .expect("bind");
-        let port = listener.local_addr().expect("addr").port();
         let connections = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&connections);
-        runtime.spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                counter.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(session(stream, fault));
-            }
+        let (port, runtime) = serve_smtp(0, move |stream| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(session(stream, fault));
         });
         Hostile {
             port,
@@ -96,14 +85,8 @@ async fn session(stream: TcpStream, fault: Fault) -> std::io::Result<()> {
             "DATA" if fault == Fault::DropsAtData => return Ok(()),
             "DATA" => {
                 write.write_all(b"354 go ahead\r\n").await?;
-                loop {
-                    let mut line = Vec::new();
-                    if lines.read_until(b'\n', &mut line).await? == 0 {
-                        return Ok(());
-                    }
-                    if line == b".\r\n" {
-                        break;
-                    }
+                if read_message(&mut lines).await?.is_none() {
+                    return Ok(());
                 }
                 // The message is complete; the reply never comes.
                 return drain(lines).await;
@@ -169,14 +152,21 @@ fn states(site: &Site) -> Vec<SendState> {
         .collect()
 }
 
-#[test]
-fn a_server_that_never_greets_does_not_hang_the_send_and_is_retried() {
-    let hostile = Hostile::start(Fault::NeverGreets);
+/// A day of news sent, with `FAST` limits, to a server that misbehaves as `fault` says: the
+/// send must fail (exit 1). The server, the site and what the send printed.
+fn failed_send(fault: Fault) -> (Hostile, Site, String) {
+    let hostile = Hostile::start(fault);
     let site = Site::new(&hostile.url(), FAST);
     seed(&site);
     let output = send(&site);
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (hostile, site, stdout)
+}
+
+#[test]
+fn a_server_that_never_greets_does_not_hang_the_send_and_is_retried() {
+    let (hostile, site, stdout) = failed_send(Fault::NeverGreets);
     assert_eq!(stdout.matches("retrying after").count(), 2, "{stdout}");
     assert!(stdout.contains("no answer within 2s"), "{stdout}");
     assert_eq!(states(&site), [SendState::Retry, SendState::Retry]);
@@ -185,12 +175,7 @@ fn a_server_that_never_greets_does_not_hang_the_send_and_is_retried() {
 
 #[test]
 fn a_drop_at_data_is_retried_and_the_mail_arrives_later() {
-    let hostile = Hostile::start(Fault::DropsAtData);
-    let site = Site::new(&hostile.url(), FAST);
-    seed(&site);
-    let output = send(&site);
-    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (hostile, site, stdout) = failed_send(Fault::DropsAtData);
     assert_eq!(stdout.matches("retrying after").count(), 2, "{stdout}");
     assert!(!stdout.contains("in doubt"), "{stdout}");
     assert_eq!(states(&site), [SendState::Retry, SendState::Retry]);
@@ -211,12 +196,7 @@ fn a_drop_at_data_is_retried_and_the_mail_arrives_later() {
 
 #[test]
 fn silence_after_the_end_of_the_message_is_in_doubt_and_never_resent() {
-    let hostile = Hostile::start(Fault::SilentAfterMessage);
-    let site = Site::new(&hostile.url(), FAST);
-    seed(&site);
-    let output = send(&site);
-    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (hostile, site, stdout) = failed_send(Fault::SilentAfterMessage);
     assert_eq!(stdout.matches("in doubt").count(), 2, "{stdout}");
     assert!(
         stdout.contains("no reply to the end of the message"),
@@ -239,14 +219,7 @@ fn under_run_a_stuck_send_blocks_neither_polling_nor_stopping() {
     // Default limits: the send would hang for a minute at least.
     let hostile = Hostile::start(Fault::NeverGreets);
     let site = Site::new(&hostile.url(), "time = \"00:00\"\nsend_empty = true");
-    let mut daemon = site
-        .work
-        .command(&["run"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn gazette run");
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let daemon = Daemon::start(&site.work, &[]);
     let polled = |url: &str| site.store().feed_state(url).ok().flatten().is_some();
     let feed = |path: &str| {
         let config = std::fs::read_to_string(site.work.config()).expect("config");
@@ -262,21 +235,9 @@ fn under_run_a_stuck_send_blocks_neither_polling_nor_stopping() {
     let feeds = [feed("/politics.xml"), feed("/daejeon.xml")];
     // The digest of yesterday is due at once: the send starts and the server never greets,
     // while every feed is polled and the server answers.
-    while !(hostile.connections() > 0 && feeds.iter().all(|url| polled(url))) {
-        if Instant::now() > deadline {
-            let _ = daemon.kill();
-            panic!(
-                "no poll beside the stuck send: {} connections, polled {:?}",
-                hostile.connections(),
-                feeds.iter().map(|url| polled(url)).collect::<Vec<_>>()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until("every feed polled beside the stuck send", || {
+        hostile.connections() > 0 && feeds.iter().all(|url| polled(url))
+    });
     assert_eq!(http_get(site.port, "/healthz").map(|r| r.0), Some(200));
-    let pid = libc::pid_t::try_from(daemon.id()).expect("pid");
-    // SAFETY: kill(2) with a valid signal number has no memory effects on this process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let output = finish(daemon, "gazette run after SIGTERM");
-    assert!(output.status.success(), "{}", show(&output));
+    daemon.stop_cleanly();
 }

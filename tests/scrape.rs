@@ -5,7 +5,10 @@
 mod support;
 
 use serde_json::Value;
-use support::{Farm, FeedsToml, Route, Workdir, rss_items, show};
+use support::daemon::{Daemon, wait_until};
+use support::{
+    Farm, FeedsToml, Route, TestItem, Workdir, free_port, http_get, rss, rss_items, show,
+};
 
 const EUC_KR_PAGE: &str = include_str!("fixtures/scrape/euckr_list.html");
 const RELATIVE_PAGE: &str = include_str!("fixtures/scrape/relative_list.html");
@@ -396,4 +399,93 @@ fn a_malformed_page_is_read_without_a_panic() {
             .any(|w| w.as_str().is_some_and(|w| w.contains("nested deeper than"))),
         "{page}"
     );
+}
+
+/// The EUC-KR page with every article link tagged as list pages tag them per render.
+fn tagged(source: &str) -> String {
+    EUC_KR_PAGE.replace(
+        "articleView.html?idxno=31000",
+        &format!("articleView.html?utm_source={source}&utm_medium=list&idxno=31000"),
+    )
+}
+
+#[test]
+fn scraped_links_lose_their_trackers_and_meet_the_feeds_copy_as_one_item() {
+    let farm = Farm::start();
+    farm.set("/list.php", euc_kr(&tagged("front")));
+    // The paper's own RSS carries the first article too, under a guid of its own and another
+    // tracker on the same link.
+    let article = farm.url("/news/articleView.html?idxno=310001");
+    let copy = TestItem {
+        link: format!("{article}&utm_source=rss&fbclid=x1"),
+        ..TestItem::new(
+            "joongdo-310001",
+            "대전시, 내년 예산 7조 원 편성… 민생 회복에 무게",
+            "2026-12-04T07:35:00Z",
+        )
+    };
+    farm.set("/rss.xml", Route::rss(rss("중도일보 RSS", &[copy])));
+    let work = Workdir::new(euc_kr_config(&farm).feed(&farm.url("/rss.xml"), &[]));
+
+    let page = json(&work, &["scrape", "--feed", "중도일보 정치", "--json"]);
+    let links: Vec<String> = entries(&page)
+        .into_iter()
+        .map(|[_, link, ..]| link)
+        .collect();
+    let base = farm.url("/news/articleView.html?idxno=");
+    assert_eq!(
+        links,
+        ["310001", "310002", "310003"].map(|n| format!("{base}{n}"))
+    );
+
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    let items = published(&work);
+    let budget: Vec<&(String, String)> = items
+        .iter()
+        .filter(|(title, _)| title.starts_with("대전시, 내년 예산"))
+        .collect();
+    assert_eq!(budget.len(), 1, "one item for both copies: {items:?}");
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(
+        items.iter().all(|(_, link)| !link.contains("utm_")),
+        "{items:?}"
+    );
+
+    // The list page tags its links differently on the next render: the same articles.
+    farm.set("/list.php", euc_kr(&tagged("side")));
+    let output = work.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("0 new"), "{}", show(&output));
+    assert_eq!(published(&work).len(), 3);
+}
+
+#[test]
+fn a_broken_selector_shows_in_the_status_page_and_the_feeds_list() {
+    let farm = Farm::start();
+    farm.set(
+        "/list.php",
+        euc_kr(&EUC_KR_PAGE.replace("article-list", "news-list")),
+    );
+    let port = free_port();
+    let work = Workdir::new(euc_kr_config(&farm).set("listen", format!("127.0.0.1:{port}")));
+    let named = "item selector `ul.article-list > li` matched 0 elements";
+    let daemon = Daemon::start(&work, &[]);
+    let mut status = Value::Null;
+    wait_until("the failed poll in /status.json", || {
+        status = http_get(port, "/status.json")
+            .and_then(|(_, _, body)| serde_json::from_str(&body).ok())
+            .unwrap_or(Value::Null);
+        status["feeds"][0]["failures"] == 1
+    });
+    assert_eq!(status["feeds"][0]["name"], "중도일보 정치", "{status}");
+    assert_eq!(status["feeds"][0]["last_error"], named, "{status}");
+    assert_eq!(status["feeds"][0]["last_status"], 200, "{status}");
+    daemon.wait_for_log(named);
+    daemon.stop_cleanly();
+
+    let feeds = work.run(&["feeds"]);
+    let feeds = String::from_utf8_lossy(&feeds.stdout);
+    assert!(feeds.contains(&format!("last error: {named}")), "{feeds}");
 }

@@ -4,23 +4,17 @@
 mod support;
 
 use std::io::Read;
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use gazette::config::Config;
-use gazette::daemon::metrics::Metrics;
 use gazette::model::{Edition, SectionEdition, StoredItem};
 use gazette::publish::Publisher;
-use gazette::serve::Site;
-use gazette::store::Store;
 use support::FeedsToml;
+use support::serving::Serving;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tokio::net::TcpStream;
 
 const SECRET: &str = "outside the output folder";
 
@@ -68,28 +62,15 @@ impl Fixture {
     }
 
     async fn serve(&self) -> Server {
-        let store = Store::connect(&self.config.gazette.database).unwrap();
-        let site = Site {
-            output_dir: self.output(),
-            config: tokio::sync::watch::channel(Arc::new(self.config.clone())).1,
-            store: Arc::new(store),
-            metrics: Arc::new(Metrics::new()),
-        };
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(gazette::serve::serve(listener, site, async {
-            let _ = stopped.await;
-        }));
-        Server { addr, stop, task }
+        Server {
+            serving: Serving::start(&self.config, self.output()).await,
+        }
     }
 }
 
-/// A running `serve::serve` on an ephemeral port.
+/// A running `serve::serve` on an ephemeral port, and how the tests talk to it.
 struct Server {
-    addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<std::io::Result<()>>,
+    serving: Serving,
 }
 
 impl Server {
@@ -108,7 +89,7 @@ impl Server {
         path: &str,
         headers: &[(&str, &str)],
     ) -> reqwest::Response {
-        let mut request = client().request(method, format!("http://{}{path}", self.addr));
+        let mut request = client().request(method, format!("http://{}{path}", self.serving.addr));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -118,7 +99,7 @@ impl Server {
     /// Sends `request` byte for byte (HTTP clients normalize `..` and `%2e%2e` away, and refuse
     /// malformed headers), and returns the whole response.
     async fn raw(&self, request: &[u8]) -> String {
-        let mut stream = TcpStream::connect(self.addr).await.unwrap();
+        let mut stream = TcpStream::connect(self.serving.addr).await.unwrap();
         stream.write_all(request).await.unwrap();
         let mut response = Vec::new();
         let _ = stream.read_to_end(&mut response).await;
@@ -131,12 +112,7 @@ impl Server {
     }
 
     async fn stop(self) {
-        self.stop.send(()).unwrap();
-        tokio::time::timeout(Duration::from_secs(30), self.task)
-            .await
-            .expect("server did not stop")
-            .unwrap()
-            .unwrap();
+        self.serving.stop().await;
     }
 }
 
@@ -423,7 +399,7 @@ async fn etags_survive_restarts_and_change_with_the_content() {
     let fixture = Fixture::new();
     fixture.publish("첫 기사");
     let etag = |server: &Server| {
-        let server_addr = server.addr;
+        let server_addr = server.serving.addr;
         async move {
             let response = client()
                 .get(format!("http://{server_addr}/feeds/all.xml"))
@@ -729,7 +705,7 @@ async fn shutdown_stops_the_server() {
 async fn shutdown_does_not_wait_for_a_client_that_never_finishes() {
     let server = Fixture::new().serve().await;
     // Half a request: the connection is busy, not idle, so a graceful shutdown would wait on it.
-    let mut stalled = TcpStream::connect(server.addr).await.unwrap();
+    let mut stalled = TcpStream::connect(server.serving.addr).await.unwrap();
     stalled
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
         .await

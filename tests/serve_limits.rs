@@ -2,24 +2,18 @@
 //! connections are closed after `header_timeout`, and with far more silent connections open than
 //! `max_connections`, a new client is still answered.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod support;
+
 use std::time::Duration;
 
 use gazette::config::Config;
-use gazette::daemon::metrics::Metrics;
-use gazette::serve::Site;
-use gazette::store::Store;
+use support::serving::Serving;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tokio::net::TcpStream;
 
 /// A running `serve::serve` over a folder holding `index.html`.
 struct Server {
-    addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<std::io::Result<()>>,
+    serving: Serving,
     _dir: tempfile::TempDir,
 }
 
@@ -29,30 +23,15 @@ impl Server {
         std::fs::create_dir_all(dir.path().join("output")).unwrap();
         std::fs::write(dir.path().join("output/index.html"), "<p>가제트</p>").unwrap();
         let source = format!("[gazette]\n{gazette_table}\n");
-        let path = dir.path().join("feeds.toml");
-        let config = Config::parse(&source, &path).unwrap();
-        let site = Site {
-            output_dir: dir.path().join("output"),
-            store: Arc::new(Store::connect(&config.gazette.database).unwrap()),
-            config: tokio::sync::watch::channel(Arc::new(config)).1,
-            metrics: Arc::new(Metrics::new()),
-        };
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(gazette::serve::serve(listener, site, async {
-            let _ = stopped.await;
-        }));
+        let config = Config::parse(&source, &dir.path().join("feeds.toml")).unwrap();
         Server {
-            addr,
-            stop,
-            task,
+            serving: Serving::start(&config, dir.path().join("output")).await,
             _dir: dir,
         }
     }
 
     async fn connect(&self) -> TcpStream {
-        TcpStream::connect(self.addr).await.unwrap()
+        TcpStream::connect(self.serving.addr).await.unwrap()
     }
 
     /// A fresh connection's answer to `GET /`, read to its end.
@@ -68,12 +47,7 @@ impl Server {
     }
 
     async fn stop(self) {
-        self.stop.send(()).unwrap();
-        tokio::time::timeout(Duration::from_secs(30), self.task)
-            .await
-            .expect("server did not stop")
-            .unwrap()
-            .unwrap();
+        self.serving.stop().await;
     }
 }
 

@@ -25,6 +25,8 @@ mod read;
 mod schema;
 mod scrape;
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
 
 pub use append::{AppendError, NewFeed, append_feeds};

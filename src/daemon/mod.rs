@@ -650,6 +650,7 @@ impl Pipeline {
         loop {
             let mut newest = self.store.newest_items(&urls, &reading)?;
             articles::with_extracts(&self.store, &self.config.feeds, &mut newest.items)?;
+            self.store.release_memory()?;
             let count = newest.items.len();
             let merged = merged(&self.config, newest.items, now);
             match newest.complete_after {

@@ -158,38 +158,26 @@ fn clip(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use chrono_tz::Tz;
+
+    use testkit::FeedsToml;
 
     use super::*;
 
-    const CONFIG: &str = r#"
-[gazette]
-max_items = 1
-
-[[section]]
-id = "politics"
-title = "정치/행정"
-
-[[section]]
-id = "economy"
-title = "경제"
-
-[[feed]]
-url = "https://a.example/rss"
-name = "중도일보"
-sections = ["politics", "economy"]
-
-[[feed]]
-url = "https://b.example/rss"
-name = "대전일보"
-sections = ["economy"]
-
-[digest]
-enabled = false
-max_items_per_section = 2
-"#;
+    /// Two sections and two named feeds, one of them in both; two items a digest section.
+    fn config() -> Config {
+        Config::of_test(
+            FeedsToml::bare()
+                .set("max_items", 1)
+                .section("politics", "정치/행정")
+                .section("economy", "경제")
+                .feed("https://a.example/rss", &["politics", "economy"])
+                .with("name", "중도일보")
+                .feed("https://b.example/rss", &["economy"])
+                .with("name", "대전일보")
+                .raw("[digest]\nenabled = false\nmax_items_per_section = 2"),
+        )
+    }
 
     fn stored(feed: &str, id: &str, at: &str) -> StoredItem {
         StoredItem::sample(feed, id, at.parse().unwrap())
@@ -204,7 +192,7 @@ max_items_per_section = 2
 
     #[test]
     fn sections_list_the_days_newest_stories_once() {
-        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        let config = config();
         let digest = config.digest.clone().unwrap();
         let day = Day::new("2026-01-11".parse().unwrap(), Tz::Asia__Seoul);
         let a = "https://a.example/rss";
@@ -249,7 +237,7 @@ max_items_per_section = 2
 
     #[test]
     fn an_empty_day_has_no_sections() {
-        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        let config = config();
         let digest = config.digest.clone().unwrap();
         let day = Day::new("2026-01-11".parse().unwrap(), Tz::Asia__Seoul);
         let content = select(&config, &digest, day, vec![]);

@@ -347,36 +347,24 @@ fn source_name(feed: &FeedConfig, feed_title: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
+    use testkit::FeedsToml;
 
     use super::*;
 
-    const CONFIG: &str = r#"
-[gazette]
-max_items = 2
-
-[[section]]
-id = "politics"
-title = "정치/행정"
-
-[[section]]
-id = "economy"
-title = "경제"
-
-[[feed]]
-url = "https://a.example/rss"
-name = "중도일보"
-sections = ["politics"]
-
-[[feed]]
-url = "https://b.example/rss"
-sections = ["politics", "economy"]
-
-[[feed]]
-url = "https://off.example/rss"
-sections = ["economy"]
-enabled = false
-"#;
+    /// Two sections; a named feed, an unnamed one in both sections and a disabled one.
+    fn config() -> Config {
+        Config::of_test(
+            FeedsToml::bare()
+                .set("max_items", 2)
+                .section("politics", "정치/행정")
+                .section("economy", "경제")
+                .feed("https://a.example/rss", &["politics"])
+                .with("name", "중도일보")
+                .feed("https://b.example/rss", &["politics", "economy"])
+                .feed("https://off.example/rss", &["economy"])
+                .with("enabled", false),
+        )
+    }
 
     fn stored(feed_url: &str, id: &str, hour: u32, dated: bool) -> StoredItem {
         let date: DateTime<Utc> = format!("2026-01-11T{hour:02}:00:00Z").parse().unwrap();
@@ -391,7 +379,7 @@ enabled = false
 
     #[test]
     fn sections_hold_their_feeds_newest_first() {
-        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        let config = config();
         let items = vec![
             stored("https://a.example/rss", "a-old", 1, true),
             stored("https://b.example/rss", "b-new", 9, true),
@@ -425,7 +413,7 @@ enabled = false
 
     #[test]
     fn an_edition_holds_until_a_ranked_story_leaves_its_window() {
-        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        let config = config();
         let items = || {
             vec![
                 stored("https://a.example/rss", "a-old", 1, true),
@@ -449,7 +437,7 @@ enabled = false
 
     #[test]
     fn a_story_dated_ahead_is_looked_at_again_as_it_comes_in() {
-        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        let config = config();
         let items = vec![stored("https://a.example/rss", "ahead", 23, true)];
         // Two days and more ahead: it enters the ranking's window first.
         let now = "2026-01-09T12:00:00Z".parse().unwrap();
@@ -459,7 +447,7 @@ enabled = false
 
     #[test]
     fn source_name_falls_back_to_the_host() {
-        let config = Config::parse(CONFIG, Path::new("feeds.toml")).unwrap();
+        let config = config();
         assert_eq!(source_name(&config.feeds[1], "  "), "b.example");
         assert_eq!(Labels::for_language("en").all, "All");
     }

@@ -256,6 +256,9 @@ pub fn word_bigrams(text: &str) -> Vec<u64> {
     push_word_bigrams(text, &mut grams);
     grams.sort_unstable();
     grams.dedup();
+    // Kept for the whole merge, one set per article: repeats and the byte-length estimate
+    // (three bytes a Hangul syllable) would otherwise hold twice the memory the set needs.
+    grams.shrink_to_fit();
     grams
 }
 

@@ -8,9 +8,7 @@ const BASE: &str = "https://gazette.example/";
 
 fn settings(output_dir: &Path) -> Settings {
     let source = format!("[gazette]\ntitle = \"가제트\"\nbase_url = \"{BASE}\"\n");
-    let mut settings = Config::parse(&source, Path::new("feeds.toml"))
-        .unwrap()
-        .gazette;
+    let mut settings = Config::of_test(source).gazette;
     settings.output_dir = output_dir.to_path_buf();
     settings
 }

@@ -4,8 +4,8 @@
 //!
 //! The page is decoded exactly as feeds are ([`crate::parse::decode_text`]), parsed as HTML5
 //! (html5ever, through `scraper`), and every link and image is made absolute against the page's
-//! `<base href>`, else the URL it was fetched from. An item's id is its link without fragment, so
-//! a page read again adds nothing and a reordered page changes nothing.
+//! `<base href>`, else the URL it was fetched from. An item's id is its link without fragment and
+//! tracking parameters, so a page read again adds nothing and a reordered page changes nothing.
 
 mod date;
 mod depth;
@@ -250,11 +250,13 @@ impl ItemReader<'_> {
             .map(str::to_owned)
     }
 
-    /// `link` absolute, http(s) only, without fragment: the item's identity.
+    /// `link` absolute, http(s) only, without fragment and tracking parameters: the item's
+    /// identity. A list page that tags its links per render (`?utm_source=list`) still names each
+    /// article once.
     fn canonical(&self, link: &str) -> Option<String> {
         let mut url = self.absolute(link)?;
         url.set_fragment(None);
-        Some(url.to_string())
+        Some(crate::tracking::without_noise(url.as_str()))
     }
 
     fn image_url(&self, value: &str) -> Option<String> {

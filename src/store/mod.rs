@@ -793,6 +793,17 @@ impl Store {
         })
     }
 
+    /// Hands SQLite's page cache back: a publish's read of every recent item leaves it full of
+    /// pages that the merge after it never needs, beside the merge's own memory. The next
+    /// cycle's writes read their pages in again, from the OS's cache. PostgreSQL keeps its cache
+    /// in its own server: nothing to do.
+    pub fn release_memory(&self) -> Result<(), StoreError> {
+        if let Backend::Sqlite(conn) = &self.backend {
+            lock(conn).execute_batch("PRAGMA shrink_memory")?;
+        }
+        Ok(())
+    }
+
     /// Records that the feed at `url` answered 410 Gone for the config entry `identity`.
     pub fn set_gone(&self, url: &str, identity: &str) -> Result<(), StoreError> {
         match &self.backend {

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use gazette::model::{Item, Normalized};
 use gazette::store::Store;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::{Workdir, free_port};
@@ -34,22 +34,11 @@ impl Sink {
 
     /// A sink on `port` (0: any free port).
     pub fn start_on(port: u16, refused: &[&str]) -> Sink {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let listener = runtime
-            .block_on(TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))))
-            .expect("bind the SMTP sink");
-        let port = listener.local_addr().expect("addr").port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let refused: Arc<Vec<String>> = Arc::new(refused.iter().map(|r| r.to_string()).collect());
         let sink = Arc::clone(&received);
-        runtime.spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(session(stream, Arc::clone(&sink), Arc::clone(&refused)));
-            }
+        let (port, runtime) = serve_smtp(port, move |stream| {
+            tokio::spawn(session(stream, Arc::clone(&sink), Arc::clone(&refused)));
         });
         Sink {
             port,
@@ -70,6 +59,30 @@ impl Sink {
     pub fn recipients(&self) -> Vec<String> {
         self.messages().into_iter().flat_map(|m| m.to).collect()
     }
+}
+
+/// Listens on 127.0.0.1:`port` (0: any free port) on a runtime of its own, handing `accept`
+/// each connection from inside the runtime; the port bound, and the runtime, which stops the
+/// server when dropped.
+pub fn serve_smtp(
+    port: u16,
+    mut accept: impl FnMut(TcpStream) + Send + 'static,
+) -> (u16, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let listener = runtime
+        .block_on(TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))))
+        .expect("bind the SMTP server");
+    let port = listener.local_addr().expect("addr").port();
+    runtime.spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            accept(stream);
+        }
+    });
+    (port, runtime)
 }
 
 async fn session(
@@ -107,19 +120,9 @@ async fn session(
             }
             "DATA" => {
                 write.write_all(b"354 go ahead\r\n").await?;
-                let mut data = Vec::new();
-                loop {
-                    let mut line = Vec::new();
-                    if lines.read_until(b'\n', &mut line).await? == 0 {
-                        return Ok(());
-                    }
-                    if line == b".\r\n" {
-                        break;
-                    }
-                    // Undo dot-stuffing.
-                    let line = line.strip_prefix(b".").unwrap_or(&line);
-                    data.extend_from_slice(line);
-                }
+                let Some(data) = read_message(&mut lines).await? else {
+                    return Ok(());
+                };
                 received.lock().expect("sink lock").push(Received {
                     from: std::mem::take(&mut from),
                     to: std::mem::take(&mut to),
@@ -139,6 +142,25 @@ async fn session(
             _ => b"502 not implemented\r\n",
         };
         write.write_all(reply).await?;
+    }
+}
+
+/// The message an SMTP client sends after DATA, read up to the line with the final dot and with
+/// its dot-stuffing undone; `None` when the client hangs up before the end.
+pub async fn read_message(
+    lines: &mut (impl AsyncBufRead + Unpin),
+) -> std::io::Result<Option<Vec<u8>>> {
+    let mut data = Vec::new();
+    loop {
+        let mut line = Vec::new();
+        if lines.read_until(b'\n', &mut line).await? == 0 {
+            return Ok(None);
+        }
+        if line == b".\r\n" {
+            return Ok(Some(data));
+        }
+        let line = line.strip_prefix(b".").unwrap_or(&line);
+        data.extend_from_slice(line);
     }
 }
 

@@ -7,8 +7,10 @@
 // Each test crate uses a different part of the kit.
 #![allow(dead_code, unused_imports)]
 
+pub mod daemon;
 pub mod digest;
 pub mod process;
+pub mod serving;
 pub mod stories;
 pub mod tools;
 

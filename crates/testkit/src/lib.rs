@@ -4,7 +4,8 @@
 //! - [`feeds`]: the RSS and Atom documents it serves ([`TestItem`], [`rss`], [`atom`]);
 //! - [`FeedsToml`]: `feeds.toml` text with the test defaults (`allow_private = true`);
 //! - [`one_feed`]: the farm serving one feed of one item, and a config polling it;
-//! - [`text`]: Korean-looking headlines from a seed, for benches and bulk tests.
+//! - [`text`]: Korean-looking headlines from a seed, for benches and bulk tests;
+//! - [`timing`]: best-of interleaved passes, for the ratios the benches print.
 //!
 //! What needs the `gazette` binary or its types (`Workdir`, the merge fixture, the SMTP sink) is
 //! in `tests/support`; the stored-item builder is
@@ -15,6 +16,7 @@ pub mod farm;
 pub mod feeds;
 pub mod postgres;
 pub mod text;
+pub mod timing;
 
 pub use config::FeedsToml;
 pub use farm::{Farm, Route};

@@ -17,6 +17,8 @@ use crate::store::digests::DigestRecord;
 const DIGEST: &str = "digest.html";
 const INDEX: &str = "index.html";
 const SUMMARY: &str = "summary.html";
+/// The start of both pages, up to the `<head>` lines that differ.
+const HEAD: &str = "head.html";
 
 /// Korean first: the fonts Korean readers' systems have, then any sans-serif.
 const SANS: &str = "-apple-system, 'Apple SD Gothic Neo', 'Malgun Gothic', '맑은 고딕', 'Noto Sans KR', 'Noto Sans CJK KR', Helvetica, Arial, sans-serif";
@@ -125,6 +127,7 @@ fn render(template: &'static str, context: &impl Serialize) -> Result<String, Re
         (DIGEST, include_str!("templates/digest.html")),
         (INDEX, include_str!("templates/index.html")),
         (SUMMARY, include_str!("templates/summary.html")),
+        (HEAD, include_str!("templates/head.html")),
     ];
     let rendered = templates
         .into_iter()
