@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::config::{ContentPolicy, FeedConfig};
 use crate::control_chars;
-use crate::model::{IdFrom, Item, Normalized, Origin};
+use crate::model::{FeedDates, IdFrom, Item, Normalized, Origin};
 use crate::parse::{Entry, ParsedFeed};
 use crate::text::WebUrl;
 use crate::text::entity;
@@ -32,6 +32,43 @@ pub const SUMMARY_CHARS: usize = 300;
 
 /// How far in the future a date may be before we distrust it (clock skew, time zone mistakes).
 const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
+
+/// Whether `date` is further ahead of `now` than gazette trusts: such a date is dropped (the item
+/// is dated when first seen) and reported in the health feed.
+pub fn is_ahead(date: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    date > now + FUTURE_TOLERANCE
+}
+
+/// What a feed's entries tell of its rhythm: the newest trusted date, the median gap between
+/// trusted dates (from three dated entries on: fewer say nothing of a rhythm), and the entries
+/// dated too far ahead.
+pub fn feed_dates(entries: &[Entry], now: DateTime<Utc>) -> FeedDates {
+    let mut trusted = Vec::with_capacity(entries.len());
+    let mut dates = FeedDates::default();
+    for date in entries
+        .iter()
+        .filter_map(|entry| entry.published.or(entry.updated))
+    {
+        if is_ahead(date, now) {
+            dates.ahead += 1;
+            dates.latest_ahead = dates.latest_ahead.max(Some(date));
+        } else {
+            trusted.push(date);
+        }
+    }
+    trusted.sort_unstable();
+    trusted.dedup();
+    dates.newest = trusted.last().copied();
+    let mut gaps: Vec<u64> = trusted
+        .windows(2)
+        .filter_map(|pair| u64::try_from((pair[1] - pair[0]).num_seconds()).ok())
+        .collect();
+    if gaps.len() >= 2 {
+        gaps.sort_unstable();
+        dates.usual_gap = Some(gaps[gaps.len() / 2]);
+    }
+    dates
+}
 
 /// Brings an item stored by an earlier version up to what [`normalize`] makes today: a title
 /// where it had none, no tracking parameters in its link. Cheap when there is nothing to do,
@@ -170,7 +207,7 @@ pub fn keep_newest(entries: &mut Vec<Entry>, max: usize, now: DateTime<Utc>) -> 
     if entries.len() <= max {
         return 0;
     }
-    let trusted = |date: Option<DateTime<Utc>>| date.filter(|d| *d <= now + FUTURE_TOLERANCE);
+    let trusted = |date: Option<DateTime<Utc>>| date.filter(|d| !is_ahead(*d, now));
     let mut newest: Vec<usize> = (0..entries.len()).collect();
     // Stable: among equal dates, the feed's own order decides.
     newest.sort_by_key(|&index| {
@@ -332,7 +369,7 @@ fn trusted_date(
     warnings: &mut Vec<String>,
 ) -> Option<DateTime<Utc>> {
     match date {
-        Some(date) if date > now + FUTURE_TOLERANCE => {
+        Some(date) if is_ahead(date, now) => {
             warnings.push(format!("date {date} is in the future; using first seen"));
             None
         }

@@ -20,6 +20,7 @@ mod articles;
 mod digests;
 mod freshness;
 mod group;
+mod health;
 pub mod instance;
 pub mod metrics;
 pub mod reload;
@@ -34,14 +35,15 @@ use crate::fetch::{
     ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess,
 };
 use crate::merge::{Merged, merged};
-use crate::model::FeedHealth;
-use crate::normalize::{keep_newest, normalize};
+use crate::model::{Change, FeedDates, FeedHealth, Watch};
+use crate::normalize::{feed_dates, keep_newest, normalize};
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
-use crate::scrape::{ScrapeHints, scrape};
+use crate::scrape::{ScrapeError, ScrapeHints, scrape};
 use crate::serve::Site;
 use crate::store::{
-    FeedRows, FeedState, PollRecord, SaveStats, Store, StoreError, Writer, feed_health,
+    FeedRows, FeedState, HealthRecord, PollRecord, SaveStats, Store, StoreError, Writer,
+    feed_health,
 };
 
 /// Why the pipeline could not start or go on.
@@ -69,6 +71,9 @@ pub enum DaemonError {
     Digest(#[from] crate::digest::DigestError),
 }
 
+/// Entries in the health feed: the newest changes of all feeds.
+const HEALTH_ENTRIES: usize = 100;
+
 /// Feeds in flight per request the fetcher allows: the others are being parsed or stored.
 const IN_FLIGHT_PER_REQUEST: usize = 8;
 
@@ -82,6 +87,34 @@ pub struct FeedReport {
     pub status: Option<u16>,
     pub saved: SaveStats,
     pub error: Option<String>,
+}
+
+/// What reading a fetched body gave: the poll's result, and when a body was read, what to store
+/// and what it told of the feed's dates.
+struct BodyRead {
+    result: PollResult,
+    rows: Option<FeedRows>,
+    dates: Option<FeedDates>,
+    /// The feed's scrape rules found nothing on its page.
+    scrape_empty: bool,
+}
+
+impl BodyRead {
+    /// A poll whose body was not read.
+    fn result(result: PollResult) -> BodyRead {
+        BodyRead {
+            result,
+            rows: None,
+            dates: None,
+            scrape_empty: false,
+        }
+    }
+}
+
+/// Why a fetched body could not be read.
+enum ReadFailure {
+    Scrape(ScrapeError),
+    Other(String),
 }
 
 /// How one cycle went.
@@ -182,6 +215,7 @@ impl Pipeline {
             .collect();
         let report = self.poll_due(feeds, &states, Utc::now()).await;
         self.publish_if_changed().await?;
+        self.publish_health().await?;
         Ok(report)
     }
 
@@ -219,6 +253,13 @@ impl Pipeline {
         now: DateTime<Utc>,
     ) -> CycleReport {
         let started = Instant::now();
+        // Without them every condition is new and reported again: worth a log line, not a cycle.
+        let watches = self
+            .with_store(Store::watches)
+            .await
+            .inspect_err(|error| tracing::error!("cannot read the feeds' watches: {error}"))
+            .unwrap_or_default();
+        let watches = &watches;
         let progress = progress_bar(feeds.len());
         let settings = &self.config.gazette;
         let mut by_host: HashMap<String, Vec<FeedConfig>> = HashMap::new();
@@ -232,8 +273,9 @@ impl Pipeline {
                     .map(|feed| {
                         let progress = progress.clone();
                         let previous = states.get(feed.url.as_str()).cloned().unwrap_or_default();
+                        let watch = watches.get(feed.url.as_str()).cloned().unwrap_or_default();
                         async move {
-                            let report = self.poll_feed(&feed, previous, now).await;
+                            let report = self.poll_feed(&feed, previous, &watch, now).await;
                             if let Some(rules) = &feed.full_text {
                                 match self.fetch_articles(&feed, rules, now).await {
                                     Ok(stats) if stats.read + stats.failed > 0 => {
@@ -290,6 +332,7 @@ impl Pipeline {
         &self,
         feed: &FeedConfig,
         previous: FeedState,
+        watch: &Watch,
         now: DateTime<Utc>,
     ) -> Option<FeedReport> {
         let key = feed.url.as_str().to_owned();
@@ -319,23 +362,32 @@ impl Pipeline {
         }
         let outcome = self.fetcher.fetch(&request).await;
         self.release_host_slot(slot).await;
-        let (result, moved_to, read) = match outcome {
+        let (body, moved_to) = match outcome {
             FetchOutcome::NotModified { moved_to } => {
                 report.status = Some(304);
-                (PollResult::Unchanged, moved_to, None)
+                (BodyRead::result(PollResult::Unchanged), moved_to)
             }
             FetchOutcome::Failed { error, retry_after } => {
                 report.status = error.status();
                 let error = error.to_string();
-                (PollResult::Failed { error, retry_after }, None, None)
+                (
+                    BodyRead::result(PollResult::Failed { error, retry_after }),
+                    None,
+                )
             }
             FetchOutcome::Fetched(fetched) => {
                 report.status = Some(fetched.status);
                 let moved_to = fetched.moved_to.clone();
-                let (result, read) = self.read(feed, fetched, &previous, now, &mut report).await;
-                (result, moved_to, read)
+                let body = self.read(feed, fetched, &previous, now, &mut report).await;
+                (body, moved_to)
             }
         };
+        let BodyRead {
+            result,
+            rows: read,
+            dates,
+            scrape_empty,
+        } = body;
         let mut poll = Poll {
             at: now,
             status: report.status,
@@ -344,11 +396,29 @@ impl Pipeline {
         };
         let policy = self.policy(feed);
         let state = after_poll(&previous, &poll, &policy, &key);
+        let health = |state: &FeedState, dates: Option<&FeedDates>| {
+            let seen = health::Seen {
+                at: now,
+                previous: &previous,
+                state,
+                scrape_empty,
+                dates,
+                interval: policy.interval,
+            };
+            let record = health::observe(&key, &seen, watch);
+            // Most polls change nothing of it: they write nothing of it either.
+            if record.events.is_empty() && record.watch == *watch {
+                None
+            } else {
+                Some(self.located(record))
+            }
+        };
         let record = PollRecord {
             feed_url: key.clone(),
             state: state.clone(),
             feed: read,
             at: now,
+            health: health(&state, dates.as_ref()),
         };
         let stored_items = record.feed.is_some();
         let state = match self.writer.record(record).await {
@@ -375,7 +445,8 @@ impl Pipeline {
         }
         if stored_items && report.error.is_some() {
             let record = PollRecord {
-                feed_url: key,
+                feed_url: key.clone(),
+                health: health(&state, None),
                 state,
                 feed: None,
                 at: now,
@@ -413,10 +484,10 @@ impl Pipeline {
         previous: &FeedState,
         now: DateTime<Utc>,
         report: &mut FeedReport,
-    ) -> (PollResult, Option<FeedRows>) {
+    ) -> BodyRead {
         let body_hash = hex::encode(&Sha256::digest(&fetched.body)[..16]);
         if previous.body_hash.as_deref() == Some(body_hash.as_str()) {
-            return (PollResult::Unchanged, None);
+            return BodyRead::result(PollResult::Unchanged);
         }
         let (etag, last_modified) = (fetched.etag.clone(), fetched.last_modified.clone());
         let timezone = feed.timezone_or(&self.config.gazette);
@@ -437,10 +508,12 @@ impl Pipeline {
                         timezone,
                         now,
                     };
-                    scrape(&fetched.body, &hints, rules).map_err(|error| error.to_string())?
+                    scrape(&fetched.body, &hints, rules).map_err(ReadFailure::Scrape)?
                 }
-                None => parse(&fetched.body, &hints).map_err(|error| error.to_string())?,
+                None => parse(&fetched.body, &hints)
+                    .map_err(|error| ReadFailure::Other(error.to_string()))?,
             };
+            let dates = feed_dates(&parsed.entries, now);
             if feed_config.scrape.is_some() {
                 for warning in &parsed.warnings {
                     tracing::warn!(feed = %feed_config.url, "{warning}");
@@ -455,18 +528,23 @@ impl Pipeline {
                 );
             }
             let normalized = normalize(&parsed, &feed_config, &fetched.final_url, now);
-            let rows = FeedRows::encode(&normalized).map_err(|error| error.to_string())?;
-            Ok::<_, String>((normalized, rows, parsed.meta.poll_hints))
+            let rows = FeedRows::encode(&normalized)
+                .map_err(|error| ReadFailure::Other(error.to_string()))?;
+            Ok::<_, ReadFailure>((normalized, rows, parsed.meta.poll_hints, dates))
         })
         .await;
-        let failed = |error: String| PollResult::Failed {
-            error,
-            retry_after: None,
+        let failed = |error: String, scrape_empty: bool| BodyRead {
+            scrape_empty,
+            ..BodyRead::result(PollResult::Failed {
+                error,
+                retry_after: None,
+            })
         };
-        let (normalized, rows, hints) = match processed {
+        let (normalized, rows, hints, dates) = match processed {
             Ok(Ok(processed)) => processed,
-            Ok(Err(error)) => return (failed(error), None),
-            Err(error) => return (failed(format!("parser crashed: {error}")), None),
+            Ok(Err(ReadFailure::Scrape(error))) => return failed(error.to_string(), true),
+            Ok(Err(ReadFailure::Other(error))) => return failed(error, false),
+            Err(error) => return failed(format!("parser crashed: {error}"), false),
         };
         if let (None, Some(title)) = (&feed.name, &normalized.feed_title) {
             report.name.clone_from(title);
@@ -480,7 +558,23 @@ impl Pipeline {
             body_hash,
             hints,
         };
-        (result, Some(rows))
+        BodyRead {
+            result,
+            rows: Some(rows),
+            dates: Some(dates),
+            scrape_empty: false,
+        }
+    }
+
+    /// `record` with the place in `feeds.toml` to edit named in its moved and gone changes:
+    /// the config file is read only when there is one.
+    fn located(&self, mut record: HealthRecord) -> HealthRecord {
+        for event in &mut record.events {
+            if let Change::Moved { location, .. } | Change::Gone { location } = &mut event.change {
+                *location = crate::config::locate_feed(&self.config.path, &event.feed_url);
+            }
+        }
+        record
     }
 
     /// What the schedule needs of `feed`'s config.
@@ -540,6 +634,30 @@ impl Pipeline {
         .await??;
         crate::publish::websub::announce(&self.config.gazette, &report.files).await;
         Ok(report)
+    }
+
+    /// Writes the health feed: the newest [`HEALTH_ENTRIES`] changes of the configured feeds,
+    /// the files that changed only.
+    pub async fn publish_health(&self) -> Result<Vec<std::path::PathBuf>, DaemonError> {
+        let pipeline = self.clone();
+        let written = tokio::task::spawn_blocking(move || -> Result<_, DaemonError> {
+            let config = &pipeline.config;
+            let urls: Vec<&str> = config.feeds.iter().map(|feed| feed.url.as_str()).collect();
+            let events = pipeline.store.health_events(&urls, HEALTH_ENTRIES)?;
+            let mut names = pipeline.store.feed_titles()?;
+            for feed in &config.feeds {
+                if let Some(name) = &feed.name {
+                    names.insert(feed.url.to_string(), name.clone());
+                }
+            }
+            Ok(pipeline.publisher.publish_health(&events, &names)?)
+        })
+        .await??;
+        if !written.is_empty() {
+            tracing::info!("published the health feed");
+            crate::publish::websub::announce(&self.config.gazette, &written).await;
+        }
+        Ok(written)
     }
 
     /// The edition of the newest stored items, read as far back as it reaches (see
@@ -629,6 +747,9 @@ impl Pipeline {
             // with no poll changing anything; else this costs a query and a look at the files.
             if let Err(error) = pipeline.publish_if_changed().await {
                 tracing::error!("publish failed: {error}");
+            }
+            if let Err(error) = pipeline.publish_health().await {
+                tracing::error!("cannot publish the health feed: {error}");
             }
             let wait = pipeline.next_wake(Utc::now()).await?;
             tracing::debug!("next poll in {}s", wait.as_secs());

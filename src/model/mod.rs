@@ -6,6 +6,7 @@ mod day;
 mod decision;
 mod digest;
 mod edition;
+mod health;
 mod item;
 mod status;
 #[cfg(any(test, feature = "test-support"))]
@@ -18,6 +19,7 @@ pub use decision::{
 };
 pub use digest::{DigestContent, DigestSection, Story};
 pub use edition::{Block, BlockKind, Coverage, Edition, Related, SectionEdition};
+pub use health::{Change, FeedDates, HealthEvent, Watch};
 pub use item::{Item, ItemKey, Normalized, Source, StoredItem};
 pub use status::{ArticleFailure, CycleSummary, FeedHealth, FullTextHealth, SectionCount};
 pub use words::{Labels, Lang};

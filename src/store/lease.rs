@@ -425,6 +425,7 @@ mod tests {
                 },
                 feed: None,
                 at: Utc::now(),
+                health: None,
             };
             store.record_polls(&[polled]).into_iter().for_each(|r| {
                 r.unwrap();

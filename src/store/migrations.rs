@@ -274,6 +274,45 @@ CREATE TABLE decided (
 );
 "#,
     },
+    Migration {
+        what: "feed health: state changes for the health feed, and what is watched of each feed",
+        sqlite: "
+CREATE TABLE health_events (
+    feed_url TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    change   TEXT NOT NULL,
+    PRIMARY KEY (feed_url, kind, at)
+);
+CREATE INDEX health_events_newest ON health_events (at);
+CREATE TABLE feed_watch (
+    url          TEXT PRIMARY KEY,
+    newest_item  TEXT,
+    usual_gap    INTEGER,
+    silent       INTEGER NOT NULL DEFAULT 0,
+    future       INTEGER NOT NULL DEFAULT 0,
+    scrape_empty INTEGER NOT NULL DEFAULT 0
+);
+",
+        postgres: r#"
+CREATE TABLE health_events (
+    feed_url TEXT COLLATE "C" NOT NULL,
+    kind     TEXT COLLATE "C" NOT NULL,
+    at       TIMESTAMPTZ NOT NULL,
+    change   TEXT NOT NULL,
+    PRIMARY KEY (feed_url, kind, at)
+);
+CREATE INDEX health_events_newest ON health_events (at);
+CREATE TABLE feed_watch (
+    url          TEXT COLLATE "C" PRIMARY KEY,
+    newest_item  TIMESTAMPTZ,
+    usual_gap    BIGINT,
+    silent       BOOLEAN NOT NULL DEFAULT FALSE,
+    future       BOOLEAN NOT NULL DEFAULT FALSE,
+    scrape_empty BOOLEAN NOT NULL DEFAULT FALSE
+);
+"#,
+    },
 ];
 
 /// The schema version this binary writes: that of its last migration.

@@ -27,6 +27,7 @@ mod articles;
 pub(crate) mod both;
 mod copy;
 pub mod digests;
+mod events;
 mod group;
 mod health;
 pub mod lease;
@@ -38,6 +39,7 @@ mod writer;
 
 pub use articles::{ArticleOutcome, PendingArticle};
 pub use copy::CopyReport;
+pub use events::{HealthRecord, KEEP_DAYS, KEEP_PER_FEED};
 pub use group::{GroupStatus, HeldFeed};
 pub use health::feed_health;
 pub use migrations::SchemaError;
@@ -213,6 +215,8 @@ pub struct PollRecord {
     pub feed: Option<FeedRows>,
     /// When the poll happened: the first-seen date of new items.
     pub at: DateTime<Utc>,
+    /// The feed's watch and the health changes the poll saw, if the daemon looked.
+    pub health: Option<HealthRecord>,
 }
 
 impl PollRecord {
@@ -226,6 +230,9 @@ impl PollRecord {
             None => SaveStats::default(),
         };
         write_state(conn, &self.feed_url, &self.state, node)?;
+        if let Some(health) = &self.health {
+            health.write(conn, &self.feed_url)?;
+        }
         Ok(stats)
     }
 
@@ -243,6 +250,9 @@ impl PollRecord {
             None => SaveStats::default(),
         };
         pg_write_state(db, &self.feed_url, &self.state, node)?;
+        if let Some(health) = &self.health {
+            health.write_pg(db, &self.feed_url)?;
+        }
         Ok(stats)
     }
 }
@@ -1080,6 +1090,7 @@ mod tests {
             state: state.clone(),
             feed: items,
             at: at("2026-01-01T00:00:00Z"),
+            health: None,
         };
         let other = "https://b.example/rss";
         let results = store.record_polls(&[

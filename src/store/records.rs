@@ -331,6 +331,7 @@ mod tests {
                 state,
                 feed: Some(FeedRows::encode(&feed).expect("encoded")),
                 at,
+                health: None,
             };
             assert!(store.record_polls(&[poll])[0].is_ok());
             let decision = Decision {
