@@ -6,7 +6,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use chrono::{DateTime, Duration, Utc};
 use support::{Farm, FeedsToml, Route, TestItem, Workdir, rss, show};
@@ -228,8 +227,6 @@ fn every_change_of_state_is_one_entry_with_a_stable_id() {
 
 #[test]
 fn the_health_feed_passes_the_w3c_validator() {
-    let python = support::tools::python(&["lxml", "html5lib", "rdflib"]);
-    let validator = support::tools::shared("tools/validate.py");
     let farm = Farm::start();
     let work = two_cycles(&farm, Utc::now());
     assert_eq!(entries(&work).len(), 8, "every kind of entry is there");
@@ -239,19 +236,7 @@ fn the_health_feed_passes_the_w3c_validator() {
     ];
     // The changes one cycle sees share its time, as the items of real sources often do: the
     // one warning the project's other feeds are allowed too.
-    let result = Command::new(&python)
-        .arg(&validator)
-        .args(["--base", BASE, "--ignore", "DuplicateUpdated", "--root"])
-        .arg(work.output(""))
-        .args(&files)
-        .output()
-        .expect("run the validator");
-    let report = String::from_utf8_lossy(&result.stdout);
-    assert!(
-        result.status.success() && report.contains("validator: 0 errors, 0 warnings over 2 files"),
-        "the W3C Feed Validator found problems:\n{report}\n{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let report = support::tools::assert_w3c_valid(BASE, &work.output(""), &files);
     println!("{}", report.trim_end());
 }
 
