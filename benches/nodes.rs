@@ -8,36 +8,21 @@
 //! unchanged. `GAZETTE_BENCH_FEEDS=1000 cargo bench --bench nodes` runs a smaller farm. Needs
 //! PostgreSQL's server binaries (see `testkit::postgres`).
 
+#[path = "common/feeds.rs"]
+mod feeds;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use testkit::text::sentence;
-use testkit::{Farm, FeedsToml, Route, TestItem, rss};
+use feeds::{ITEMS_PER_FEED, feed_body};
+use testkit::{Farm, FeedsToml, Route};
 
-const ITEMS_PER_FEED: usize = 20;
 const CONCURRENCY: u32 = 64;
 
 fn serve(farm: &Farm, feeds: usize) {
     for feed in 0..feeds {
-        let items: Vec<TestItem> = (0..ITEMS_PER_FEED)
-            .map(|n| {
-                TestItem::new(
-                    &format!("f{feed}-{n}"),
-                    &sentence((feed * ITEMS_PER_FEED + n) as u64, 6),
-                    &format!(
-                        "2026-01-{:02}T{:02}:{:02}:00Z",
-                        1 + n % 28,
-                        n % 24,
-                        feed % 60
-                    ),
-                )
-            })
-            .collect();
-        farm.set(
-            &format!("/feed/{feed}.xml"),
-            Route::rss(rss(&format!("벤치 피드 {feed}"), &items)),
-        );
+        farm.set(&format!("/feed/{feed}.xml"), Route::rss(feed_body(feed, 0)));
     }
 }
 
