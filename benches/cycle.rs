@@ -8,39 +8,19 @@
 //!
 //! `GAZETTE_BENCH_FEEDS=1000 cargo bench --bench cycle` runs a smaller farm.
 
+#[path = "common/feeds.rs"]
+mod feeds;
 #[path = "cycle/profile.rs"]
 mod profile;
 
 use std::time::{Duration, Instant};
 
+use feeds::{ITEMS_PER_FEED, feed_body};
 use futures_util::StreamExt;
-use testkit::text::sentence;
-use testkit::{Farm, FeedsToml, Route, TestItem, rss};
+use testkit::{Farm, FeedsToml, Route};
 
-const ITEMS_PER_FEED: usize = 20;
 /// Concurrent requests, for gazette and the floor alike.
 const CONCURRENCY: u32 = 64;
-
-fn feed_body(feed: usize, generation: usize) -> String {
-    let items: Vec<TestItem> = (0..ITEMS_PER_FEED)
-        .map(|n| {
-            let id = format!("f{feed}-g{generation}-{n}");
-            // Diverse headlines, as real feeds have: a story per feed, item and generation.
-            let story = ((feed * ITEMS_PER_FEED + n) * 4 + generation) as u64;
-            TestItem::new(
-                &id,
-                &sentence(story, 6),
-                &format!(
-                    "2026-01-{:02}T{:02}:{:02}:00Z",
-                    1 + n % 28,
-                    n % 24,
-                    feed % 60
-                ),
-            )
-        })
-        .collect();
-    rss(&format!("벤치 피드 {feed}"), &items)
-}
 
 /// Serves every feed; in `generation` 1, a third change, a third answer 304, a third send the
 /// same body again.

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use unicode_width::UnicodeWidthStr;
 
-use crate::config::{Config, ConfigError, locate_string};
+use crate::config::{Config, ConfigError, locate_url};
 use crate::daemon::instance::InstanceLock;
 use crate::daemon::{CycleReport, Pipeline};
 use crate::fetch::{FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetcher, PrivateAccess};
@@ -20,6 +20,10 @@ use crate::parse::{ParseHints, ParsedFeed, parse};
 use crate::store::Store;
 use crate::store::feed_health;
 
+mod add;
+mod explain;
+mod feeds;
+mod migrate;
 mod refetch;
 mod scrape;
 
@@ -47,8 +51,9 @@ enum Command {
     Once(ConfigArg),
     /// Validate the config file (and tell which feeds have moved or are gone).
     Check(ConfigArg),
-    /// Show every feed's health: last status, last success, errors, next poll, items.
-    Feeds(ConfigArg),
+    /// Show every feed's health: last status, last success, errors, next poll, items; or with
+    /// --problems only the feeds that need attention, each with the action that fixes it.
+    Feeds(feeds::FeedsArgs),
     /// Read one feed from a file or URL and print what gazette sees in it.
     Parse(ParseArgs),
     /// Read an HTML list page with CSS rules and print the items they find: for writing a
@@ -56,11 +61,19 @@ enum Command {
     Scrape(Box<scrape::ScrapeArgs>),
     /// Fetch the article pages of a `full_text` feed's stored items again, at its next polls.
     Refetch(refetch::RefetchArgs),
+    /// Find the feeds of a site (from its home page, an article or a feed), show what each
+    /// holds, and add one to the config, keeping its comments.
+    Add(add::AddArgs),
     /// Export the feeds as OPML, or import another reader's OPML export.
     #[command(subcommand)]
     Opml(OpmlCommand),
     /// Build the daily digest of one day into output/digest/, and with --send mail it.
     Digest(DigestArgs),
+    /// Say why an item is where it is (the fetch it came from, the rules that placed it, what
+    /// it was merged with), or with --missing why an article is not published.
+    Explain(explain::ExplainArgs),
+    /// Copy the SQLite store into a PostgreSQL database (idempotent: run again to resume).
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -127,11 +140,14 @@ pub fn main() -> ExitCode {
             Command::Run(args) => run(&args.config).await,
             Command::Once(args) => once(&args.config).await,
             Command::Check(args) => check(&args.config),
-            Command::Feeds(args) => feeds(&args.config).await,
+            Command::Feeds(args) => feeds::command(&args).await,
             Command::Parse(args) => parse_command(&args).await,
             Command::Scrape(args) => scrape::command(&args).await,
             Command::Refetch(args) => refetch::command(&args),
             Command::Digest(args) => digest(&args).await,
+            Command::Explain(args) => explain::command(&args),
+            Command::Migrate(args) => migrate::command(&args).await,
+            Command::Add(args) => add::command(&args).await,
             Command::Opml(OpmlCommand::Export(args)) => opml_export(&args.config),
             Command::Opml(OpmlCommand::Import { file, config }) => {
                 opml_import(&config.config, &file)
@@ -245,7 +261,7 @@ fn check(path: &Path) -> ExitCode {
 fn print_feed_notes(path: &Path, health: &[FeedHealth]) {
     let source = std::fs::read_to_string(path).unwrap_or_default();
     for feed in health {
-        let at = url_location(&source, &feed.url).map_or_else(
+        let at = locate_url(&source, &feed.url).map_or_else(
             || path.display().to_string(),
             |(line, column)| format!("{}:{line}:{column}", path.display()),
         );
@@ -265,12 +281,6 @@ fn print_feed_notes(path: &Path, health: &[FeedHealth]) {
     }
 }
 
-/// Where `url` is written in the config: as written, or without the trailing slash the URL
-/// parser adds.
-fn url_location(source: &str, url: &str) -> Option<(usize, usize)> {
-    locate_string(source, url).or_else(|| locate_string(source, url.trim_end_matches('/')))
-}
-
 /// Loads the config and opens the pipeline on it, printing what stops either.
 fn open_pipeline(path: &Path) -> Result<Pipeline, ExitCode> {
     let config = load_config(path)?;
@@ -284,99 +294,6 @@ fn open_pipeline_alone(path: &Path) -> Result<(Pipeline, InstanceLock), ExitCode
     let lock = InstanceLock::acquire(&config.gazette).map_err(fail)?;
     let pipeline = Pipeline::open(config).map_err(fail)?;
     Ok((pipeline, lock))
-}
-
-async fn feeds(path: &Path) -> ExitCode {
-    let pipeline = match open_pipeline(path) {
-        Ok(pipeline) => pipeline,
-        Err(code) => return code,
-    };
-    let health = match pipeline.health().await {
-        Ok(health) => health,
-        Err(error) => return fail(error),
-    };
-    let zone = pipeline.config().gazette.timezone;
-    let when = |date: Option<chrono::DateTime<chrono::Utc>>| {
-        date.map_or_else(
-            || "never".to_owned(),
-            |d| {
-                d.with_timezone(&zone)
-                    .format("%Y-%m-%d %H:%M %Z")
-                    .to_string()
-            },
-        )
-    };
-    let mut out = std::io::stdout().lock();
-    for feed in &health {
-        let name = feed
-            .name
-            .as_deref()
-            .map(|n| format!("  ({})", shown(n)))
-            .unwrap_or_default();
-        let _ = writeln!(out, "{}{name}", feed.url);
-        let status = feed
-            .last_status
-            .map_or_else(|| "-".to_owned(), |s| s.to_string());
-        let next = if !feed.enabled {
-            "disabled".to_owned()
-        } else if feed.gone {
-            "never (410 Gone)".to_owned()
-        } else {
-            when(feed.next_poll)
-        };
-        let _ = writeln!(
-            out,
-            "  status {status} · last success {} · failures {} · next poll {next} · {}",
-            when(feed.last_success),
-            feed.failures,
-            plural(usize::try_from(feed.items).unwrap_or(usize::MAX), "item")
-        );
-        if let Some(error) = &feed.last_error {
-            let _ = writeln!(out, "  last error: {}", shown(error));
-        }
-        if let Some(moved) = &feed.moved_to {
-            let _ = writeln!(out, "  moved to: {}", shown(moved));
-        }
-        if let Some(full_text) = &feed.full_text {
-            let _ = writeln!(
-                out,
-                "  full text: {} extracted · {} failed (teaser kept) · {} pending",
-                full_text.extracted, full_text.failed, full_text.pending
-            );
-            for failure in &full_text.failures {
-                let _ = writeln!(
-                    out,
-                    "  full text failed, teaser kept: {} ({}): {}",
-                    shown(&failure.link),
-                    when(failure.at),
-                    shown(&failure.error)
-                );
-            }
-        }
-    }
-    match pipeline.digest_status().await {
-        Ok(Some(digest)) => {
-            let _ = writeln!(
-                out,
-                "digest {}: {} sent · {} retrying · {} failed · {} in doubt · last attempt {}",
-                digest.day,
-                digest.sent,
-                digest.retrying,
-                digest.failed,
-                digest.in_doubt,
-                when(digest.last_attempt)
-            );
-            if let Some(error) = &digest.last_error {
-                let _ = writeln!(out, "  last error: {}", shown(error));
-            }
-            if let Some(next) = digest.next_attempt {
-                let _ = writeln!(out, "  next attempt: {}", when(Some(next)));
-            }
-        }
-        Ok(None) => {}
-        Err(error) => return fail(error),
-    }
-    ExitCode::SUCCESS
 }
 
 /// Untrusted text (from a feed, a server, an OPML file) as printed on the terminal: escape
@@ -556,6 +473,14 @@ async fn read_source(source: &str, allow_private: bool) -> Result<Source, String
     }
 }
 
+/// A feed format as `gazette parse --json` names it: `rss2.0`, `atom1.0`, `json1.1`…
+fn format_name(format: crate::parse::FeedFormat) -> String {
+    serde_json::to_value(format)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// The human-readable view of `gazette parse`.
 fn print_feed(feed: &ParsedFeed) {
     let mut out = std::io::stdout().lock();
@@ -566,14 +491,7 @@ fn print_feed(feed: &ParsedFeed) {
     };
     let _ = writeln!(out, "title:    {}", text(&feed.meta.title));
     let _ = writeln!(out, "link:     {}", text(&feed.meta.link));
-    let _ = writeln!(
-        out,
-        "format:   {}",
-        serde_json::to_value(feed.format)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    );
+    let _ = writeln!(out, "format:   {}", format_name(feed.format));
     let _ = writeln!(out, "encoding: {}", feed.encoding);
     let _ = writeln!(out, "entries:  {}", feed.entries.len());
     for warning in &feed.warnings {

@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::config::{ContentPolicy, FeedConfig};
 use crate::control_chars;
-use crate::model::{Item, Normalized};
+use crate::model::{FeedDates, IdFrom, Item, Normalized, Origin};
 use crate::parse::{Entry, ParsedFeed};
 use crate::text::WebUrl;
 use crate::text::entity;
@@ -32,6 +32,43 @@ pub const SUMMARY_CHARS: usize = 300;
 
 /// How far in the future a date may be before we distrust it (clock skew, time zone mistakes).
 const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
+
+/// Whether `date` is further ahead of `now` than gazette trusts: such a date is dropped (the item
+/// is dated when first seen) and reported in the health feed.
+pub fn is_ahead(date: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    date > now + FUTURE_TOLERANCE
+}
+
+/// What a feed's entries tell of its rhythm: the newest trusted date, the median gap between
+/// trusted dates (from three dated entries on: fewer say nothing of a rhythm), and the entries
+/// dated too far ahead.
+pub fn feed_dates(entries: &[Entry], now: DateTime<Utc>) -> FeedDates {
+    let mut trusted = Vec::with_capacity(entries.len());
+    let mut dates = FeedDates::default();
+    for date in entries
+        .iter()
+        .filter_map(|entry| entry.published.or(entry.updated))
+    {
+        if is_ahead(date, now) {
+            dates.ahead += 1;
+            dates.latest_ahead = dates.latest_ahead.max(Some(date));
+        } else {
+            trusted.push(date);
+        }
+    }
+    trusted.sort_unstable();
+    trusted.dedup();
+    dates.newest = trusted.last().copied();
+    let mut gaps: Vec<u64> = trusted
+        .windows(2)
+        .filter_map(|pair| u64::try_from((pair[1] - pair[0]).num_seconds()).ok())
+        .collect();
+    if gaps.len() >= 2 {
+        gaps.sort_unstable();
+        dates.usual_gap = Some(gaps[gaps.len() / 2]);
+    }
+    dates
+}
 
 /// Brings an item stored by an earlier version up to what [`normalize`] makes today: a title
 /// where it had none, no tracking parameters in its link. Cheap when there is nothing to do,
@@ -59,6 +96,7 @@ pub fn normalize(
 ) -> Normalized {
     let mut warnings = Vec::new();
     let mut items: Vec<Item> = Vec::with_capacity(parsed.entries.len());
+    let mut origins: Vec<Origin> = Vec::with_capacity(parsed.entries.len());
     // Looked up, not searched for: a search per item is quadratic in a feed of many items.
     let mut ids: HashSet<String> = HashSet::with_capacity(parsed.entries.len());
     let known: Vec<Known> = parsed
@@ -71,11 +109,7 @@ pub fn normalize(
         .iter()
         .zip(&known)
         .map(|(entry, known)| {
-            let guid = entry
-                .id
-                .as_deref()
-                .map(str::trim)
-                .filter(|id| !id.is_empty());
+            let guid = guid(entry);
             identity::Identity {
                 guid,
                 link: known.link.as_deref(),
@@ -87,6 +121,19 @@ pub fn normalize(
         .collect();
     let choices = identity::choose(&identities);
     for ((entry, mut known), choice) in parsed.entries.iter().zip(known).zip(choices) {
+        let origin = Origin {
+            guid: guid(entry).map(str::to_owned),
+            link: known.link.clone(),
+            id_from: match (choice.from, &known.link) {
+                (Some(from), _) => from,
+                (None, Some(_)) if choice.keep_link => IdFrom::Link,
+                (None, _) => IdFrom::TitleAndDate,
+            },
+            future_date: entry
+                .published
+                .or(entry.updated)
+                .filter(|date| *date > now + FUTURE_TOLERANCE),
+        };
         if !choice.keep_link {
             known.link = None;
         }
@@ -102,6 +149,7 @@ pub fn normalize(
         // A feed that repeats an id keeps its first occurrence: ids must be unique per feed.
         if ids.insert(item.id.clone()) {
             items.push(item);
+            origins.push(origin);
         } else {
             warnings.push(format!("duplicate item id `{}` skipped", item.id));
         }
@@ -114,8 +162,18 @@ pub fn normalize(
             .as_deref()
             .and_then(|link| absolute_http_url(link, feed_url)),
         items,
+        origins,
         warnings,
     }
+}
+
+/// An entry's guid, trimmed; `None` when absent or blank.
+fn guid(entry: &Entry) -> Option<&str> {
+    entry
+        .id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
 }
 
 /// An entry's title and link as the feed gives them, before its id is chosen.
@@ -149,7 +207,7 @@ pub fn keep_newest(entries: &mut Vec<Entry>, max: usize, now: DateTime<Utc>) -> 
     if entries.len() <= max {
         return 0;
     }
-    let trusted = |date: Option<DateTime<Utc>>| date.filter(|d| *d <= now + FUTURE_TOLERANCE);
+    let trusted = |date: Option<DateTime<Utc>>| date.filter(|d| !is_ahead(*d, now));
     let mut newest: Vec<usize> = (0..entries.len()).collect();
     // Stable: among equal dates, the feed's own order decides.
     newest.sort_by_key(|&index| {
@@ -311,7 +369,7 @@ fn trusted_date(
     warnings: &mut Vec<String>,
 ) -> Option<DateTime<Utc>> {
     match date {
-        Some(date) if date > now + FUTURE_TOLERANCE => {
+        Some(date) if is_ahead(date, now) => {
             warnings.push(format!("date {date} is in the future; using first seen"));
             None
         }

@@ -9,11 +9,9 @@ use std::path::Path;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
-use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 use url::Url;
 
-use crate::config::{Config, ConfigError, without_fragment};
-use crate::layout::write_atomic;
+use crate::config::{AppendError, Config, ConfigError, NewFeed, append_feeds, without_fragment};
 use crate::text::web_url::{NotWebUrl, WebUrl};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,13 +27,18 @@ pub enum OpmlError {
     },
     #[error("{0}")]
     Config(#[from] ConfigError),
-    #[error("cannot edit {path}: {message}")]
-    Edit { path: String, message: String },
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Append(AppendError),
+}
+
+impl From<AppendError> for OpmlError {
+    /// An invalid config stays a config mistake (reported with its line and column).
+    fn from(error: AppendError) -> OpmlError {
+        match error {
+            AppendError::Config(error) => OpmlError::Config(error),
+            error => OpmlError::Append(error),
+        }
+    }
 }
 
 /// One feed of an OPML file.
@@ -162,23 +165,6 @@ pub fn import(config_path: &Path, opml_path: &Path) -> Result<ImportReport, Opml
     })?;
     let subscriptions = read(&opml, &opml_name)?;
     let config = Config::load(config_path)?;
-    let source = std::fs::read_to_string(config_path).map_err(|source| ConfigError::Read {
-        path: config_path.to_path_buf(),
-        source,
-    })?;
-    let edit_error = |message: String| OpmlError::Edit {
-        path: config_path.display().to_string(),
-        message,
-    };
-    let mut document: DocumentMut = source
-        .parse()
-        .map_err(|error: toml_edit::TomlError| edit_error(error.to_string()))?;
-    let feeds = document
-        .entry("feed")
-        .or_insert(Item::ArrayOfTables(ArrayOfTables::new()))
-        .as_array_of_tables_mut()
-        .ok_or_else(|| edit_error("`feed` is not a list of [[feed]] tables".to_owned()))?;
-
     // Looked up, not searched for (a search per outline is quadratic in a long list), and without
     // fragments, which are never fetched.
     let mut known: HashSet<Url> = config
@@ -187,6 +173,7 @@ pub fn import(config_path: &Path, opml_path: &Path) -> Result<ImportReport, Opml
         .map(|feed| without_fragment(&feed.url))
         .collect();
     let mut report = ImportReport::default();
+    let mut added = Vec::new();
     for subscription in subscriptions {
         let url = match WebUrl::parse(&subscription.url) {
             Ok(url) => url.into_url(),
@@ -215,28 +202,17 @@ pub fn import(config_path: &Path, opml_path: &Path) -> Result<ImportReport, Opml
             }
             found
         });
-        let mut table = Table::new();
-        table.insert("url", value(url.as_str()));
-        if let Some(name) = &subscription.name {
-            table.insert("name", value(name.as_str()));
-        }
-        if let Some(section) = section {
-            table.insert("sections", value(Array::from_iter([section.id.as_str()])));
-        }
-        table.decor_mut().set_prefix("\n");
-        feeds.push(table);
         report.added.push(url.to_string());
+        added.push(NewFeed {
+            url,
+            name: subscription.name,
+            sections: section
+                .map(|section| section.id.clone())
+                .into_iter()
+                .collect(),
+        });
     }
-    if report.added.is_empty() {
-        return Ok(report);
-    }
-    let edited = document.to_string();
-    // Never write a file that `check` would refuse.
-    Config::parse(&edited, config_path)?;
-    write_atomic(config_path, edited.as_bytes()).map_err(|source| OpmlError::Write {
-        path: config_path.display().to_string(),
-        source,
-    })?;
+    append_feeds(config_path, &added)?;
     Ok(report)
 }
 

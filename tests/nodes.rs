@@ -67,8 +67,29 @@ fn polls(farm: &Farm) -> Vec<usize> {
         .collect()
 }
 
+/// One node: its folder, and the database URL it gets from the environment instead of its
+/// `feeds.toml`, if so.
+struct Node {
+    work: Workdir,
+    env: Option<String>,
+}
+
+impl Node {
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = self.work.command(args);
+        if let Some(url) = &self.env {
+            command.env(gazette::config::DATABASE_ENV, url);
+        }
+        command
+    }
+
+    fn path(&self) -> &Path {
+        self.work.path()
+    }
+}
+
 /// `gazette once` on every node at once; their outputs.
-fn once_everywhere(nodes: &[Workdir]) -> Vec<std::process::Output> {
+fn once_everywhere(nodes: &[Node]) -> Vec<std::process::Output> {
     let children: Vec<Child> = nodes
         .iter()
         .map(|node| {
@@ -116,9 +137,9 @@ fn three_nodes_share_the_feeds_poll_each_once_and_publish_alike() {
         serve(&farm, feed, 2);
     }
     let url = testkit::postgres::database();
-    // One feeds.toml for every node: only their folders differ.
+    // One feeds.toml for every node: only their folders differ; the third node reads the
+    // database's URL from the environment, as a service's environment file gives it.
     let mut config = FeedsToml::new()
-        .set("database", url.as_str())
         .set("lease", LEASE)
         .set("per_host", 2)
         .set("concurrency", 16)
@@ -127,7 +148,18 @@ fn three_nodes_share_the_feeds_poll_each_once_and_publish_alike() {
     for feed in 0..FEEDS {
         config = config.feed(&farm.url(&path(feed)), &["politics"]);
     }
-    let nodes: Vec<Workdir> = (0..3).map(|_| Workdir::new(&config)).collect();
+    let nodes: Vec<Node> = (0..3)
+        .map(|n| match n {
+            2 => Node {
+                work: Workdir::new(&config),
+                env: Some(url.clone()),
+            },
+            _ => Node {
+                work: Workdir::new(config.clone().set("database", url.as_str())),
+                env: None,
+            },
+        })
+        .collect();
 
     // Cycle 1: every feed polled once by the group, shared out, two requests at most at once.
     for output in once_everywhere(&nodes) {
@@ -141,6 +173,33 @@ fn three_nodes_share_the_feeds_poll_each_once_and_publish_alike() {
     );
     let counts = store(&url).item_counts().unwrap();
     assert_eq!(counts.values().sum::<u64>(), 2 * FEEDS as u64);
+
+    // `gazette feeds` names the nodes and who holds a lease.
+    next_cycle(&url);
+    let holder = store(&url);
+    let held = farm.url(&path(7));
+    assert_eq!(
+        holder
+            .claim_due(&[held.as_str()], Duration::from_secs(60), 1)
+            .unwrap(),
+        std::slice::from_ref(&held)
+    );
+    let feeds = nodes[1].command(&["feeds"]).output().unwrap();
+    let listing = String::from_utf8_lossy(&feeds.stdout);
+    assert!(feeds.status.success(), "{}", show(&feeds));
+    assert!(
+        listing.contains(&format!("lease {held} · held by {} until", holder.node())),
+        "{listing}"
+    );
+    assert!(
+        listing
+            .lines()
+            .filter(|line| line.starts_with("node "))
+            .count()
+            >= 3,
+        "{listing}"
+    );
+    holder.release_feeds(&[held.as_str()]).unwrap();
     let polled_by = |output: &std::process::Output| {
         String::from_utf8_lossy(&output.stdout)
             .lines()
@@ -261,4 +320,141 @@ fn a_digest_day_sends_one_mail_per_recipient_in_all() {
     let mut recipients = sink.recipients();
     recipients.sort();
     assert_eq!(recipients, [READER1, READER2]);
+}
+
+#[test]
+fn migrate_copies_an_sqlite_store_and_can_be_run_again() {
+    let farm = Farm::start();
+    for feed in 0..20 {
+        serve(&farm, feed, 3);
+    }
+    let mut config = FeedsToml::new().section("politics", "정치");
+    for feed in 0..20 {
+        config = config.feed(&farm.url(&path(feed)), &["politics"]);
+    }
+    let single = Workdir::new(&config);
+    let output = single.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+
+    let url = testkit::postgres::database();
+    let output = single.run(&["migrate", "--to", &url]);
+    assert!(output.status.success(), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("copied 20 feeds, 60 items"),
+        "{}",
+        show(&output)
+    );
+    // Again: nothing new to copy, nothing changed.
+    let output = single.run(&["migrate", "--to", &url]);
+    assert!(output.status.success(), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("copied 0 feeds, 0 items"),
+        "{}",
+        show(&output)
+    );
+    let copied = store(&url);
+    let sqlite = Store::open(&single.path().join("gazette.db")).unwrap();
+    assert_eq!(copied.item_counts().unwrap(), sqlite.item_counts().unwrap());
+    // PostgreSQL keeps microseconds where SQLite kept nanoseconds: compare what is not a time.
+    let validators = |store: &Store| {
+        let mut states: Vec<_> = store
+            .feed_states()
+            .unwrap()
+            .into_iter()
+            .map(|(url, state)| (url, state.last_status, state.body_hash, state.failures))
+            .collect();
+        states.sort();
+        states
+    };
+    assert_eq!(validators(&copied), validators(&sqlite));
+
+    // A node on the copy polls nothing (every feed was just polled) and publishes what the
+    // single gazette published.
+    let node = Workdir::new(config.set("database", url.as_str()));
+    let output = node.run(&["once"]);
+    assert!(output.status.success(), "{}", show(&output));
+    assert_eq!(farm.seen(&path(0)).len(), 1, "polled once, before the copy");
+    assert_eq!(
+        support::rss_items(&node.read_output("feeds/politics.xml")),
+        support::rss_items(&single.read_output("feeds/politics.xml"))
+    );
+}
+
+/// `body` served at `path` on `port` within `within`.
+fn served_within(port: u16, path: &str, wanted: &str, within: Duration) -> bool {
+    let deadline = std::time::Instant::now() + within;
+    while std::time::Instant::now() < deadline {
+        if support::http_get(port, path)
+            .is_some_and(|(status, _, body)| status == 200 && body.contains(wanted))
+        {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn a_running_node_publishes_another_nodes_change_when_notified() {
+    let farm = Farm::start();
+    serve(&farm, 0, 1);
+    let url = testkit::postgres::database();
+    let port = support::free_port();
+    // Nothing is due for a month after the first poll: only the notification can wake it soon
+    // (its periodic check is a minute apart).
+    let config = FeedsToml::new()
+        .set("database", url.as_str())
+        .set("poll_interval", "30days")
+        .set("listen", format!("127.0.0.1:{port}"))
+        .feed(&farm.url(&path(0)), &[]);
+    let work = Workdir::new(&config);
+    let mut node = work
+        .command(&["run"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the node");
+    assert!(
+        served_within(port, "/feeds/all.xml", "기사 0", Duration::from_secs(30)),
+        "the node never served its first poll"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+
+    // Another node stores an item.
+    let item: gazette::model::Item = serde_json::from_value(serde_json::json!({
+        "id": "other-node-1",
+        "title": "다른 노드가 저장한 속보",
+        "link": "https://news.example/other-node-1",
+        "summary": "요약",
+        "authors": [],
+        "categories": [],
+        "published": "2026-12-04T01:00:00Z",
+    }))
+    .expect("an item");
+    let feed = gazette::model::Normalized {
+        feed_title: None,
+        site_link: None,
+        items: vec![item],
+        warnings: vec![],
+        origins: vec![],
+    };
+    store(&url)
+        .save_items(&farm.url(&path(0)), &feed, chrono::Utc::now())
+        .expect("save");
+    let published = served_within(
+        port,
+        "/feeds/all.xml",
+        "다른 노드가 저장한 속보",
+        Duration::from_secs(30),
+    );
+    support::signal(&node, libc::SIGTERM);
+    let stopped = wait_with_timeout(&mut node, Duration::from_secs(15));
+    if stopped.is_none() {
+        let _ = node.kill();
+    }
+    assert!(published, "the change was not published on notice");
+    assert!(
+        stopped.is_some_and(|status| status.success()),
+        "{stopped:?}"
+    );
 }

@@ -157,7 +157,7 @@ fn assert_tag_uri(id: &str) {
 const HUB: &str = "https://hub.example.net/";
 const BASE: &str = "https://news.example.kr/gazette/";
 
-fn check_rss(xml: &str, served_at: &str) -> Vec<String> {
+fn check_rss(xml: &str, served_at: &str, language: &str) -> Vec<String> {
     let root = Element::parse(xml);
     assert_eq!(root.name, "rss");
     assert_eq!(root.attr("version"), Some("2.0"));
@@ -166,7 +166,7 @@ fn check_rss(xml: &str, served_at: &str) -> Vec<String> {
     assert!(!channel.one("title").text.is_empty());
     absolute(&channel.one("link").text);
     assert!(!channel.one("description").text.is_empty());
-    assert_eq!(channel.one("language").text, "ko");
+    assert_eq!(channel.one("language").text, language);
     assert_rfc822(&channel.one("lastBuildDate").text);
     let links: Vec<(&str, &str)> = channel
         .all("atom:link")
@@ -205,11 +205,11 @@ fn check_rss(xml: &str, served_at: &str) -> Vec<String> {
     guids
 }
 
-fn check_atom(xml: &str, served_at: &str) -> Vec<String> {
+fn check_atom(xml: &str, served_at: &str, language: &str) -> Vec<String> {
     let feed = Element::parse(xml);
     assert_eq!(feed.name, "feed");
     assert_eq!(feed.attr("xmlns"), Some("http://www.w3.org/2005/Atom"));
-    assert_eq!(feed.attr("xml:lang"), Some("ko"));
+    assert_eq!(feed.attr("xml:lang"), Some(language));
     assert_tag_uri(&feed.one("id").text);
     assert!(!feed.one("title").text.is_empty());
     assert_rfc3339(&feed.one("updated").text);
@@ -314,9 +314,15 @@ fn check_output(work: &Workdir) -> BTreeMap<String, Vec<String>> {
             .into_owned();
         let served_at = format!("{BASE}{}", relative.to_string_lossy());
         let text = std::fs::read_to_string(&path);
+        // The feeds' health is written for the admin, in English like the commands and logs.
+        let language = if name.starts_with("health.") {
+            "en"
+        } else {
+            "ko"
+        };
         let found = match path.extension().and_then(|e| e.to_str()) {
-            Some("xml") => check_rss(&text.unwrap(), &served_at),
-            Some("atom") => check_atom(&text.unwrap(), &served_at),
+            Some("xml") => check_rss(&text.unwrap(), &served_at, language),
+            Some("atom") => check_atom(&text.unwrap(), &served_at, language),
             Some("json") => check_json_feed(&text.unwrap(), &served_at),
             _ => continue,
         };

@@ -22,6 +22,7 @@ fn site(language: &str) -> Site {
         base_url: "https://gazette.example/".parse().unwrap(),
         language: language.into(),
         timezone: Tz::Asia__Seoul,
+        health_link: false,
     }
 }
 

@@ -8,7 +8,6 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use chrono::{DateTime, Duration, Utc};
 use support::{Farm, Route};
@@ -185,8 +184,6 @@ fn published_feeds(work: &Workdir) -> Vec<PathBuf> {
 
 #[test]
 fn every_published_rss_and_atom_file_passes_the_w3c_validator() {
-    let python = support::tools::python(&["lxml", "html5lib", "rdflib"]);
-    let validator = support::tools::shared("tools/validate.py");
     let farm = Farm::start();
     let now = Utc::now();
     serve_inputs(&farm, now);
@@ -225,20 +222,7 @@ fn every_published_rss_and_atom_file_passes_the_w3c_validator() {
             "no {expected} in {names:?}"
         );
     }
-    let result = Command::new(&python)
-        .arg(&validator)
-        .args(["--base", BASE, "--ignore", "DuplicateUpdated", "--root"])
-        .arg(work.output(""))
-        .args(&files)
-        .output()
-        .expect("run the validator");
-    let report = String::from_utf8_lossy(&result.stdout);
-    let summary = format!("validator: 0 errors, 0 warnings over {} files", files.len());
-    assert!(
-        result.status.success() && report.contains(&summary),
-        "the W3C Feed Validator found problems:\n{report}\n{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let report = support::tools::assert_w3c_valid(BASE, &work.output(""), &files);
     // Shown with `--nocapture`: the figure to quote.
     println!("{}", report.trim_end());
 }

@@ -15,7 +15,7 @@ use gazette::normalize::normalize;
 use gazette::parse::{ParseHints, parse};
 use gazette::publish::Publisher;
 use gazette::render::{feed, site};
-use gazette::store::{FeedRows, FeedState, PollRecord, Store};
+use gazette::store::{FeedRows, FeedState, HealthRecord, PollRecord, Store};
 
 /// Polls written to the store in one transaction, as the store's writer batches them.
 const BATCH: usize = 512;
@@ -65,6 +65,8 @@ pub fn print(config_text: &str, dir: &Path, concurrency: usize) {
             state: FeedState::default(),
             feed: Some(FeedRows::encode(normalized).expect("encode")),
             at: now,
+            // A first poll: every feed's watch is new.
+            health: Some(HealthRecord::default()),
         })
         .collect();
     for batch in records.chunks(BATCH) {
@@ -87,12 +89,7 @@ pub fn print(config_text: &str, dir: &Path, concurrency: usize) {
     let started = Instant::now();
     let settings = &config.gazette;
     let outputs = feed::feeds(settings, &edition).expect("render feeds").len();
-    let page_site = site::Site {
-        title: settings.title.clone(),
-        base_url: settings.base_url.clone(),
-        language: settings.language.clone(),
-        timezone: settings.timezone,
-    };
+    let page_site = site::Site::of(settings);
     let pages = site::pages(&edition, &page_site)
         .expect("render pages")
         .len();

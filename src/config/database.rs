@@ -83,16 +83,27 @@ fn env_name(text: &str) -> Result<String, String> {
     }
 }
 
-/// `database` and the keys that go with a PostgreSQL one, from `[gazette]`.
+/// The environment variable that, when set, replaces `database` (so that a service manager's
+/// environment file can hold the URL).
+pub const DATABASE_ENV: &str = "GAZETTE_DATABASE";
+
+/// `database` and the keys that go with a PostgreSQL one, from `[gazette]`; `GAZETTE_DATABASE`
+/// replaces `database` when set (a mistake in it is reported at `[gazette]`, or the file's start).
 pub(super) fn read_database(
     r: &mut Reporter<'_>,
     table: &Table<'_, '_>,
     dir: &Path,
     lease: impl FnOnce(&str) -> Result<Duration, String>,
 ) -> Option<Database> {
-    let written = table
-        .get(r, "database", text)
-        .unwrap_or_else(|| "gazette.db".into());
+    let from_env = std::env::var(DATABASE_ENV)
+        .ok()
+        .filter(|value| !value.trim().is_empty());
+    let written = match &from_env {
+        Some(value) => value.clone(),
+        None => table
+            .get(r, "database", text)
+            .unwrap_or_else(|| "gazette.db".into()),
+    };
     if !is_postgres_url(&written) {
         for key in ["database_password_env", "node", "lease"] {
             if let Some(value) = table.value(key) {
@@ -104,7 +115,12 @@ pub(super) fn read_database(
         }
         return Some(Database::Sqlite(dir.join(written)));
     }
-    let url = table.get(r, "database", parsed(postgres_url))?;
+    let url = match from_env {
+        Some(value) => postgres_url(&value)
+            .map_err(|message| r.error(&table.span(), format!("{DATABASE_ENV}: {message}")))
+            .ok()?,
+        None => table.get(r, "database", parsed(postgres_url))?,
+    };
     Some(Database::Postgres(PostgresDatabase {
         url,
         password_env: table.get(r, "database_password_env", parsed(env_name)),

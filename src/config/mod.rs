@@ -4,7 +4,8 @@
 //! suggestion where one fits, and all mistakes are reported at once rather than the first only.
 //!
 //! `schema` knows the file's shape (keys, defaults, rules between tables); `read` reads one table's
-//! values with their places; `diagnostic` turns places into `line:column` and finds suggestions.
+//! values with their places; `diagnostic` turns places into `line:column` and finds suggestions;
+//! `append` adds feeds to the file in place, keeping its comments.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -13,12 +14,14 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use url::Url;
 
+mod append;
 mod database;
 #[cfg(test)]
 mod database_tests;
 mod diagnostic;
 mod full_text;
 mod identity;
+mod locate;
 mod read;
 mod schema;
 mod scrape;
@@ -27,9 +30,11 @@ mod testing;
 #[cfg(test)]
 mod tests;
 
-pub use database::{DEFAULT_LEASE, Database, PostgresDatabase};
+pub use append::{AppendError, NewFeed, append_feeds};
+pub use database::{DATABASE_ENV, DEFAULT_LEASE, Database, PostgresDatabase};
 pub use diagnostic::Diagnostic;
 pub use full_text::{DEFAULT_MAX_ARTICLES_PER_CYCLE, FullTextConfig};
+pub use locate::locate_rule;
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
 /// Line and column (1-based, in characters) of a byte offset in `source`, for pointing at a
@@ -43,6 +48,20 @@ pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
 pub fn locate_string(source: &str, value: &str) -> Option<(usize, usize)> {
     let offset = source.find(&format!("\"{value}\""))?;
     Some(line_column(source, offset))
+}
+
+/// Where the feed `url` is written in a config's source: as written, or without the trailing
+/// slash the URL parser adds.
+pub fn locate_url(source: &str, url: &str) -> Option<(usize, usize)> {
+    locate_string(source, url).or_else(|| locate_string(source, url.trim_end_matches('/')))
+}
+
+/// `PATH:LINE:COL` of the feed `url` in the config file at `path`: what a message telling the
+/// admin to edit the feed points at. `None` when the file or the url in it cannot be read.
+pub fn locate_feed(path: &Path, url: &str) -> Option<String> {
+    let source = std::fs::read_to_string(path).ok()?;
+    let (line, column) = locate_url(&source, url)?;
+    Some(format!("{}:{line}:{column}", path.display()))
 }
 
 /// `url` without its `#fragment`: what is fetched, since a fragment is never sent to the server.
@@ -129,6 +148,9 @@ pub struct Settings {
     pub header_timeout: Duration,
     /// Most client connections served at once; at the cap, the oldest idle one makes room.
     pub max_connections: usize,
+    /// Whether the pages announce the health feed (`<link rel="alternate">`); it is published
+    /// either way, at `feeds/health.{xml,atom,json}`.
+    pub health_link: bool,
 }
 
 /// One `[[section]]`.

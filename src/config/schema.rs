@@ -15,6 +15,7 @@ use toml::Spanned;
 use toml::de::DeTable;
 use url::Url;
 
+use crate::layout::HEALTH_FEED;
 use crate::text::web_url::{NotWebUrl, WebUrl};
 
 use super::database::read_database;
@@ -55,6 +56,7 @@ const GAZETTE_KEYS: &[&str] = &[
     "cache_max_age",
     "header_timeout",
     "max_connections",
+    "health_link",
 ];
 const SECTION_KEYS: &[&str] = &["id", "title", "categories", "keywords", "exclude"];
 const EDITION_KEYS: &[&str] = &["id", "title", "feeds"];
@@ -199,6 +201,7 @@ fn settings(r: &mut Reporter<'_>, table: &Table<'_, '_>, dir: &Path) -> Option<S
             .get(r, "header_timeout", parsed(duration))
             .unwrap_or(Duration::from_secs(10)),
         max_connections: table.get(r, "max_connections", count).unwrap_or(512),
+        health_link: table.get(r, "health_link", boolean).unwrap_or(false),
     })
 }
 
@@ -219,6 +222,13 @@ fn read_sections(
                 r.error(
                     &id.span(),
                     "section id `all` is reserved for the built-in section of every item",
+                );
+                return None;
+            }
+            if text == HEALTH_FEED {
+                r.error(
+                    &id.span(),
+                    "section id `health` is reserved for the feed-health feed (feeds/health.xml)",
                 );
                 return None;
             }

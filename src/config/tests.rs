@@ -69,6 +69,8 @@ fn an_empty_file_is_all_defaults() {
     assert_eq!(g.per_host, 2);
     assert!(!g.allow_private);
     assert_eq!(g.max_items, 50);
+    assert!(!g.health_link);
+    assert!(valid("[gazette]\nhealth_link = true\n").gazette.health_link);
     assert!(config.sections.is_empty());
     assert!(config.feeds.is_empty());
 }
@@ -300,6 +302,10 @@ fn section_ids_are_unique_slugs() {
     assert_eq!(
         mistake("[[section]]\nid = \"all\"\ntitle = \"All\"\n"),
         "feeds.toml:2:6: section id `all` is reserved for the built-in section of every item"
+    );
+    assert_eq!(
+        mistake("[[section]]\nid = \"health\"\ntitle = \"건강\"\n"),
+        "feeds.toml:2:6: section id `health` is reserved for the feed-health feed (feeds/health.xml)"
     );
     assert_eq!(
         mistakes("[[section]]\n[[feed]]\n"),

@@ -11,8 +11,11 @@ use url::Url;
 
 use super::{CycleReport, DaemonError, Pipeline};
 use crate::config::{DEFAULT_LEASE, Database, FeedConfig};
-use crate::store::FeedState;
 use crate::store::lease::HostSlot;
+use crate::store::{FeedState, GroupStatus, Store};
+
+/// Shortest wait between two looks for due feeds on a shared store.
+pub(super) const LEAST_WAIT: Duration = Duration::from_secs(2);
 
 /// Longest wait between two tries for a busy host's slot.
 const SLOT_WAIT: Duration = Duration::from_millis(500);
@@ -24,6 +27,19 @@ impl Pipeline {
             Database::Postgres(pg) => pg.lease,
             Database::Sqlite(_) => DEFAULT_LEASE,
         }
+    }
+
+    /// Reports this node alive (a shared store only).
+    pub(super) async fn heartbeat(&self) -> Result<(), DaemonError> {
+        if !self.is_shared() {
+            return Ok(());
+        }
+        self.with_store(Store::heartbeat).await
+    }
+
+    /// The nodes sharing the store and the feeds they hold; `None` on SQLite.
+    pub async fn group_status(&self) -> Result<Option<GroupStatus>, DaemonError> {
+        self.with_store(Store::group_status).await
     }
 
     /// Whether other nodes share the store.
@@ -128,6 +144,26 @@ impl Pipeline {
         }
     }
 
+    /// On a shared store, whether this node still holds `url`'s lease, renewing it for the
+    /// poll about to start: a lease that ran out while the feed waited for its host's slot may
+    /// have gone to another node, which then polls it instead. Always true on SQLite.
+    pub(super) async fn still_leased(&self, url: &str) -> bool {
+        if !self.is_shared() {
+            return true;
+        }
+        let (url, lease) = (url.to_owned(), self.lease());
+        match self
+            .with_store(move |store| store.renew_lease(&url, lease))
+            .await
+        {
+            Ok(held) => held,
+            Err(error) => {
+                tracing::error!("cannot renew a lease: {error}: polling anyway");
+                true
+            }
+        }
+    }
+
     /// Gives a host slot back.
     pub(super) async fn release_host_slot(&self, slot: Option<HostSlot>) {
         let Some(slot) = slot else { return };
@@ -139,6 +175,21 @@ impl Pipeline {
         }
     }
 }
+
+/// Waits for a change notification, then a moment more so that a burst of commits makes one
+/// publish; never returns without a signal.
+pub(super) async fn changed(signal: Option<&tokio::sync::Notify>) {
+    match signal {
+        Some(signal) => {
+            signal.notified().await;
+            tokio::time::sleep(SETTLE).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// How long a wake-up by another node's change waits for more.
+const SETTLE: Duration = Duration::from_secs(1);
 
 /// Dates `edition` by what the store holds (when its newest item was first seen) instead of
 /// this node's clock: nodes sharing a store then publish the same bytes for the same state,

@@ -20,6 +20,7 @@ mod articles;
 mod digests;
 mod freshness;
 mod group;
+mod health;
 pub mod instance;
 pub mod metrics;
 pub mod reload;
@@ -34,14 +35,15 @@ use crate::fetch::{
     ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess,
 };
 use crate::merge::{Merged, merged};
-use crate::model::FeedHealth;
-use crate::normalize::{keep_newest, normalize};
+use crate::model::{Change, FeedDates, FeedHealth, Watch};
+use crate::normalize::{feed_dates, keep_newest, normalize};
 use crate::parse::{ParseHints, parse};
 use crate::publish::{PublishError, PublishReport, Publisher};
-use crate::scrape::{ScrapeHints, scrape};
+use crate::scrape::{ScrapeError, ScrapeHints, scrape};
 use crate::serve::Site;
 use crate::store::{
-    FeedRows, FeedState, PollRecord, SaveStats, Store, StoreError, Writer, feed_health,
+    FeedRows, FeedState, HealthRecord, PollRecord, SaveStats, Store, StoreError, Writer,
+    feed_health,
 };
 
 /// Why the pipeline could not start or go on.
@@ -69,6 +71,9 @@ pub enum DaemonError {
     Digest(#[from] crate::digest::DigestError),
 }
 
+/// Entries in the health feed: the newest changes of all feeds.
+const HEALTH_ENTRIES: usize = 100;
+
 /// Feeds in flight per request the fetcher allows: the others are being parsed or stored.
 const IN_FLIGHT_PER_REQUEST: usize = 8;
 
@@ -82,6 +87,34 @@ pub struct FeedReport {
     pub status: Option<u16>,
     pub saved: SaveStats,
     pub error: Option<String>,
+}
+
+/// What reading a fetched body gave: the poll's result, and when a body was read, what to store
+/// and what it told of the feed's dates.
+struct BodyRead {
+    result: PollResult,
+    rows: Option<FeedRows>,
+    dates: Option<FeedDates>,
+    /// The feed's scrape rules found nothing on its page.
+    scrape_empty: bool,
+}
+
+impl BodyRead {
+    /// A poll whose body was not read.
+    fn result(result: PollResult) -> BodyRead {
+        BodyRead {
+            result,
+            rows: None,
+            dates: None,
+            scrape_empty: false,
+        }
+    }
+}
+
+/// Why a fetched body could not be read.
+enum ReadFailure {
+    Scrape(ScrapeError),
+    Other(String),
 }
 
 /// How one cycle went.
@@ -182,6 +215,7 @@ impl Pipeline {
             .collect();
         let report = self.poll_due(feeds, &states, Utc::now()).await;
         self.publish_if_changed().await?;
+        self.publish_health().await?;
         Ok(report)
     }
 
@@ -219,6 +253,13 @@ impl Pipeline {
         now: DateTime<Utc>,
     ) -> CycleReport {
         let started = Instant::now();
+        // Without them every condition is new and reported again: worth a log line, not a cycle.
+        let watches = self
+            .with_store(Store::watches)
+            .await
+            .inspect_err(|error| tracing::error!("cannot read the feeds' watches: {error}"))
+            .unwrap_or_default();
+        let watches = &watches;
         let progress = progress_bar(feeds.len());
         let settings = &self.config.gazette;
         let mut by_host: HashMap<String, Vec<FeedConfig>> = HashMap::new();
@@ -226,14 +267,15 @@ impl Pipeline {
             let host = feed.url.host_str().unwrap_or_default().to_ascii_lowercase();
             by_host.entry(host).or_default().push(feed);
         }
-        let mut reports = futures_util::stream::iter(by_host.into_values())
+        let reports = futures_util::stream::iter(by_host.into_values())
             .map(|feeds| {
                 futures_util::stream::iter(feeds)
                     .map(|feed| {
                         let progress = progress.clone();
                         let previous = states.get(feed.url.as_str()).cloned().unwrap_or_default();
+                        let watch = watches.get(feed.url.as_str()).cloned().unwrap_or_default();
                         async move {
-                            let report = self.poll_feed(&feed, previous, now).await;
+                            let report = self.poll_feed(&feed, previous, &watch, now).await;
                             if let Some(rules) = &feed.full_text {
                                 match self.fetch_articles(&feed, rules, now).await {
                                     Ok(stats) if stats.read + stats.failed > 0 => {
@@ -259,8 +301,10 @@ impl Pipeline {
                     .buffer_unordered(settings.per_host.max(1) * IN_FLIGHT_PER_REQUEST)
             })
             .flatten_unordered(settings.concurrency.max(1))
-            .collect::<Vec<_>>()
+            .collect::<Vec<Option<FeedReport>>>()
             .await;
+        // Feeds whose lease ran out before their turn came, now polled by another node.
+        let mut reports: Vec<FeedReport> = reports.into_iter().flatten().collect();
         progress.finish_and_clear();
         // Report in config order, not completion order. The order is looked up, not searched for
         // on every comparison: with thousands of feeds a linear search per comparison adds up.
@@ -282,13 +326,15 @@ impl Pipeline {
     }
 
     /// Fetch → parse → normalize → store for one feed; every failure ends up in the report and
-    /// the store, never in a panic or an early return of the cycle.
+    /// the store, never in a panic or an early return of the cycle. `None` when, on a shared
+    /// store, this node's lease on the feed ran out before its turn and another node took it.
     async fn poll_feed(
         &self,
         feed: &FeedConfig,
         previous: FeedState,
+        watch: &Watch,
         now: DateTime<Utc>,
-    ) -> FeedReport {
+    ) -> Option<FeedReport> {
         let key = feed.url.as_str().to_owned();
         let mut report = FeedReport {
             url: key.clone(),
@@ -309,25 +355,39 @@ impl Pipeline {
             private: PrivateAccess::of(feed, &self.config.gazette),
         };
         let slot = self.host_slot(&request.url).await;
+        if !self.still_leased(&key).await {
+            tracing::debug!(feed = %feed.url, "the lease ran out and another node took the feed");
+            self.release_host_slot(slot).await;
+            return None;
+        }
         let outcome = self.fetcher.fetch(&request).await;
         self.release_host_slot(slot).await;
-        let (result, moved_to, read) = match outcome {
+        let (body, moved_to) = match outcome {
             FetchOutcome::NotModified { moved_to } => {
                 report.status = Some(304);
-                (PollResult::Unchanged, moved_to, None)
+                (BodyRead::result(PollResult::Unchanged), moved_to)
             }
             FetchOutcome::Failed { error, retry_after } => {
                 report.status = error.status();
                 let error = error.to_string();
-                (PollResult::Failed { error, retry_after }, None, None)
+                (
+                    BodyRead::result(PollResult::Failed { error, retry_after }),
+                    None,
+                )
             }
             FetchOutcome::Fetched(fetched) => {
                 report.status = Some(fetched.status);
                 let moved_to = fetched.moved_to.clone();
-                let (result, read) = self.read(feed, fetched, &previous, now, &mut report).await;
-                (result, moved_to, read)
+                let body = self.read(feed, fetched, &previous, now, &mut report).await;
+                (body, moved_to)
             }
         };
+        let BodyRead {
+            result,
+            rows: read,
+            dates,
+            scrape_empty,
+        } = body;
         let mut poll = Poll {
             at: now,
             status: report.status,
@@ -336,11 +396,29 @@ impl Pipeline {
         };
         let policy = self.policy(feed);
         let state = after_poll(&previous, &poll, &policy, &key);
+        let health = |state: &FeedState, dates: Option<&FeedDates>| {
+            let seen = health::Seen {
+                at: now,
+                previous: &previous,
+                state,
+                scrape_empty,
+                dates,
+                interval: policy.interval,
+            };
+            let record = health::observe(&key, &seen, watch);
+            // Most polls change nothing of it: they write nothing of it either.
+            if record.events.is_empty() && record.watch == *watch {
+                None
+            } else {
+                Some(self.located(record))
+            }
+        };
         let record = PollRecord {
             feed_url: key.clone(),
             state: state.clone(),
             feed: read,
             at: now,
+            health: health(&state, dates.as_ref()),
         };
         let stored_items = record.feed.is_some();
         let state = match self.writer.record(record).await {
@@ -367,7 +445,8 @@ impl Pipeline {
         }
         if stored_items && report.error.is_some() {
             let record = PollRecord {
-                feed_url: key,
+                feed_url: key.clone(),
+                health: health(&state, None),
                 state,
                 feed: None,
                 at: now,
@@ -375,7 +454,7 @@ impl Pipeline {
             if let Err(error) = self.writer.record(record).await {
                 tracing::error!(feed = %feed.url, "cannot record the poll: {error}");
             }
-            return report;
+            return Some(report);
         }
         if state.gone.is_some() && previous.gone.is_none() {
             tracing::warn!(
@@ -393,7 +472,7 @@ impl Pipeline {
                 "moved permanently to {moved}: polling it there from now on; update feeds.toml"
             );
         }
-        report
+        Some(report)
     }
 
     /// Parse → normalize of a fetched body; an unchanged body is not parsed at all. Gives the
@@ -405,10 +484,10 @@ impl Pipeline {
         previous: &FeedState,
         now: DateTime<Utc>,
         report: &mut FeedReport,
-    ) -> (PollResult, Option<FeedRows>) {
+    ) -> BodyRead {
         let body_hash = hex::encode(&Sha256::digest(&fetched.body)[..16]);
         if previous.body_hash.as_deref() == Some(body_hash.as_str()) {
-            return (PollResult::Unchanged, None);
+            return BodyRead::result(PollResult::Unchanged);
         }
         let (etag, last_modified) = (fetched.etag.clone(), fetched.last_modified.clone());
         let timezone = feed.timezone_or(&self.config.gazette);
@@ -429,10 +508,12 @@ impl Pipeline {
                         timezone,
                         now,
                     };
-                    scrape(&fetched.body, &hints, rules).map_err(|error| error.to_string())?
+                    scrape(&fetched.body, &hints, rules).map_err(ReadFailure::Scrape)?
                 }
-                None => parse(&fetched.body, &hints).map_err(|error| error.to_string())?,
+                None => parse(&fetched.body, &hints)
+                    .map_err(|error| ReadFailure::Other(error.to_string()))?,
             };
+            let dates = feed_dates(&parsed.entries, now);
             if feed_config.scrape.is_some() {
                 for warning in &parsed.warnings {
                     tracing::warn!(feed = %feed_config.url, "{warning}");
@@ -447,18 +528,23 @@ impl Pipeline {
                 );
             }
             let normalized = normalize(&parsed, &feed_config, &fetched.final_url, now);
-            let rows = FeedRows::encode(&normalized).map_err(|error| error.to_string())?;
-            Ok::<_, String>((normalized, rows, parsed.meta.poll_hints))
+            let rows = FeedRows::encode(&normalized)
+                .map_err(|error| ReadFailure::Other(error.to_string()))?;
+            Ok::<_, ReadFailure>((normalized, rows, parsed.meta.poll_hints, dates))
         })
         .await;
-        let failed = |error: String| PollResult::Failed {
-            error,
-            retry_after: None,
+        let failed = |error: String, scrape_empty: bool| BodyRead {
+            scrape_empty,
+            ..BodyRead::result(PollResult::Failed {
+                error,
+                retry_after: None,
+            })
         };
-        let (normalized, rows, hints) = match processed {
+        let (normalized, rows, hints, dates) = match processed {
             Ok(Ok(processed)) => processed,
-            Ok(Err(error)) => return (failed(error), None),
-            Err(error) => return (failed(format!("parser crashed: {error}")), None),
+            Ok(Err(ReadFailure::Scrape(error))) => return failed(error.to_string(), true),
+            Ok(Err(ReadFailure::Other(error))) => return failed(error, false),
+            Err(error) => return failed(format!("parser crashed: {error}"), false),
         };
         if let (None, Some(title)) = (&feed.name, &normalized.feed_title) {
             report.name.clone_from(title);
@@ -472,7 +558,23 @@ impl Pipeline {
             body_hash,
             hints,
         };
-        (result, Some(rows))
+        BodyRead {
+            result,
+            rows: Some(rows),
+            dates: Some(dates),
+            scrape_empty: false,
+        }
+    }
+
+    /// `record` with the place in `feeds.toml` to edit named in its moved and gone changes:
+    /// the config file is read only when there is one.
+    fn located(&self, mut record: HealthRecord) -> HealthRecord {
+        for event in &mut record.events {
+            if let Change::Moved { location, .. } | Change::Gone { location } = &mut event.change {
+                *location = crate::config::locate_feed(&self.config.path, &event.feed_url);
+            }
+        }
+        record
     }
 
     /// What the schedule needs of `feed`'s config.
@@ -492,13 +594,23 @@ impl Pipeline {
             let started = Instant::now();
             // Read before the items: a write during the publish leaves it stale, never fresh.
             let revision = pipeline.store.revision()?;
-            let (Merged { mut edition, changes_at }, count) =
-                pipeline.merge_newest(Utc::now())?;
+            let now = Utc::now();
+            let (merged, count) = pipeline.merge_newest(now)?;
+            let Merged {
+                mut edition,
+                changes_at,
+                decisions,
+            } = merged;
             if pipeline.is_shared() {
                 group::date_by_the_store(&mut edition);
             }
             let merged = started.elapsed();
             let mut report = pipeline.publisher.publish(&edition)?;
+            // The record of why each item is where it is: worth a warning, never a publish.
+            let decided = decisions.records(&pipeline.config);
+            if let Err(error) = pipeline.store.record_decisions(now, &decided) {
+                tracing::warn!("cannot record the publish's decisions: {error}");
+            }
             report
                 .files
                 .extend(pipeline.publisher.publish_sources(&pipeline.config)?);
@@ -522,6 +634,30 @@ impl Pipeline {
         .await??;
         crate::publish::websub::announce(&self.config.gazette, &report.files).await;
         Ok(report)
+    }
+
+    /// Writes the health feed: the newest [`HEALTH_ENTRIES`] changes of the configured feeds,
+    /// the files that changed only.
+    pub async fn publish_health(&self) -> Result<Vec<std::path::PathBuf>, DaemonError> {
+        let pipeline = self.clone();
+        let written = tokio::task::spawn_blocking(move || -> Result<_, DaemonError> {
+            let config = &pipeline.config;
+            let urls: Vec<&str> = config.feeds.iter().map(|feed| feed.url.as_str()).collect();
+            let events = pipeline.store.health_events(&urls, HEALTH_ENTRIES)?;
+            let mut names = pipeline.store.feed_titles()?;
+            for feed in &config.feeds {
+                if let Some(name) = &feed.name {
+                    names.insert(feed.url.to_string(), name.clone());
+                }
+            }
+            Ok(pipeline.publisher.publish_health(&events, &names)?)
+        })
+        .await??;
+        if !written.is_empty() {
+            tracing::info!("published the health feed");
+            crate::publish::websub::announce(&self.config.gazette, &written).await;
+        }
+        Ok(written)
     }
 
     /// The edition of the newest stored items, read as far back as it reaches (see
@@ -575,15 +711,23 @@ impl Pipeline {
             Arc::clone(&self.metrics),
             shutdown.clone(),
         );
+        // Other nodes' writes wake this one to publish them (a shared store only).
+        let changed = self.store.listen_for_changes();
+        if let Err(error) = pipeline.join_group().await {
+            tracing::error!("cannot join the group: {error}");
+        }
         while !shutdown.is_cancelled() {
             let latest = Arc::clone(&reloads.borrow_and_update());
             if !Arc::ptr_eq(&latest, &pipeline.config) {
                 pipeline = pipeline.reconfigured(latest);
+                if let Err(error) = pipeline.join_group().await {
+                    tracing::error!("cannot join the group: {error}");
+                }
                 if let Err(error) = pipeline.publish_if_changed().await {
                     tracing::error!("publish failed: {error}");
                 }
             }
-            if let Err(error) = pipeline.join_group().await {
+            if let Err(error) = pipeline.heartbeat().await {
                 tracing::error!("cannot report to the group: {error}");
             }
             let now = Utc::now();
@@ -604,12 +748,16 @@ impl Pipeline {
             if let Err(error) = pipeline.publish_if_changed().await {
                 tracing::error!("publish failed: {error}");
             }
+            if let Err(error) = pipeline.publish_health().await {
+                tracing::error!("cannot publish the health feed: {error}");
+            }
             let wait = pipeline.next_wake(Utc::now()).await?;
             tracing::debug!("next poll in {}s", wait.as_secs());
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = shutdown.cancelled() => {}
                 Ok(()) = reloads.changed() => {}
+                () = group::changed(changed.as_deref()) => {}
             }
         }
         digests::stop(digests).await;
@@ -631,7 +779,14 @@ impl Pipeline {
         let wait = earliest.map_or(Duration::from_secs(60), |next| {
             (next - now).to_std().unwrap_or(Duration::ZERO)
         });
-        Ok(wait.clamp(Duration::from_millis(200), Duration::from_secs(60)))
+        // On a shared store a feed may look due while another node polls it: looking again at
+        // once would only read the store over and over.
+        let least = if self.is_shared() {
+            group::LEAST_WAIT
+        } else {
+            Duration::from_millis(200)
+        };
+        Ok(wait.clamp(least, Duration::from_secs(60)))
     }
 
     /// Runs the daemon and serves the output at `listen`, until SIGINT or SIGTERM.

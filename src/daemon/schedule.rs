@@ -291,6 +291,33 @@ mod tests {
     }
 
     #[test]
+    fn no_error_but_410_stops_polling_and_a_success_recovers_at_once() {
+        let now = at("2026-01-11T00:00:00Z");
+        let day = 24 * 3600;
+        for status in [401, 403, 404, 429, 500, 502, 503] {
+            let mut state = FeedState::default();
+            let mut when = now;
+            // A year of failures: every one schedules a next try, at most a day (+10%) away.
+            for _ in 0..400 {
+                state = after_poll(&state, &failed(when, status, None), &policy(), "feed");
+                let next = state.next_poll.expect("a failing feed is tried again");
+                let wait = (next - when).num_seconds();
+                assert!(wait > 0 && wait <= day + day / 10, "{status}: {wait}");
+                when = next;
+            }
+            assert!(is_due(Some(&state), "entry-v1", when));
+            let recovered = after_poll(
+                &state,
+                &read(when, None, PollHints::default()),
+                &policy(),
+                "feed",
+            );
+            assert_eq!(recovered.failures, 0);
+            assert_eq!(recovered.next_poll, Some(when + TimeDelta::minutes(15)));
+        }
+    }
+
+    #[test]
     fn huge_waits_saturate_instead_of_overflowing() {
         let huge = Policy {
             interval: Duration::from_secs(300_000 * 365 * 24 * 3600),

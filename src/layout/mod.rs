@@ -40,6 +40,10 @@ pub const DIGEST_DIR: &str = "digest";
 /// Name of the digest's feeds in [`FEEDS_DIR`], taken from the section ids.
 pub const DIGEST_FEED: &str = "digest";
 
+/// Name of the feed-health feeds in [`FEEDS_DIR`] (`health.xml`, `.atom`, `.json`), taken from
+/// the section ids.
+pub const HEALTH_FEED: &str = "health";
+
 /// Date part of every `tag:` URI we mint. Fixed forever: changing it would change every id.
 const TAG_DATE: &str = "2026";
 

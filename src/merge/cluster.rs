@@ -431,7 +431,7 @@ pub fn stories(
     prepared: &Prepared,
     feeds: &[usize],
     mut groups: Vec<Vec<usize>>,
-) -> Vec<Vec<usize>> {
+) -> Clustered {
     // Oldest first, so that leaders are the earliest articles. Items are newest first, so a
     // group's last index is its oldest item.
     let oldest = |group: &Vec<usize>| group.last().copied().unwrap_or_default();
@@ -451,6 +451,7 @@ pub fn stories(
         by_title: vec![Vec::new(); tokens],
     };
     let mut stories: Vec<Vec<usize>> = Vec::new();
+    let mut joins = Vec::new();
     for (position, (&g, matches)) in order.iter().zip(&matches).enumerate() {
         let at = index.item[position];
         let this = &prepared.features[at];
@@ -480,9 +481,10 @@ pub fn stories(
                 best = Some((score, first, leader, story));
             }
         }
-        match best.map(|(.., story)| story) {
-            Some(story) => {
+        match best {
+            Some((score, _, leader_position, story)) => {
                 let story = story as usize;
+                joins.push((at, index.item[leader_position as usize], score));
                 // Read before the story grows: until it first does, it is its leader's group,
                 // whose last index is the leader's item.
                 let leader = stories[story].last().copied().unwrap_or_default();
@@ -514,7 +516,16 @@ pub fn stories(
         story.sort_unstable();
     }
     stories.sort_unstable_by_key(|story| story.first().copied().unwrap_or_default());
-    stories
+    Clustered { stories, joins }
+}
+
+/// Stories, and how their articles joined them.
+pub struct Clustered {
+    /// Each story's indexes into the items, sorted; stories in the order of their first index.
+    pub stories: Vec<Vec<usize>>,
+    /// For each article that joined a story: its oldest item, the leader's item, and their
+    /// [`story_score`].
+    pub joins: Vec<(usize, usize, f64)>,
 }
 
 #[cfg(test)]

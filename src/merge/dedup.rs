@@ -23,28 +23,56 @@ pub const TITLE_WINDOW: TimeDelta = TimeDelta::hours(48);
 /// Shortest guid trusted across feeds: short ones ("123") are only unique within their own feed.
 const GLOBAL_ID_CHARS: usize = 20;
 
-/// Groups of indexes into `items` that are one article, each group in index order, groups in the
-/// order of their first index. `items` must be sorted newest first; `titles` are their
+/// Which test found two items to be one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Same {
+    Guid,
+    Url,
+    Title,
+}
+
+/// Items that are one article: the groups, and the pairs that joined them.
+pub struct Duplicates {
+    /// Groups of indexes into the items, each in index order, in the order of their first index.
+    pub groups: Vec<Vec<usize>>,
+    /// The pairs that joined two groups, with the test that found them alike: one per item a
+    /// group has beyond its first.
+    pub joins: Vec<(usize, usize, Same)>,
+}
+
+/// The items that are one article. `items` must be sorted newest first; `titles` are their
 /// [`comparable_title`](super::text::comparable_title)s.
-pub fn duplicates(items: &[StoredItem], titles: &[String]) -> Vec<Vec<usize>> {
+pub fn duplicates(items: &[StoredItem], titles: &[String]) -> Duplicates {
     // Which items are one article does not depend on the order they are joined in, so the
     // pairs of equal keys and of similar titles are found at the same time.
-    let (similar, equal) = parallel::join(
+    let (similar, (guids, urls)) = parallel::join(
         || similar_titles(items, titles),
         || {
-            let mut pairs = equal_keys(items.iter().map(global_id));
+            let guids = equal_keys(items.iter().map(global_id));
             let urls = parallel::map(items, |stored| {
                 stored.item.link.as_deref().and_then(canonical_url)
             });
-            pairs.extend(equal_keys(urls.into_iter()));
-            pairs
+            (guids, equal_keys(urls.into_iter()))
         },
     );
     let mut groups = UnionFind::new(items.len());
-    for (a, b) in equal.into_iter().chain(similar) {
-        groups.join(a, b);
+    let mut joins = Vec::new();
+    let tested = [
+        (guids, Same::Guid),
+        (urls, Same::Url),
+        (similar, Same::Title),
+    ];
+    for (pairs, same) in tested {
+        for (a, b) in pairs {
+            if groups.join(a, b) {
+                joins.push((a, b, same));
+            }
+        }
     }
-    groups.sets()
+    Duplicates {
+        groups: groups.sets(),
+        joins,
+    }
 }
 
 /// The item's id when it can only belong to this article: a URL, URN or tag, or a long token.
@@ -114,11 +142,13 @@ impl UnionFind {
         at
     }
 
-    /// The smaller root wins, so that a group's root is its first index.
-    fn join(&mut self, a: usize, b: usize) {
+    /// The smaller root wins, so that a group's root is its first index. Whether `a` and `b`
+    /// were apart.
+    fn join(&mut self, a: usize, b: usize) -> bool {
         let (a, b) = (self.root(a), self.root(b));
         let (low, high) = (a.min(b), a.max(b));
         self.parent[high] = low;
+        low != high
     }
 
     /// Every set, in the order of its first index.

@@ -12,6 +12,7 @@ mod dedup;
 mod evidence;
 mod lexicon;
 mod reach;
+mod record;
 mod rules;
 mod similar;
 mod text;
@@ -29,9 +30,12 @@ use crate::normalize::apply_content_policy;
 use crate::parallel;
 
 pub use blocks::{HEADLINES, LATEST, PHOTOS, RANKING};
+/// The key one article has under every URL it is reached by: what `explain` finds it by.
+pub use canonical::canonical_url;
 /// What keeps two articles apart, as a value: for a record of merge decisions to report.
 pub use evidence::{Conflict, Evidence};
 pub use reach::{blocks_reach, story_span};
+pub use record::Decisions;
 
 /// One story while merging: indexes into the sorted items.
 struct Story {
@@ -51,8 +55,8 @@ struct Kept {
     date: DateTime<Utc>,
     /// Index of its feed in the config, so that feeds compare as numbers.
     feed: usize,
-    /// Indexes into the config's sections.
-    sections: Vec<usize>,
+    /// The sections it was placed in, and by what.
+    sections: Vec<rules::Placed>,
 }
 
 /// The kept items, newest first, and per item what several steps need.
@@ -60,7 +64,7 @@ struct Sorted {
     items: Vec<StoredItem>,
     keys: Vec<Key>,
     feeds: Vec<usize>,
-    placements: Vec<Vec<usize>>,
+    placements: Vec<Vec<rules::Placed>>,
     /// [`text::comparable_title`] of each title, for dedup and clustering alike.
     titles: Vec<String>,
     /// For each configured feed (not item), its outlet: see [`outlets`].
@@ -113,6 +117,14 @@ pub struct Merged {
     /// stories age out of the day's or two days' window; `None` if never. Until then, only new
     /// or changed items can change what is published.
     pub changes_at: Option<DateTime<Utc>>,
+    /// What was decided about each item, as plain data: made into records only when asked.
+    pub decisions: Decisions,
+}
+
+/// The edition and until when it holds, before the decisions are added.
+struct Built {
+    edition: Edition,
+    changes_at: Option<DateTime<Utc>>,
 }
 
 /// Builds the edition: items of enabled feeds that pass their feed's filters, deduplicated and
@@ -131,48 +143,64 @@ pub fn merged(config: &Config, items: Vec<StoredItem>, now: DateTime<Utc>) -> Me
     // key is a hash, the costliest part); the items are then moved in one pass, into a vector
     // sized up front, as growing would copy them all a few times.
     let placed = parallel::map(&items, |stored| {
-        let feed = rules.feed(&stored.source.feed_url)?;
+        let feed = rules
+            .feed(&stored.source.feed_url)
+            .ok_or(rules::Refused::Feed)?;
         let sections = rules.place(feed, &stored.item)?;
         let name = source_name(&config.feeds[feed], &stored.source.name);
-        Some((stored.key_bytes(), feed, sections, name))
+        Ok((stored.key_bytes(), feed, sections, name))
     });
     let mut kept: Vec<Kept> = Vec::with_capacity(items.len());
-    kept.extend(
-        items
-            .into_iter()
-            .zip(placed)
-            .filter_map(|(mut stored, placed)| {
-                let (key, feed, sections, name) = placed?;
-                stored.source.name = name;
-                apply_content_policy(&mut stored.item, config.feeds[feed].content);
-                Some(Kept {
-                    key,
-                    date: stored.date(),
-                    stored,
-                    feed,
-                    sections,
-                })
-            }),
-    );
+    let mut refused = Vec::new();
+    for (mut stored, placed) in items.into_iter().zip(placed) {
+        let (key, feed, sections, name) = match placed {
+            Ok(placed) => placed,
+            Err(why) => {
+                refused.push((stored, why));
+                continue;
+            }
+        };
+        stored.source.name = name;
+        apply_content_policy(&mut stored.item, config.feeds[feed].content);
+        kept.push(Kept {
+            key,
+            date: stored.date(),
+            stored,
+            feed,
+            sections,
+        });
+    }
     let sorted = Sorted::new(config, kept);
     let items = &sorted.items;
 
     // Dedup spends much of its time on one core; what clustering reads of each item fills the
     // other meanwhile.
-    let (groups, prepared) = parallel::join(
+    let (duplicates, prepared) = parallel::join(
         || dedup::duplicates(items, &sorted.titles),
         || cluster::Prepared::new(items, &sorted.titles),
     );
-    let clustered = cluster::stories(items, &prepared, &sorted.feeds, groups);
+    let clustered = cluster::stories(items, &prepared, &sorted.feeds, duplicates.groups);
     // What clustering read of every item is freed while the stories are put together.
-    let ((), merged) = parallel::join(
+    let ((), (stories, built)) = parallel::join(
         move || drop(prepared),
         || {
-            let stories = stories(&sorted, clustered);
-            edition(config, labels, &sorted, &stories, now)
+            let stories = stories(&sorted, clustered.stories);
+            let built = edition(config, labels, &sorted, &stories, now);
+            (stories, built)
         },
     );
-    merged
+    Merged {
+        edition: built.edition,
+        changes_at: built.changes_at,
+        decisions: Decisions {
+            sorted,
+            stories,
+            refused,
+            copies: duplicates.joins,
+            story_joins: clustered.joins,
+            at: now,
+        },
+    }
 }
 
 /// Each cluster (indexes into the sorted items) as a story, sorted by lead.
@@ -185,7 +213,9 @@ fn stories(sorted: &Sorted, clustered: Vec<Vec<usize>>) -> Vec<Story> {
         .map(|members| {
             let mut sections: Vec<usize> = members
                 .iter()
-                .flat_map(|&at| sorted.placements[at].iter().copied())
+                .flat_map(|&at| sorted.placements[at].iter())
+                .filter(|placed| placed.stays())
+                .map(|placed| placed.section)
                 .collect();
             sections.sort_unstable();
             sections.dedup();
@@ -213,7 +243,7 @@ fn edition(
     sorted: &Sorted,
     stories: &[Story],
     now: DateTime<Utc>,
-) -> Merged {
+) -> Built {
     let items = &sorted.items;
 
     let max = config.gazette.max_items;
@@ -249,7 +279,7 @@ fn edition(
     };
     let blocks::Blocks { blocks, changes_at } = blocks::blocks(config, labels, &view, now);
     let coverage = coverage(sorted, stories, &sections, &blocks);
-    Merged {
+    Built {
         edition: Edition {
             generated: now,
             sections,

@@ -10,10 +10,50 @@ use crate::model::Item;
 
 use super::text::fold;
 
-/// Filters compiled once per merge: words folded, regexes borrowed.
+/// What put an item in a section: a place in the list of the rule that did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum By {
+    /// The feed's `sections`, at this place.
+    FeedSections(usize),
+    /// The section's `categories`, at this place.
+    Category(usize),
+    /// The section's `keywords`, at this place.
+    Keyword(usize),
+}
+
+/// A section an item was placed in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed {
+    /// Index into the config's sections.
+    pub section: usize,
+    pub by: By,
+    /// The place in the section's `exclude` of the pattern that took it out again, if one did.
+    pub excluded_by: Option<usize>,
+}
+
+impl Placed {
+    /// Whether the item stays in the section.
+    pub fn stays(&self) -> bool {
+        self.excluded_by.is_none()
+    }
+}
+
+/// Why an item is in no section.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Refused {
+    /// Its feed is disabled or no longer configured.
+    Feed,
+    /// Its feed has `include` patterns and none matches.
+    NotIncluded,
+    /// The pattern at this place in its feed's `exclude` matches.
+    Excluded(usize),
+}
+
+/// Filters compiled once per merge: words folded, regexes borrowed, each with its place in the
+/// list it was written in (what a decision record names).
 struct Filter<'c> {
-    words: Vec<String>,
-    regexes: Vec<&'c regex::Regex>,
+    words: Vec<(String, usize)>,
+    regexes: Vec<(&'c regex::Regex, usize)>,
 }
 
 impl<'c> Filter<'c> {
@@ -22,10 +62,10 @@ impl<'c> Filter<'c> {
             words: Vec::new(),
             regexes: Vec::new(),
         };
-        for pattern in patterns {
+        for (at, pattern) in patterns.iter().enumerate() {
             match pattern {
-                Pattern::Word(word) => filter.words.push(fold(word)),
-                Pattern::Regex(regex) => filter.regexes.push(regex),
+                Pattern::Word(word) => filter.words.push((fold(word), at)),
+                Pattern::Regex(regex) => filter.regexes.push((regex, at)),
             }
         }
         filter
@@ -35,11 +75,15 @@ impl<'c> Filter<'c> {
         self.words.is_empty() && self.regexes.is_empty()
     }
 
-    fn matches(&self, subject: &Subject<'_>) -> bool {
-        self.words
+    /// The place of the first pattern (words before regexes) that matches `subject`, if one
+    /// does.
+    fn first_match(&self, subject: &Subject<'_>) -> Option<usize> {
+        let word = self
+            .words
             .iter()
-            .any(|word| subject.folded().contains(word.as_str()))
-            || self.regexes.iter().any(|regex| {
+            .find(|(word, _)| subject.folded().contains(word.as_str()));
+        let regex = || {
+            self.regexes.iter().find(|(regex, _)| {
                 regex.is_match(&subject.item.title)
                     || subject
                         .item
@@ -47,6 +91,9 @@ impl<'c> Filter<'c> {
                         .as_deref()
                         .is_some_and(|summary| regex.is_match(summary))
             })
+        };
+        word.map(|(_, at)| *at)
+            .or_else(|| regex().map(|(_, at)| *at))
     }
 }
 
@@ -135,36 +182,54 @@ impl<'c> Rules<'c> {
         self.by_url.get(feed_url).copied()
     }
 
-    /// The sections (indexes into the config's) that `item` of the feed at index `feed` goes to,
-    /// or `None` when it is left out: its feed is disabled, or its filters refuse it.
-    pub fn place(&self, feed: usize, item: &Item) -> Option<Vec<usize>> {
-        let rule = self.feeds.get(feed)?.as_ref()?;
+    /// The sections that `item` of the feed at index `feed` goes to, each with the rule that put
+    /// it there (and the `exclude` that took it out again), or why it is left out: its feed is
+    /// disabled, or its filters refuse it.
+    pub fn place(&self, feed: usize, item: &Item) -> Result<Vec<Placed>, Refused> {
+        let rule = self
+            .feeds
+            .get(feed)
+            .and_then(Option::as_ref)
+            .ok_or(Refused::Feed)?;
         let subject = Subject {
             item,
             folded: OnceCell::new(),
             categories: OnceCell::new(),
         };
-        let included = rule.include.is_empty() || rule.include.matches(&subject);
-        if !included || rule.exclude.matches(&subject) {
-            return None;
+        if !rule.include.is_empty() && rule.include.first_match(&subject).is_none() {
+            return Err(Refused::NotIncluded);
+        }
+        if let Some(pattern) = rule.exclude.first_match(&subject) {
+            return Err(Refused::Excluded(pattern));
         }
         let feed = rule.feed;
         let sections = self
             .sections
             .iter()
             .enumerate()
-            .filter(|(_, rule)| {
-                let listed = feed.sections.iter().any(|id| id == rule.id);
-                let by_category = !rule.categories.is_empty()
-                    && subject
-                        .categories()
-                        .iter()
-                        .any(|category| rule.categories.contains(category));
-                (listed || by_category || rule.keywords.matches(&subject))
-                    && !rule.exclude.matches(&subject)
+            .filter_map(|(section, rule)| {
+                let listed = || {
+                    (feed.sections.iter())
+                        .position(|id| id == rule.id)
+                        .map(By::FeedSections)
+                };
+                let by_category = || {
+                    if rule.categories.is_empty() {
+                        return None;
+                    }
+                    (subject.categories().iter())
+                        .find_map(|category| rule.categories.iter().position(|c| c == category))
+                        .map(By::Category)
+                };
+                let by_keyword = || rule.keywords.first_match(&subject).map(By::Keyword);
+                let by = listed().or_else(by_category).or_else(by_keyword)?;
+                Some(Placed {
+                    section,
+                    by,
+                    excluded_by: rule.exclude.first_match(&subject),
+                })
             })
-            .map(|(index, _)| index)
             .collect();
-        Some(sections)
+        Ok(sections)
     }
 }

@@ -87,6 +87,8 @@ pub struct Normalized {
     /// The feed's site link.
     pub site_link: Option<String>,
     pub items: Vec<Item>,
+    /// Where each item came from, in the order of `items`.
+    pub origins: Vec<super::Origin>,
     /// What was dropped or corrected, for the logs.
     pub warnings: Vec<String>,
 }

@@ -40,6 +40,12 @@ pub struct FeedHealth {
     pub moved_to: Option<String>,
     /// Answered 410 Gone: not polled until its config entry changes.
     pub gone: bool,
+    /// The last poll failed because the feed's scrape rules found nothing on its page.
+    pub scrape_empty: bool,
+    /// No new item for longer than three times its usual gap.
+    pub silent: bool,
+    /// The last body read had items dated further ahead than gazette trusts.
+    pub future_dates: bool,
     /// How its article pages went, for a `full_text` feed.
     pub full_text: Option<FullTextHealth>,
 }

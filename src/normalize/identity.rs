@@ -10,6 +10,8 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
+use crate::model::IdFrom;
+
 /// What tells one entry from another.
 pub struct Identity<'a> {
     /// The guid, trimmed; `None` when absent or blank.
@@ -37,6 +39,8 @@ pub struct Choice {
     pub id: Option<String>,
     /// False for a link made from a guid that several articles share: it leads to none of them.
     pub keep_link: bool,
+    /// What `id` is made from; `None` when there is no `id`.
+    pub from: Option<IdFrom>,
 }
 
 /// What each entry is known by, in order (see the module doc).
@@ -58,18 +62,20 @@ pub fn choose(entries: &[Identity<'_>]) -> Vec<Choice> {
                 .and_then(|guid| seen.get(guid))
                 .is_some_and(|&(_, shared)| shared);
             let id = entry.guid.map(|guid| match (shared, entry.own_link()) {
-                (false, _) => guid.to_owned(),
-                (true, Some(link)) => link.to_owned(),
+                (false, _) => (guid.to_owned(), IdFrom::Guid),
+                (true, Some(link)) => (link.to_owned(), IdFrom::LinkForSharedGuid),
                 (true, None) => {
                     let mut hasher = Sha256::new();
                     hasher.update(guid.as_bytes());
                     hasher.update(b"\n");
                     hasher.update(entry.title.as_bytes());
-                    format!("sha256:{}", hex::encode(&hasher.finalize()[..16]))
+                    let hash = format!("sha256:{}", hex::encode(&hasher.finalize()[..16]));
+                    (hash, IdFrom::GuidAndTitle)
                 }
             });
             Choice {
-                id,
+                from: id.as_ref().map(|(_, from)| *from),
+                id: id.map(|(id, _)| id),
                 keep_link: !(shared && entry.link_is_guid),
             }
         })

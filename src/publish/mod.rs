@@ -12,7 +12,7 @@ mod generation;
 pub mod precompress;
 pub mod websub;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -22,8 +22,9 @@ use crate::layout::{
     BLOCKS_DIR, FEEDS_DIR, MANIFEST_FILE, SECTIONS_DIR, SOURCES_FILE, file_url_path,
     remove_stale_temp_files, write_atomic,
 };
-use crate::model::Edition;
+use crate::model::{Edition, HealthEvent};
 use crate::parallel;
+use crate::render::health::HealthFeed;
 use crate::render::site::{self, Site};
 use crate::render::{Output, RenderError, feed};
 use generation::Generation;
@@ -176,13 +177,7 @@ impl Publisher {
 
     /// The pages of the static site.
     fn render_site(&self, edition: &Edition) -> Result<Vec<Output>, PublishError> {
-        let settings = &self.settings;
-        let site = Site {
-            title: settings.title.clone(),
-            base_url: settings.base_url.clone(),
-            language: settings.language.clone(),
-            timezone: settings.timezone,
-        };
+        let site = Site::of(&self.settings);
         let pages = site::pages(edition, &site).map_err(|source| PublishError::Render {
             path: self.settings.output_dir.clone(),
             source: Box::new(source),
@@ -204,6 +199,44 @@ impl Publisher {
             return false;
         };
         dir.join(SOURCES_FILE).is_file() && listed.lines().all(|file| dir.join(file).is_file())
+    }
+
+    /// Writes the health feed (`feeds/health.{xml,atom,json}`) of `events`, newest first, the
+    /// files whose bytes changed all or none; the files it wrote. Not in the manifest: it is
+    /// no part of the edition, and stays when sections come and go.
+    pub fn publish_health(
+        &self,
+        events: &[HealthEvent],
+        names: &HashMap<String, String>,
+    ) -> Result<Vec<PathBuf>, PublishError> {
+        remove_stale_temp_files(&self.settings.output_dir.join(FEEDS_DIR));
+        let feed = HealthFeed {
+            settings: &self.settings,
+            events,
+            names,
+        };
+        let outputs = feed.outputs().map_err(|error| match error {
+            RenderError::Render { file, source } => PublishError::Render {
+                path: self.settings.output_dir.join(file),
+                source,
+            },
+            RenderError::SectionId { id } => PublishError::SectionId { id },
+        })?;
+        let mut generation = Generation::default();
+        let mut written = Vec::new();
+        for output in outputs {
+            let path = self.settings.output_dir.join(&output.file);
+            let staged = stage_if_changed(&path, &output.bytes)
+                .map_err(|source| PublishError::Write { path, source })?;
+            if let Some(staged) = staged {
+                generation.extend(staged);
+                written.push(output.file);
+            }
+        }
+        generation
+            .commit()
+            .map_err(|(path, source)| PublishError::Write { path, source })?;
+        Ok(written)
     }
 
     /// Writes `sources.opml`, the subscriptions as OPML, if it changed; the file if it wrote it.

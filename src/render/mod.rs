@@ -1,8 +1,10 @@
 //! Stage 7: what readers get, as bytes: the feeds ([`feed`]), the pages ([`site`]), the
-//! subscriptions as OPML ([`opml`]), the daily digest ([`digest`]). Pure: no I/O, no clock; [`crate::publish`] writes the files.
+//! subscriptions as OPML ([`opml`]), the daily digest ([`digest`]),
+//! the feeds' health ([`health`]). Pure: no I/O, no clock; [`crate::publish`] writes the files.
 
 pub mod digest;
 pub mod feed;
+pub mod health;
 pub mod opml;
 pub mod site;
 

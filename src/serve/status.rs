@@ -14,9 +14,9 @@ use serde::Serialize;
 use super::App;
 use crate::config::Config;
 use crate::model::{CycleSummary, Day, FeedHealth, SectionCount};
-use crate::store::StoreError;
 use crate::store::digests::DigestStatus;
 use crate::store::feed_health;
+use crate::store::{GroupStatus, StoreError};
 use crate::text::escape::html as escape;
 
 /// Everything the status pages show.
@@ -29,6 +29,9 @@ pub struct Status {
     pub feeds: Vec<FeedHealth>,
     /// `None` when no digest is configured.
     pub digest: Option<DigestSummary>,
+    /// The nodes sharing a PostgreSQL store and the feeds they hold; absent on SQLite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupStatus>,
 }
 
 /// The daily digest: when the next one goes out, and how the latest one's sends went.
@@ -76,7 +79,7 @@ enum StatusError {
 async fn collect(app: &App) -> Result<Status, StatusError> {
     let config = Arc::clone(&app.site.config.borrow());
     let store = Arc::clone(&app.site.store);
-    let (feeds, digest) = tokio::task::spawn_blocking(move || {
+    let (feeds, digest, group) = tokio::task::spawn_blocking(move || {
         let digest = match next_digest(&config, Utc::now()) {
             Some(next_send) => Some(DigestSummary {
                 next_send,
@@ -84,7 +87,8 @@ async fn collect(app: &App) -> Result<Status, StatusError> {
             }),
             None => None,
         };
-        Ok::<_, StoreError>((feed_health(&config, &store)?, digest))
+        let group = store.group_status()?;
+        Ok::<_, StoreError>((feed_health(&config, &store)?, digest, group))
     })
     .await??;
     Ok(Status {
@@ -92,6 +96,7 @@ async fn collect(app: &App) -> Result<Status, StatusError> {
         sections: app.site.metrics.sections(),
         feeds,
         digest,
+        group,
     })
 }
 

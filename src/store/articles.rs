@@ -383,6 +383,7 @@ mod tests {
             feed_title: None,
             site_link: None,
             items,
+            origins: vec![],
             warnings: vec![],
         }
     }

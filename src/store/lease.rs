@@ -155,6 +155,25 @@ impl Store {
         }
     }
 
+    /// Extends this node's lease on `url` by `lease` from now, if it still holds it (even run
+    /// out, so long as no other node took it since): whether it does.
+    pub fn renew_lease(&self, url: &str, lease: Duration) -> Result<bool, StoreError> {
+        let renewed = match &self.backend {
+            Backend::Sqlite(conn) => lock(conn).execute(
+                "UPDATE feeds SET lease_until = ?3 WHERE url = ?1 AND lease_owner = ?2",
+                params![url, self.node, sqlite_until(lease)],
+            )?,
+            Backend::Postgres(pool) => pool.run(|db| {
+                Ok(db.execute(
+                    "UPDATE feeds SET lease_until = clock_timestamp() + make_interval(secs => $3)
+                     WHERE url = $1 AND lease_owner = $2",
+                    &[&url, &self.node, &seconds(lease)],
+                )?)
+            })? as usize,
+        };
+        Ok(renewed > 0)
+    }
+
     /// Gives back the leases this node holds on `urls` without having polled them (a cycle cut
     /// short by a shutdown).
     pub fn release_feeds(&self, urls: &[&str]) -> Result<(), StoreError> {
@@ -406,11 +425,15 @@ mod tests {
                 },
                 feed: None,
                 at: Utc::now(),
+                health: None,
             };
             store.record_polls(&[polled]).into_iter().for_each(|r| {
                 r.unwrap();
             });
             assert!(!store.leases().unwrap().contains_key(&mine[0]));
+            // A lease run out and taken by another node is not renewed; one still held is.
+            assert!(store.renew_lease(&mine[2], MINUTE).unwrap());
+            assert!(!store.renew_lease(&theirs[0], MINUTE).unwrap());
             // Not polled, given back: due again for anyone.
             store.release_feeds(&[mine[1].as_str()]).unwrap();
             assert_eq!(

@@ -216,6 +216,103 @@ CREATE TABLE articles (
 CREATE INDEX articles_by_state ON articles (feed_url, state);
 "#,
     },
+    Migration {
+        what: "decision records: each item's origin and last decision, deleted with the item",
+        // Keyed like the items and stored in key order (`WITHOUT ROWID`): one tree per record.
+        sqlite: "
+CREATE TABLE item_origins (
+    feed_url     TEXT NOT NULL,
+    item_id      TEXT NOT NULL,
+    origin       TEXT NOT NULL,
+    first_at     TEXT NOT NULL,
+    first_status INTEGER,
+    first_etag   TEXT,
+    last_at      TEXT NOT NULL,
+    last_status  INTEGER,
+    last_etag    TEXT,
+    PRIMARY KEY (feed_url, item_id)
+) WITHOUT ROWID;
+CREATE TABLE item_decisions (
+    feed_url TEXT NOT NULL,
+    item_id  TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    PRIMARY KEY (feed_url, item_id)
+) WITHOUT ROWID;
+CREATE TABLE decided (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at TEXT NOT NULL
+);
+CREATE TRIGGER items_take_their_records AFTER DELETE ON items BEGIN
+    DELETE FROM item_origins WHERE feed_url = old.feed_url AND item_id = old.item_id;
+    DELETE FROM item_decisions WHERE feed_url = old.feed_url AND item_id = old.item_id;
+END;
+",
+        postgres: r#"
+CREATE TABLE item_origins (
+    feed_url     TEXT COLLATE "C" NOT NULL,
+    item_id      TEXT COLLATE "C" NOT NULL,
+    origin       TEXT NOT NULL,
+    first_at     TIMESTAMPTZ NOT NULL,
+    first_status INTEGER,
+    first_etag   TEXT,
+    last_at      TIMESTAMPTZ NOT NULL,
+    last_status  INTEGER,
+    last_etag    TEXT,
+    PRIMARY KEY (feed_url, item_id),
+    FOREIGN KEY (feed_url, item_id) REFERENCES items (feed_url, item_id) ON DELETE CASCADE
+);
+CREATE TABLE item_decisions (
+    feed_url TEXT COLLATE "C" NOT NULL,
+    item_id  TEXT COLLATE "C" NOT NULL,
+    decision TEXT NOT NULL,
+    PRIMARY KEY (feed_url, item_id),
+    FOREIGN KEY (feed_url, item_id) REFERENCES items (feed_url, item_id) ON DELETE CASCADE
+);
+CREATE TABLE decided (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at TIMESTAMPTZ NOT NULL
+);
+"#,
+    },
+    Migration {
+        what: "feed health: state changes for the health feed, and what is watched of each feed",
+        sqlite: "
+CREATE TABLE health_events (
+    feed_url TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    change   TEXT NOT NULL,
+    PRIMARY KEY (feed_url, kind, at)
+);
+CREATE INDEX health_events_newest ON health_events (at);
+CREATE TABLE feed_watch (
+    url          TEXT PRIMARY KEY,
+    newest_item  TEXT,
+    usual_gap    INTEGER,
+    silent       INTEGER NOT NULL DEFAULT 0,
+    future       INTEGER NOT NULL DEFAULT 0,
+    scrape_empty INTEGER NOT NULL DEFAULT 0
+);
+",
+        postgres: r#"
+CREATE TABLE health_events (
+    feed_url TEXT COLLATE "C" NOT NULL,
+    kind     TEXT COLLATE "C" NOT NULL,
+    at       TIMESTAMPTZ NOT NULL,
+    change   TEXT NOT NULL,
+    PRIMARY KEY (feed_url, kind, at)
+);
+CREATE INDEX health_events_newest ON health_events (at);
+CREATE TABLE feed_watch (
+    url          TEXT COLLATE "C" PRIMARY KEY,
+    newest_item  TIMESTAMPTZ,
+    usual_gap    BIGINT,
+    silent       BOOLEAN NOT NULL DEFAULT FALSE,
+    future       BOOLEAN NOT NULL DEFAULT FALSE,
+    scrape_empty BOOLEAN NOT NULL DEFAULT FALSE
+);
+"#,
+    },
 ];
 
 /// The schema version this binary writes: that of its last migration.

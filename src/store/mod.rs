@@ -25,15 +25,22 @@ use crate::model::{Item, Normalized, Source, StoredItem};
 mod articles;
 #[cfg(test)]
 pub(crate) mod both;
+mod copy;
 pub mod digests;
+mod events;
+mod group;
 mod health;
 pub mod lease;
 mod migrations;
 mod pg;
 mod published;
+mod records;
 mod writer;
 
 pub use articles::{ArticleOutcome, PendingArticle};
+pub use copy::CopyReport;
+pub use events::{HealthRecord, KEEP_DAYS, KEEP_PER_FEED};
+pub use group::{GroupStatus, HeldFeed};
 pub use health::feed_health;
 pub use migrations::SchemaError;
 pub use published::Published;
@@ -52,6 +59,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("PostgreSQL error: {0}")]
     Postgres(#[from] postgres::Error),
+    #[error("cannot copy the store: {0}")]
+    Copy(String),
     #[error("cannot connect to the database {url}: {reason}")]
     Connect { url: String, reason: String },
     #[error("cannot start the store's writer thread: {0}")]
@@ -206,16 +215,24 @@ pub struct PollRecord {
     pub feed: Option<FeedRows>,
     /// When the poll happened: the first-seen date of new items.
     pub at: DateTime<Utc>,
+    /// The feed's watch and the health changes the poll saw, if the daemon looked.
+    pub health: Option<HealthRecord>,
 }
 
 impl PollRecord {
     /// Writes the poll, and frees the feed's lease if `node` holds it.
     fn write(&self, conn: &Connection, node: &str) -> Result<SaveStats, StoreError> {
         let stats = match &self.feed {
-            Some(feed) => write_items(conn, &self.feed_url, feed, self.at)?,
+            Some(feed) => {
+                let fetch = (self.state.last_status, self.state.etag.as_deref());
+                write_items(conn, &self.feed_url, feed, self.at, fetch)?
+            }
             None => SaveStats::default(),
         };
         write_state(conn, &self.feed_url, &self.state, node)?;
+        if let Some(health) = &self.health {
+            health.write(conn, &self.feed_url)?;
+        }
         Ok(stats)
     }
 
@@ -226,10 +243,16 @@ impl PollRecord {
         node: &str,
     ) -> Result<SaveStats, StoreError> {
         let stats = match &self.feed {
-            Some(feed) => pg_write_items(db, &self.feed_url, feed, self.at)?,
+            Some(feed) => {
+                let fetch = (self.state.last_status, self.state.etag.as_deref());
+                pg_write_items(db, &self.feed_url, feed, self.at, fetch)?
+            }
             None => SaveStats::default(),
         };
         pg_write_state(db, &self.feed_url, &self.state, node)?;
+        if let Some(health) = &self.health {
+            health.write_pg(db, &self.feed_url)?;
+        }
         Ok(stats)
     }
 }
@@ -333,6 +356,9 @@ struct ItemRow {
     /// The same as SQLite stores it ([`sql_time`]): formatted here, by the poll, not on the
     /// writer thread.
     date_text: Option<String>,
+    /// What the feed said of it ([`crate::model::Origin`] as JSON), recorded when it is stored
+    /// new or changed.
+    origin: Option<String>,
 }
 
 /// How rusqlite stores a `DateTime<Utc>` (`2026-01-11 07:35:00+00:00`, with a fraction of a
@@ -347,13 +373,20 @@ fn sql_time(date: &DateTime<Utc>) -> String {
 
 impl FeedRows {
     pub fn encode(feed: &Normalized) -> Result<FeedRows, StoreError> {
+        let origins = feed.origins.iter().map(Some).chain(std::iter::repeat(None));
+        // Ids are unique per feed (normalizing keeps an id's first occurrence); so they stay.
+        let mut ids = std::collections::HashSet::new();
         let items = feed
             .items
             .iter()
-            .map(|item| {
+            .zip(origins)
+            .filter(|(item, _)| ids.insert(item.id.as_str()))
+            .map(|(item, origin)| {
                 let data = serde_json::to_string(item).map_err(StoreError::Encode)?;
+                let origin = origin.map(serde_json::to_string).transpose();
                 let date = item.published.or(item.updated);
                 Ok(ItemRow {
+                    origin: origin.map_err(StoreError::Encode)?,
                     id: item.id.clone(),
                     hash: hex::encode(&Sha256::digest(data.as_bytes())[..16]),
                     data,
@@ -370,12 +403,14 @@ impl FeedRows {
     }
 }
 
-/// Inserts new items, updates changed ones (keeping `first_seen`), leaves unchanged ones alone.
+/// Inserts new items, updates changed ones (keeping `first_seen`) and records where they came
+/// from (`fetch`: its HTTP status and ETag), leaves unchanged ones alone.
 fn write_items(
     conn: &Connection,
     feed_url: &str,
     feed: &FeedRows,
     now: DateTime<Utc>,
+    (status, etag): (Option<u16>, Option<&str>),
 ) -> Result<SaveStats, StoreError> {
     let renamed = conn
         .prepare_cached(
@@ -406,9 +441,17 @@ fn write_items(
             )
             .optional()?;
         match first_seen {
-            None => {}
+            None => continue,
             Some(first_seen) if first_seen == now => stats.new += 1,
             Some(_) => stats.updated += 1,
+        }
+        if let Some(origin) = &item.origin {
+            let fetch = records::FetchRow {
+                at: &now,
+                status,
+                etag,
+            };
+            records::write_origin(conn, feed_url, &item.id, origin, &fetch)?;
         }
     }
     if renamed > 0 || stats.new + stats.updated > 0 {
@@ -417,12 +460,30 @@ fn write_items(
     Ok(stats)
 }
 
-/// [`write_items`] in PostgreSQL: the same statements, the same outcome.
+/// The columns of `items`, as arrays for `unnest`.
+type ItemColumns<'a> = (
+    Vec<&'a str>,
+    Vec<&'a str>,
+    Vec<&'a str>,
+    Vec<Option<DateTime<Utc>>>,
+);
+
+fn columns<'a>(items: &[&'a ItemRow]) -> ItemColumns<'a> {
+    (
+        items.iter().map(|i| i.id.as_str()).collect(),
+        items.iter().map(|i| i.data.as_str()).collect(),
+        items.iter().map(|i| i.hash.as_str()).collect(),
+        items.iter().map(|i| i.date).collect(),
+    )
+}
+
+/// [`write_items`] in PostgreSQL: the same outcome.
 fn pg_write_items(
     db: &mut postgres::Transaction<'_>,
     feed_url: &str,
     feed: &FeedRows,
     now: DateTime<Utc>,
+    (status, etag): (Option<u16>, Option<&str>),
 ) -> Result<SaveStats, StoreError> {
     let rename = db.prepare(
         "INSERT INTO feeds (url, title, site_link) VALUES ($1, $2, $3)
@@ -430,28 +491,62 @@ fn pg_write_items(
          WHERE feeds.title IS DISTINCT FROM $2 OR feeds.site_link IS DISTINCT FROM $3",
     )?;
     let renamed = db.execute(&rename, &[&feed_url, &feed.title, &feed.site_link])?;
-    // `xmax = 0` tells a row just inserted from one updated.
-    let upsert = db.prepare(
-        "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
-         VALUES ($1, $2, $3, $4, COALESCE($5::timestamptz, $6::timestamptz), $6::timestamptz)
-         ON CONFLICT (feed_url, item_id) DO UPDATE SET
-            data = excluded.data, hash = excluded.hash,
-            sort_date = COALESCE($5::timestamptz, items.first_seen)
-         WHERE items.hash <> excluded.hash
-         RETURNING (xmax = 0)",
-    )?;
-    let mut stats = SaveStats::default();
+    // Three statements per feed, not one per item: the stored hashes, then the new items
+    // inserted and the changed ones updated, each in one statement over arrays. The feed is
+    // this node's (leased) and the transaction holds its rows, so nothing comes in between;
+    // should another writer insert an item first all the same, its first sighting is kept.
+    let ids: Vec<&str> = feed.items.iter().map(|item| item.id.as_str()).collect();
+    let stored: HashMap<String, String> = db
+        .query(
+            "SELECT item_id, hash FROM items WHERE feed_url = $1 AND item_id = ANY($2)
+             FOR UPDATE",
+            &[&feed_url, &ids],
+        )?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let (mut new, mut changed): (Vec<&ItemRow>, Vec<&ItemRow>) = (Vec::new(), Vec::new());
     for item in &feed.items {
-        let row = db.query_opt(
-            &upsert,
-            &[
-                &feed_url, &item.id, &item.data, &item.hash, &item.date, &now,
-            ],
+        match stored.get(&item.id) {
+            None => new.push(item),
+            Some(hash) if *hash != item.hash => changed.push(item),
+            Some(_) => {}
+        }
+    }
+    let mut stats = SaveStats::default();
+    if !new.is_empty() {
+        let (ids, data, hashes, dates) = columns(&new);
+        let inserted = db.execute(
+            "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
+             SELECT $1, u.id, u.data, u.hash, COALESCE(u.date, $6::timestamptz), $6::timestamptz
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
+                  AS u(id, data, hash, date)
+             ON CONFLICT (feed_url, item_id) DO NOTHING",
+            &[&feed_url, &ids, &data, &hashes, &dates, &now],
         )?;
-        match row.map(|row| row.get::<_, bool>(0)) {
-            None => {}
-            Some(true) => stats.new += 1,
-            Some(false) => stats.updated += 1,
+        stats.new = usize::try_from(inserted).unwrap_or(usize::MAX);
+    }
+    if !changed.is_empty() {
+        let (ids, data, hashes, dates) = columns(&changed);
+        let updated = db.execute(
+            "UPDATE items AS i SET data = u.data, hash = u.hash,
+                    sort_date = COALESCE(u.date, i.first_seen)
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
+                  AS u(id, data, hash, date)
+             WHERE i.feed_url = $1 AND i.item_id = u.id AND i.hash <> u.hash",
+            &[&feed_url, &ids, &data, &hashes, &dates],
+        )?;
+        stats.updated = usize::try_from(updated).unwrap_or(usize::MAX);
+    }
+    // After the items: a record references its item.
+    let fetch = records::PgFetch {
+        at: now,
+        status,
+        etag,
+    };
+    for item in new.iter().chain(&changed) {
+        if let Some(origin) = &item.origin {
+            records::pg_write_origin(db, feed_url, &item.id, origin, &fetch)?;
         }
     }
     if renamed > 0 || stats.new + stats.updated > 0 {
@@ -628,13 +723,13 @@ impl Store {
             Backend::Sqlite(conn) => {
                 let mut conn = lock(conn);
                 let tx = conn.transaction()?;
-                let stats = write_items(&tx, feed_url, &rows, now)?;
+                let stats = write_items(&tx, feed_url, &rows, now, (None, None))?;
                 tx.commit()?;
                 Ok(stats)
             }
             Backend::Postgres(pool) => pool.run(|db| {
                 let mut tx = db.transaction()?;
-                let stats = pg_write_items(&mut tx, feed_url, &rows, now)?;
+                let stats = pg_write_items(&mut tx, feed_url, &rows, now, (None, None))?;
                 tx.commit()?;
                 Ok(stats)
             }),
@@ -875,6 +970,7 @@ mod tests {
         Normalized {
             feed_title: Some("피드".into()),
             site_link: None,
+            origins: Vec::new(),
             items,
             warnings: vec![],
         }
@@ -994,6 +1090,7 @@ mod tests {
             state: state.clone(),
             feed: items,
             at: at("2026-01-01T00:00:00Z"),
+            health: None,
         };
         let other = "https://b.example/rss";
         let results = store.record_polls(&[

@@ -8,25 +8,39 @@
 //! batched (a cycle's polls are one transaction per batch), so that cost is small beside the
 //! round trips.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::Duration;
+
+use postgres::fallible_iterator::FallibleIterator;
+use tokio::sync::Notify;
 
 use postgres::{Client, NoTls};
 
 use super::StoreError;
 use super::migrations::{MIGRATIONS, SchemaError, latest};
 
-/// Connections kept open between calls.
-const POOL: usize = 8;
+/// Most connections open at once: a call beyond them waits for one to be free. Opening a
+/// connection costs a server process, far more than waiting for a query or two.
+const POOL: usize = 12;
 
 /// The key of the advisory lock that makes two nodes starting at once apply each migration once.
 const MIGRATION_LOCK: i64 = 0x6761_7a65_7474_6501;
 
-/// How to connect, and the idle connections.
+/// How to connect, and the connections.
 pub(super) struct Pool {
     config: postgres::Config,
     /// The URL as configured (no password), for messages.
     url: String,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Connections>,
+    /// Signalled when a connection goes back or closes.
+    freed: Condvar,
+}
+
+/// The pool's connections: those waiting for a call, and how many are open in all.
+#[derive(Default)]
+struct Connections {
+    idle: Vec<Client>,
+    open: usize,
 }
 
 impl std::fmt::Debug for Pool {
@@ -60,7 +74,8 @@ impl Pool {
         let pool = Pool {
             config,
             url: url.to_string(),
-            idle: Mutex::new(Vec::new()),
+            idle: Mutex::new(Connections::default()),
+            freed: Condvar::new(),
         };
         pool.run(|client| {
             migrate(client).map_err(|source| StoreError::Schema {
@@ -81,22 +96,9 @@ impl Pool {
         std::thread::scope(|scope| {
             scope
                 .spawn(|| {
-                    let idle = self.idle().pop();
-                    let mut client = match idle {
-                        Some(client) if !client.is_closed() => client,
-                        _ => self
-                            .config
-                            .connect(NoTls)
-                            .map_err(|error| StoreError::Connect {
-                                url: self.url.clone(),
-                                reason: error.to_string(),
-                            })?,
-                    };
+                    let mut client = self.take()?;
                     let result = work(&mut client);
-                    let mut idle = self.idle();
-                    if idle.len() < POOL && !client.is_closed() {
-                        idle.push(client);
-                    }
+                    self.put_back(client);
                     result
                 })
                 .join()
@@ -104,7 +106,66 @@ impl Pool {
         })
     }
 
-    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Client>> {
+    /// Starts a thread that `LISTEN`s on `channel` with a connection of its own and wakes
+    /// `wake` at every notification, and after every reconnection (notifications sent while it
+    /// was away are lost). It ends once `wake` is dropped everywhere else.
+    pub(super) fn listen(&self, channel: &'static str, wake: &Arc<Notify>) {
+        let config = self.config.clone();
+        let url = self.url.clone();
+        let wake = Arc::downgrade(wake);
+        let spawned = std::thread::Builder::new()
+            .name("store-listen".into())
+            .spawn(move || listen_until_dropped(&config, &url, channel, &wake));
+        if let Err(error) = spawned {
+            tracing::warn!("cannot listen for changes (publishing on the periodic check): {error}");
+        }
+    }
+
+    /// An idle connection, or a new one while fewer than [`POOL`] are open, or the first to
+    /// be freed.
+    fn take(&self) -> Result<Client, StoreError> {
+        let mut connections = self.connections();
+        loop {
+            while let Some(client) = connections.idle.pop() {
+                if !client.is_closed() {
+                    return Ok(client);
+                }
+                connections.open -= 1;
+            }
+            if connections.open < POOL {
+                connections.open += 1;
+                drop(connections);
+                return self.config.connect(NoTls).map_err(|error| {
+                    self.closed();
+                    StoreError::Connect {
+                        url: self.url.clone(),
+                        reason: error.to_string(),
+                    }
+                });
+            }
+            connections = self
+                .freed
+                .wait(connections)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    /// Returns a connection after a call (a closed one is counted out).
+    fn put_back(&self, client: Client) {
+        if client.is_closed() {
+            self.closed();
+        } else {
+            self.connections().idle.push(client);
+            self.freed.notify_one();
+        }
+    }
+
+    fn closed(&self) {
+        self.connections().open -= 1;
+        self.freed.notify_one();
+    }
+
+    fn connections(&self) -> std::sync::MutexGuard<'_, Connections> {
         self.idle
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -114,10 +175,46 @@ impl Pool {
 impl Drop for Pool {
     /// Closes the idle connections on a thread of their own (see [`Pool::run`]).
     fn drop(&mut self) {
-        let idle = std::mem::take(&mut *self.idle());
+        let idle = std::mem::take(&mut self.connections().idle);
         std::thread::scope(|scope| {
             scope.spawn(move || drop(idle));
         });
+    }
+}
+
+fn listen_until_dropped(config: &postgres::Config, url: &str, channel: &str, wake: &Weak<Notify>) {
+    /// How often the thread looks whether it is still wanted.
+    const CHECK: Duration = Duration::from_secs(5);
+    while wake.strong_count() > 0 {
+        let listened = (|| {
+            let mut client = config.connect(NoTls)?;
+            client.batch_execute(&format!("LISTEN {channel}"))?;
+            if let Some(wake) = wake.upgrade() {
+                wake.notify_one();
+            }
+            loop {
+                {
+                    let mut notifications = client.notifications();
+                    let mut iter = notifications.timeout_iter(CHECK);
+                    while let Some(_notification) = iter.next()? {
+                        match wake.upgrade() {
+                            Some(wake) => wake.notify_one(),
+                            None => return Ok(()),
+                        }
+                    }
+                }
+                if wake.strong_count() == 0 {
+                    return Ok(());
+                }
+                // Nothing came: a query makes a dropped connection show.
+                client.batch_execute("")?;
+            }
+        })();
+        if let Err(error) = listened {
+            let error: postgres::Error = error;
+            tracing::warn!("listening for changes on {url}: {error}; reconnecting");
+            std::thread::sleep(CHECK);
+        }
     }
 }
 

@@ -39,15 +39,31 @@ pub(super) fn bump(conn: &Connection) -> Result<(), StoreError> {
 pub(super) fn pg_bump(db: &mut postgres::Transaction<'_>) -> Result<(), StoreError> {
     let bump = db.prepare(BUMP)?;
     db.execute(&bump, &[])?;
-    let notify = db.prepare("SELECT pg_notify('gazette_changed', '')")?;
+    let notify = db.prepare(&format!("SELECT pg_notify('{CHANGED}', '')"))?;
     db.execute(&notify, &[])?;
     Ok(())
 }
+
+/// The channel [`pg_bump`] notifies on.
+const CHANGED: &str = "gazette_changed";
 
 const BUMP: &str = "INSERT INTO revision (id, value) VALUES (1, 1)
      ON CONFLICT (id) DO UPDATE SET value = revision.value + 1";
 
 impl Store {
+    /// On a shared store, a signal woken whenever another node (or this one) changes what a
+    /// publish reads, and after each reconnection of the listener: a wake-up only, since
+    /// notifications are lost while the listener is away; the daemon's periodic check stays the
+    /// fallback. `None` on SQLite, where only this process writes.
+    pub fn listen_for_changes(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        let Backend::Postgres(pool) = &self.backend else {
+            return None;
+        };
+        let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+        pool.listen(CHANGED, &wake);
+        Some(wake)
+    }
+
     /// How many writes have changed items or feeds' names: a publish that read revision `r`
     /// holds as long as this is still `r`.
     pub fn revision(&self) -> Result<i64, StoreError> {

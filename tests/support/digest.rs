@@ -231,6 +231,7 @@ impl Site {
                 feed_title: None,
                 site_link: None,
                 items: vec![item],
+                origins: vec![],
                 warnings: vec![],
             };
             store

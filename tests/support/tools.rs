@@ -79,3 +79,28 @@ fn prepared_python() -> &'static PathBuf {
         PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
     })
 }
+
+/// Runs the W3C Feed Validator (`tools/validate.py` of the shared folder) over `files` of the
+/// output folder `root`, published under `base`, and asserts 0 errors and 0 warnings. The one
+/// warning ignored is `DuplicateUpdated`: items of one cycle share its time, as real sources'
+/// items often do. Returns the validator's report, the figure to quote.
+#[allow(dead_code)] // the parser's tests include this file alone, without using it
+pub fn assert_w3c_valid(base: &str, root: &Path, files: &[PathBuf]) -> String {
+    let python = python(&["lxml", "html5lib", "rdflib"]);
+    let validator = shared("tools/validate.py");
+    let result = Command::new(&python)
+        .arg(&validator)
+        .args(["--base", base, "--ignore", "DuplicateUpdated", "--root"])
+        .arg(root)
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", validator.display()));
+    let report = String::from_utf8_lossy(&result.stdout).into_owned();
+    let summary = format!("validator: 0 errors, 0 warnings over {} files", files.len());
+    assert!(
+        result.status.success() && report.contains(&summary),
+        "the W3C Feed Validator found problems:\n{report}\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    report
+}

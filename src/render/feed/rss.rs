@@ -99,6 +99,6 @@ pub(in crate::render) fn atom_links(self_url: &str, hub: Option<&str>) -> Extens
 
 /// An RFC 822 date as RSS requires, always in UTC. Formatted by hand rather than with chrono's
 /// `to_rfc2822`, which panics on years it cannot write.
-fn rfc822(date: DateTime<Utc>) -> String {
+pub(in crate::render) fn rfc822(date: DateTime<Utc>) -> String {
     date.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }

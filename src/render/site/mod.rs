@@ -15,7 +15,8 @@ use minijinja::{AutoEscape, Environment, Value, context};
 use serde::Serialize;
 use url::Url;
 
-use crate::layout::{BLOCKS_DIR, FEEDS_DIR, INDEX_FILE, SECTIONS_DIR, STYLE_FILE};
+use crate::config::Settings;
+use crate::layout::{BLOCKS_DIR, FEEDS_DIR, HEALTH_FEED, INDEX_FILE, SECTIONS_DIR, STYLE_FILE};
 use crate::model::Labels;
 use crate::model::{BlockKind, Edition, SectionEdition};
 use crate::text::escape;
@@ -38,6 +39,21 @@ pub struct Site {
     pub language: String,
     /// Zone the pages show times in.
     pub timezone: Tz,
+    /// Announce the health feed too (`[gazette].health_link`).
+    pub health_link: bool,
+}
+
+impl Site {
+    /// The site `settings` describe.
+    pub fn of(settings: &Settings) -> Site {
+        Site {
+            title: settings.title.clone(),
+            base_url: settings.base_url.clone(),
+            language: settings.language.clone(),
+            timezone: settings.timezone,
+            health_link: settings.health_link,
+        }
+    }
 }
 
 /// One rendered file of the site: a page, or the stylesheet they share.
@@ -232,16 +248,23 @@ fn alternates(edition: &Edition, site: &Site, first: Option<&SectionEdition>) ->
         .chain(edition.sections.iter().filter(|s| Some(*s) != first))
         .map(|section| (FEEDS_DIR, section));
     let blocks = edition.blocks.iter().map(|block| (BLOCKS_DIR, &block.feed));
-    sections
+    let feeds = sections
         .chain(blocks)
-        .flat_map(|(dir, feed)| {
+        .map(|(dir, feed)| (dir, feed.id.as_str(), feed.title.as_str()));
+    // Only where the admin wants it public: it names failing URLs and their errors.
+    let health = site
+        .health_link
+        .then_some((FEEDS_DIR, HEALTH_FEED, "feed health"));
+    feeds
+        .chain(health)
+        .flat_map(|(dir, id, title)| {
             FORMATS.iter().filter_map(move |(extension, mime, format)| {
                 let href = site
                     .base_url
-                    .join(&format!("{dir}/{}.{extension}", feed.id))
+                    .join(&format!("{dir}/{id}.{extension}"))
                     .ok()?;
                 Some(Alternate {
-                    title: format!("{} — {} ({format})", site.title, feed.title),
+                    title: format!("{} — {title} ({format})", site.title),
                     href: href.into(),
                     mime,
                 })
