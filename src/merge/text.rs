@@ -154,14 +154,7 @@ pub fn lede(summary: &str) -> &str {
 /// ASCII lowercase: "尹대통령 재판 미뤄져" reads "윤석열 대통령 재판 연기". Most texts have neither
 /// hanja nor a listed word, and are not copied.
 pub fn with_full_forms(text: &str) -> Cow<'_, str> {
-    let marked = |word: &str| {
-        word.chars()
-            .next()
-            .is_some_and(|first| WORD_STARTS.binary_search(&first).is_ok())
-    };
-    let words = || text.split(|c: char| !is_word_char(c));
-    let needs_copy = text.bytes().any(|byte| byte.is_ascii_uppercase()) || words().any(marked);
-    if !needs_copy {
+    if !needs_full_forms(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -178,6 +171,19 @@ pub fn with_full_forms(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether [`with_full_forms`] changes `text`: it has an ASCII capital or a word starting with
+/// one of [`WORD_STARTS`]. One pass over the characters, as every article's title and lede goes
+/// through this.
+fn needs_full_forms(text: &str) -> bool {
+    let mut in_word = false;
+    text.chars().any(|c| {
+        let word_char = is_word_char(c);
+        let starts_word = word_char && !in_word;
+        in_word = word_char;
+        c.is_ascii_uppercase() || (starts_word && WORD_STARTS.binary_search(&c).is_ok())
+    })
+}
+
 /// The first characters of [`SHORT_FORMS`]' word keys, sorted: a word starting with none of
 /// them is never looked up.
 static WORD_STARTS: std::sync::LazyLock<Vec<char>> = std::sync::LazyLock::new(|| {
@@ -191,6 +197,28 @@ static WORD_STARTS: std::sync::LazyLock<Vec<char>> = std::sync::LazyLock::new(||
     starts
 });
 
+/// The one-character keys of [`SHORT_FORMS`], sorted.
+static SINGLE_CHAR_KEYS: std::sync::LazyLock<Vec<char>> = std::sync::LazyLock::new(|| {
+    let mut keys: Vec<char> = SHORT_FORMS
+        .iter()
+        .filter_map(|(key, _)| {
+            let mut chars = key.chars();
+            chars.next().filter(|_| chars.next().is_none())
+        })
+        .collect();
+    keys.sort_unstable();
+    keys
+});
+
+/// Whether `c` has a [`single_char_form`]: ruled out by the keys' range first (they are hanja,
+/// so Hangul and ASCII never reach the search).
+fn is_single_char_key(c: char) -> bool {
+    let keys = &*SINGLE_CHAR_KEYS;
+    keys.first().is_some_and(|&low| c >= low)
+        && keys.last().is_some_and(|&high| c <= high)
+        && keys.binary_search(&c).is_ok()
+}
+
 /// The full form of a one-character short form that is not a letter of a word (hanja).
 fn single_char_form(c: char) -> Option<&'static str> {
     SHORT_FORMS.iter().find_map(|&(key, full)| {
@@ -202,6 +230,15 @@ fn single_char_form(c: char) -> Option<&'static str> {
 /// Appends `word` read through [`SHORT_FORMS`]: a word starting with a key is its full form; a
 /// hanja short form inside it stands apart ("尹대통령" is "윤석열 대통령").
 fn push_full_form(word: &str, out: &mut String) {
+    // Most words hold no key: they are copied as they are, without the look-ups below.
+    let starts_with_key = word
+        .chars()
+        .next()
+        .is_some_and(|first| WORD_STARTS.binary_search(&first).is_ok());
+    if !starts_with_key && !word.chars().any(is_single_char_key) {
+        out.push_str(word);
+        return;
+    }
     let lower = word.to_ascii_lowercase();
     let listed = SHORT_FORMS
         .iter()
