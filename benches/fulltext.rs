@@ -10,17 +10,9 @@ use std::time::{Duration, Instant};
 use gazette::config::{Css, FullTextConfig};
 use gazette::fulltext::{ArticleHints, extract};
 
-const KO_PAGE: &str = include_str!("../tests/fixtures/fulltext/ko_article.html");
-const KO_EUC_KR_PAGE: &str = include_str!("../tests/fixtures/fulltext/ko_article_euckr.html");
-const EN_PAGE: &str = include_str!("../tests/fixtures/fulltext/en_article.html");
-
-const SELECTOR: &str = "div#article-view-content-div, article#article-view-content-div";
-const REMOVE: [&str; 4] = [
-    ".ad-template",
-    ".view-editors",
-    ".view-copyright",
-    "#article_byline",
-];
+#[path = "../tests/fixtures/fulltext/pages.rs"]
+mod pages;
+use pages::{EN_PAGE, KO_EUC_KR_PAGE, KO_PAGE, REMOVE, SELECTOR};
 
 /// The median of `runs` timings of `run`, after one to warm up.
 fn median(runs: usize, run: impl Fn()) -> Duration {

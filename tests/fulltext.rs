@@ -10,18 +10,9 @@ use serde_json::Value;
 use support::{Farm, FeedsToml, Route, Workdir, show};
 use testkit::feeds::rss_raw;
 
-const KO_PAGE: &str = include_str!("fixtures/fulltext/ko_article.html");
-const KO_EUC_KR_PAGE: &str = include_str!("fixtures/fulltext/ko_article_euckr.html");
-const EN_PAGE: &str = include_str!("fixtures/fulltext/en_article.html");
-
-/// What an admin writes for the Korean CMS pages: the body, and the clutter inside it.
-const SELECTOR: &str = "div#article-view-content-div, article#article-view-content-div";
-const REMOVE: [&str; 4] = [
-    ".ad-template",
-    ".view-editors",
-    ".view-copyright",
-    "#article_byline",
-];
+#[path = "fixtures/fulltext/pages.rs"]
+mod pages;
+use pages::{EN_PAGE, KO_EUC_KR_PAGE, KO_PAGE, REMOVE, SELECTOR};
 
 fn html(page: &str) -> Route {
     Route::feed("text/html; charset=utf-8", page)
