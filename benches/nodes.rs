@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use feeds::{ITEMS_PER_FEED, feed_body};
+use testkit::postgres::make_every_feed_due;
 use testkit::{Farm, FeedsToml, Route};
 
 const CONCURRENCY: u32 = 64;
@@ -50,17 +51,6 @@ fn cycle(dirs: &[&Path]) -> Duration {
     started.elapsed()
 }
 
-/// Makes every feed of the PostgreSQL store at `url` due again.
-fn all_due(url: &str) {
-    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
-    client
-        .execute(
-            "UPDATE feeds SET next_poll = now() - interval '1 second'",
-            &[],
-        )
-        .expect("feeds due");
-}
-
 /// Two cycles of `nodes` nodes on `database` (`None`: SQLite, one node).
 fn run(label: &str, config: &str, database: Option<&str>, nodes: usize) -> (Duration, Duration) {
     let dirs: Vec<tempfile::TempDir> = (0..nodes)
@@ -81,7 +71,7 @@ fn run(label: &str, config: &str, database: Option<&str>, nodes: usize) -> (Dura
     let paths: Vec<&Path> = dirs.iter().map(tempfile::TempDir::path).collect();
     let first = cycle(&paths);
     if let Some(url) = database {
-        all_due(url);
+        make_every_feed_due(url);
     }
     let second = cycle(&paths);
     println!(

@@ -14,6 +14,7 @@ use gazette::config::{DEFAULT_LEASE, Database, PostgresDatabase};
 use gazette::store::Store;
 use support::digest::{self, READER1, READER2, Sink};
 use support::{Farm, FeedsToml, Route, TestItem, Workdir, rss, show, wait_with_timeout};
+use testkit::postgres::make_every_feed_due;
 
 const FEEDS: usize = 300;
 /// Short, so that a killed node's feeds come back within the test.
@@ -48,17 +49,6 @@ fn store(url: &str) -> Store {
         lease: DEFAULT_LEASE,
     }))
     .expect("the test store")
-}
-
-/// Makes every feed due again, as if their interval had passed.
-fn next_cycle(url: &str) {
-    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
-    client
-        .execute(
-            "UPDATE feeds SET next_poll = now() - interval '1 second'",
-            &[],
-        )
-        .expect("feeds due");
 }
 
 fn polls(farm: &Farm) -> Vec<usize> {
@@ -175,7 +165,7 @@ fn three_nodes_share_the_feeds_poll_each_once_and_publish_alike() {
     assert_eq!(counts.values().sum::<u64>(), 2 * FEEDS as u64);
 
     // `gazette feeds` names the nodes and who holds a lease.
-    next_cycle(&url);
+    make_every_feed_due(&url);
     let holder = store(&url);
     let held = farm.url(&path(7));
     assert_eq!(
@@ -212,7 +202,7 @@ fn three_nodes_share_the_feeds_poll_each_once_and_publish_alike() {
         for feed in 0..FEEDS {
             serve(&farm, feed, cycle + 1);
         }
-        next_cycle(&url);
+        make_every_feed_due(&url);
         let outputs = once_everywhere(&nodes);
         let shares: Vec<usize> = outputs.iter().map(polled_by).collect();
         assert_eq!(
@@ -232,7 +222,7 @@ fn three_nodes_share_the_feeds_poll_each_once_and_publish_alike() {
     for feed in 0..FEEDS {
         serve(&farm, feed, 5);
     }
-    next_cycle(&url);
+    make_every_feed_due(&url);
     let mut victim = nodes[0]
         .command(&["once"])
         .stderr(Stdio::null())

@@ -171,3 +171,15 @@ fn start() -> Result<Server, String> {
         "the test server did not start within a minute:\n{log}"
     ))
 }
+
+/// Makes every feed of gazette's PostgreSQL store at `url` due again, as if its interval had
+/// passed: the next `once` or cycle polls them all.
+pub fn make_every_feed_due(url: &str) {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    client
+        .execute(
+            "UPDATE feeds SET next_poll = now() - interval '1 second'",
+            &[],
+        )
+        .expect("feeds due");
+}
