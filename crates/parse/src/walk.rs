@@ -241,7 +241,7 @@ impl<'a> Walker<'a, '_> {
                     has_children = true;
                     depth += 1;
                 }
-                Node::Text(piece) if piece.trim().is_empty() => {
+                Node::Text(piece) if is_blank(&piece) => {
                     if !text.is_empty() {
                         match &mut pending {
                             Some(spaces) => spaces.to_mut().push_str(&piece),
@@ -606,6 +606,20 @@ fn append_capped<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) -> bool {
     }
 }
 
+/// Whether `text` is all whitespace, as `str::trim` counts it. Most text pieces start with a letter or
+/// are the line breaks and indentation between tags: bytes are looked at while they are ASCII, and only
+/// text reaching a non-ASCII character pays for decoding characters.
+fn is_blank(text: &str) -> bool {
+    for (at, byte) in text.bytes().enumerate() {
+        match byte {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => {}
+            0x80.. => return text.get(at..).is_some_and(|rest| rest.trim_start().is_empty()),
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// A text field's value as plain text: trimmed, with any markup removed.
 fn plain(captured: &Captured) -> String {
     match captured.markup {
@@ -896,6 +910,16 @@ mod tests {
             parse_person("홍길동 기자").name.as_deref(),
             Some("홍길동 기자")
         );
+    }
+
+    #[test]
+    fn blank_is_what_trim_leaves_empty() {
+        for text in [
+            "", " ", "\n\t  \r\n", "\u{b}\u{c}", "\u{a0}", " \u{3000}\n", "a", " a", "\n\u{a0}x",
+            "\u{1}", "한", " \u{a0}한",
+        ] {
+            assert_eq!(is_blank(text), text.trim().is_empty(), "{text:?}");
+        }
     }
 
     #[test]
