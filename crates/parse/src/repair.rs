@@ -92,12 +92,15 @@ fn skip_declaration(text: &str, at: usize) -> usize {
 }
 
 /// Whether `bytes` hold a C0 control character other than tab, newline and carriage return. Blocks
-/// are scanned without early exits, which compiles to vector instructions: this runs on every feed.
+/// of a fixed size are scanned without early exits, which compiles to vector instructions: this runs
+/// on every feed. (Tab and newline as one comparison, `b - 9 > 1`, saves a vector operation a byte.)
 fn has_control(bytes: &[u8]) -> bool {
-    let is_control = |b: u8| (b < b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r');
-    bytes
-        .chunks(64)
+    let is_control = |b: u8| (b < b' ') & (b.wrapping_sub(b'\t') > 1) & (b != b'\r');
+    let (blocks, rest) = bytes.as_chunks::<256>();
+    blocks
+        .iter()
         .any(|block| block.iter().fold(false, |found, &b| found | is_control(b)))
+        || rest.iter().any(|&b| is_control(b))
 }
 
 /// Removes C0 control characters other than tab, newline and carriage return.
@@ -151,12 +154,17 @@ mod tests {
 
     #[test]
     fn finds_control_characters_anywhere() {
-        let clean = "line\tone\r\nline two ünïcode 한글 ".repeat(5);
+        // Long enough for whole blocks and a rest.
+        let clean = "line\tone\r\nline two ünïcode 한글 ".repeat(20);
         assert!(!has_control(clean.as_bytes()));
         for at in 0..clean.len() {
             let mut bytes = clean.clone().into_bytes();
             bytes.insert(at, 0x1f);
             assert!(has_control(&bytes), "{at}");
+        }
+        for b in 0..=u8::MAX {
+            let control = b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r');
+            assert_eq!(has_control(&[b; 300]), control, "{b:#x}");
         }
     }
 
