@@ -133,6 +133,9 @@ struct Captured<'a> {
 }
 
 impl<'a> Walker<'a, '_> {
+    /// Inlined, with the reader's own `next`, into each of the walker's loops: most nodes are text
+    /// inside a field, read by [`Walker::capture`].
+    #[inline(always)]
     fn next(&mut self) -> Node<'a> {
         let node = self.reader.next(self.warnings);
         if matches!(node, Node::Eof) {

@@ -215,55 +215,17 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// The next node. Text and references, most of a feed's nodes, are read here; the rest (tags, the
+    /// DTD, the end, errors) out of line in [`XmlReader::markup`], so that this stays small enough
+    /// to be inlined into the walker's loops.
+    #[inline(always)]
     pub fn next(&mut self, warnings: &mut Warnings) -> Node<'a> {
-        if self.pushed_back.is_some()
-            && let Some(element) = self.pushed_back.take()
-        {
-            return Node::Start(element);
+        if let Some(node) = self.queued() {
+            return node;
         }
         loop {
-            if self.pending_ends > 0 {
-                self.pending_ends -= 1;
-                self.close_top();
-                return Node::End {
-                    at: self.pending_at,
-                };
-            }
-            if self.done {
-                return Node::Eof;
-            }
             let before = self.position();
-            let event = self.reader.read_event();
-            match event {
-                Ok(Event::Start(tag) | Event::Empty(tag)) if !starts_like_a_name(&tag) => {
-                    // `a < b`: the tokenizer has swallowed text as a tag. Stop; the caller repairs
-                    // the document and reads it again.
-                    self.stray_markup = true;
-                    self.done = true;
-                    self.open.clear();
-                    return Node::Eof;
-                }
-                Ok(Event::Start(tag)) => {
-                    if self.open.len() >= MAX_DEPTH {
-                        warnings.push(format!(
-                            "elements nested deeper than {MAX_DEPTH} levels were flattened"
-                        ));
-                        continue;
-                    }
-                    return Node::Start(self.open_element(tag, before, false, warnings));
-                }
-                Ok(Event::Empty(tag)) => {
-                    let element = self.open_element(tag, before, true, warnings);
-                    self.pending_ends = 1;
-                    self.pending_at = element.content_start;
-                    return Node::Start(element);
-                }
-                Ok(Event::End(end)) => {
-                    let name = source_text(self.src, Cow::Borrowed(end.name().into_inner()));
-                    if let Some(node) = self.close(&name, before, warnings) {
-                        return node;
-                    }
-                }
+            match self.reader.read_event() {
                 // As written: line-end normalization costs a scan of every text, and no field needs it.
                 Ok(Event::Text(text)) => {
                     // References arrive as their own events, and text stops at every `&`: text
@@ -273,9 +235,6 @@ impl<'a> XmlReader<'a> {
                     }
                     return Node::Text(source_text(self.src, text.into_inner()));
                 }
-                Ok(Event::CData(cdata)) => {
-                    return Node::Text(source_text(self.src, cdata.into_inner()));
-                }
                 Ok(Event::GeneralRef(reference)) => {
                     if let Some(c) = predefined_entity(&reference) {
                         return Node::Char(c);
@@ -283,43 +242,112 @@ impl<'a> XmlReader<'a> {
                     let name = source_text(self.src, reference.into_inner());
                     return self.reference(&name, warnings);
                 }
-                Ok(Event::DocType(doctype)) => {
-                    let dtd = source_text(self.src, doctype.into_inner());
-                    let refused = self.entities.read_dtd(&dtd);
-                    if refused > 0 {
-                        warnings.push(format!(
-                            "{refused} DTD entity declarations ignored (only literal text is expanded)"
-                        ));
-                    }
+                Ok(Event::CData(cdata)) => {
+                    return Node::Text(source_text(self.src, cdata.into_inner()));
                 }
                 Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
-                Ok(Event::Eof) => {
-                    self.done = true;
-                    if !self.open.is_empty() {
-                        warnings.push(format!(
-                            "document truncated: {} elements left open",
-                            self.open.len()
-                        ));
-                        self.open.clear();
-                    }
-                    return Node::Eof;
-                }
-                Err(error) => {
-                    self.errors += 1;
-                    warnings.push(format!(
-                        "XML error at byte {}: {error}",
-                        self.reader.error_position()
-                    ));
-                    if self.errors >= MAX_ERRORS || self.position() <= before || is_fatal(&error) {
-                        self.done = true;
-                        if !self.open.is_empty() {
-                            warnings.push("document truncated".into());
-                        }
-                        self.open.clear();
-                        return Node::Eof;
+                event => {
+                    if let Some(node) = self.markup(event, before, warnings) {
+                        return node;
                     }
                 }
             }
+        }
+    }
+
+    /// A node owed before the next event is read: a start tag handed back, the end of an element
+    /// closed implicitly or written empty, or the end of the document.
+    #[inline]
+    fn queued(&mut self) -> Option<Node<'a>> {
+        if self.pushed_back.is_some() {
+            return self.pushed_back.take().map(Node::Start);
+        }
+        if self.pending_ends > 0 {
+            self.pending_ends -= 1;
+            self.close_top();
+            return Some(Node::End {
+                at: self.pending_at,
+            });
+        }
+        self.done.then_some(Node::Eof)
+    }
+
+    /// The events other than text and references, read at `before`; `None` when one gives no node
+    /// (a stray end tag, the DTD, a recoverable error) and reading goes on.
+    #[inline(never)]
+    fn markup(
+        &mut self,
+        event: quick_xml::Result<Event<'a>>,
+        before: usize,
+        warnings: &mut Warnings,
+    ) -> Option<Node<'a>> {
+        match event {
+            Ok(Event::Start(tag) | Event::Empty(tag)) if !starts_like_a_name(&tag) => {
+                // `a < b`: the tokenizer has swallowed text as a tag. Stop; the caller repairs
+                // the document and reads it again.
+                self.stray_markup = true;
+                self.done = true;
+                self.open.clear();
+                Some(Node::Eof)
+            }
+            Ok(Event::Start(tag)) => {
+                if self.open.len() >= MAX_DEPTH {
+                    warnings.push(format!(
+                        "elements nested deeper than {MAX_DEPTH} levels were flattened"
+                    ));
+                    return None;
+                }
+                Some(Node::Start(self.open_element(tag, before, false, warnings)))
+            }
+            Ok(Event::Empty(tag)) => {
+                let element = self.open_element(tag, before, true, warnings);
+                self.pending_ends = 1;
+                self.pending_at = element.content_start;
+                Some(Node::Start(element))
+            }
+            Ok(Event::End(end)) => {
+                let name = source_text(self.src, Cow::Borrowed(end.name().into_inner()));
+                self.close(&name, before, warnings)
+            }
+            Ok(Event::DocType(doctype)) => {
+                let dtd = source_text(self.src, doctype.into_inner());
+                let refused = self.entities.read_dtd(&dtd);
+                if refused > 0 {
+                    warnings.push(format!(
+                        "{refused} DTD entity declarations ignored (only literal text is expanded)"
+                    ));
+                }
+                None
+            }
+            Ok(Event::Eof) => {
+                self.done = true;
+                if !self.open.is_empty() {
+                    warnings.push(format!(
+                        "document truncated: {} elements left open",
+                        self.open.len()
+                    ));
+                    self.open.clear();
+                }
+                Some(Node::Eof)
+            }
+            Err(error) => {
+                self.errors += 1;
+                warnings.push(format!(
+                    "XML error at byte {}: {error}",
+                    self.reader.error_position()
+                ));
+                if self.errors >= MAX_ERRORS || self.position() <= before || is_fatal(&error) {
+                    self.done = true;
+                    if !self.open.is_empty() {
+                        warnings.push("document truncated".into());
+                    }
+                    self.open.clear();
+                    return Some(Node::Eof);
+                }
+                None
+            }
+            // Text, references, declarations, comments: read by `next`, never passed here.
+            Ok(_) => None,
         }
     }
 
