@@ -593,7 +593,8 @@ fn text_kind(markup: Markup, element: &Element, captured: &Captured) -> TextKind
 }
 
 /// Appends `piece` to `text`, borrowing it when `text` is empty; returns whether it had to be cut at
-/// [`MAX_FIELD_BYTES`].
+/// [`MAX_FIELD_BYTES`]. Inlined into [`Walker::capture`]'s loop, which calls it for most pieces.
+#[inline(always)]
 fn append_capped<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) -> bool {
     if text.len() + piece.len() > MAX_FIELD_BYTES {
         let room = MAX_FIELD_BYTES.saturating_sub(text.len());
