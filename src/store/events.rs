@@ -121,12 +121,17 @@ fn prune(conn: &Connection, feed_url: &str, newest: DateTime<Utc>) -> Result<(),
     let oldest = sql_time(&(newest - TimeDelta::days(KEEP_DAYS)));
     conn.prepare_cached("DELETE FROM health_events WHERE at < ?1")?
         .execute([oldest])?;
-    conn.prepare_cached(
-        "DELETE FROM health_events WHERE feed_url = ?1 AND at < (
-            SELECT at FROM health_events WHERE feed_url = ?1
-            ORDER BY at DESC LIMIT 1 OFFSET ?2)",
-    )?
-    .execute(params![feed_url, KEEP_PER_FEED as i64 - 1])?;
+    // The feed's events read, and the oldest dropped here: SQLite compiled a statement that
+    // orders and limits them again at every run, and this runs with every event.
+    let mut times: Vec<String> = conn
+        .prepare_cached("SELECT at FROM health_events WHERE feed_url = ?1")?
+        .query_map([feed_url], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    if times.len() > KEEP_PER_FEED {
+        times.sort_unstable_by(|a, b| b.cmp(a));
+        conn.prepare_cached("DELETE FROM health_events WHERE feed_url = ?1 AND at < ?2")?
+            .execute([feed_url, &times[KEEP_PER_FEED - 1]])?;
+    }
     Ok(())
 }
 
