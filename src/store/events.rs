@@ -302,6 +302,25 @@ mod tests {
         let events = store.health_events(&[a, b], 100).unwrap();
         let of_a: Vec<_> = events.iter().filter(|e| e.feed_url == a).collect();
         assert_eq!(of_a.len(), KEEP_PER_FEED, "bounded per feed");
+        let stored: i64 = match &store.backend {
+            Backend::Sqlite(conn) => lock(conn)
+                .query_row(
+                    "SELECT COUNT(*) FROM health_events WHERE feed_url = ?1",
+                    [a],
+                    |row| row.get(0),
+                )
+                .unwrap(),
+            Backend::Postgres(pool) => pool
+                .run(|db| {
+                    let sql = "SELECT COUNT(*) FROM health_events WHERE feed_url = $1";
+                    Ok(db.query_one(sql, &[&a])?.get(0))
+                })
+                .unwrap(),
+        };
+        assert_eq!(
+            stored, KEEP_PER_FEED as i64,
+            "the older ones deleted, not only unread"
+        );
         assert_eq!(of_a[0].at, start + TimeDelta::days(29), "newest first");
         assert!(events.contains(&middle));
         assert_eq!(store.health_events(&[b], 100).unwrap(), vec![middle]);
