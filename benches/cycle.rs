@@ -7,6 +7,10 @@
 //! - second cycle (a third changed, a third 304, a third unchanged 200) ≤ 0.3× the first.
 //!
 //! `GAZETTE_BENCH_FEEDS=1000 cargo bench --bench cycle` runs a smaller farm.
+//! `GAZETTE_BASELINE=path/to/gazette` runs another build's two cycles on the same feeds after this
+//! one's and prints its figures and the ratios beside; `GAZETTE_BENCH_INSTRUCTIONS=1` runs each
+//! `gazette once` under valgrind's cachegrind and counts instructions, which a busy machine does
+//! not change as it changes times.
 
 #[path = "common/feeds.rs"]
 mod feeds;
@@ -68,12 +72,18 @@ struct Run {
     cpu: Duration,
     /// Peak RSS of any run so far, in KiB.
     peak_rss_kib: u64,
+    /// Instructions, when counted (under cachegrind: wall, CPU and memory are then valgrind's).
+    instructions: Option<u64>,
 }
 
 impl Run {
     fn print(&self, label: &str) {
+        let instructions = self
+            .instructions
+            .map(|count| format!("   {:.1} M instructions", count as f64 / 1e6))
+            .unwrap_or_default();
         println!(
-            "gazette once, {label} {:>8.2} s   CPU {:.2} s   peak RSS so far {:.0} MiB",
+            "gazette once, {label} {:>8.2} s   CPU {:.2} s   peak RSS so far {:.0} MiB{instructions}",
             self.wall.as_secs_f64(),
             self.cpu.as_secs_f64(),
             self.peak_rss_kib as f64 / 1024.0
@@ -81,25 +91,81 @@ impl Run {
     }
 }
 
-/// Runs `gazette once`.
-fn once(dir: &std::path::Path) -> Run {
-    let cpu_before = children_usage().0;
-    let started = Instant::now();
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(["once", "--config"])
-        .arg(dir.join("feeds.toml"))
-        .env("GAZETTE_LOG", "gazette=info")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("run gazette");
-    let wall = started.elapsed();
-    assert!(status.success(), "gazette once failed");
-    let (cpu, peak_rss_kib) = children_usage();
-    Run {
-        wall,
-        cpu: cpu - cpu_before,
-        peak_rss_kib,
+/// The gazette to run, and whether to count its instructions.
+struct Gazette {
+    binary: std::path::PathBuf,
+    count_instructions: bool,
+}
+
+impl Gazette {
+    /// Runs `gazette once`.
+    fn once(&self, dir: &std::path::Path) -> Run {
+        let counts = dir.join("cachegrind.out");
+        let mut command = match self.count_instructions {
+            true => {
+                let mut valgrind = std::process::Command::new("valgrind");
+                valgrind
+                    .args([
+                        "--tool=cachegrind",
+                        "--cache-sim=no",
+                        "--log-file=/dev/null",
+                    ])
+                    .arg(format!("--cachegrind-out-file={}", counts.display()))
+                    .arg(&self.binary);
+                valgrind
+            }
+            false => std::process::Command::new(&self.binary),
+        };
+        let cpu_before = children_usage().0;
+        let started = Instant::now();
+        let status = command
+            .args(["once", "--config"])
+            .arg(dir.join("feeds.toml"))
+            .env("GAZETTE_LOG", "gazette=info")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run gazette (and valgrind, if counting instructions)");
+        let wall = started.elapsed();
+        assert!(status.success(), "gazette once failed");
+        let (cpu, peak_rss_kib) = children_usage();
+        let instructions = self.count_instructions.then(|| {
+            let counts = std::fs::read_to_string(&counts).expect("cachegrind's counts");
+            counts
+                .lines()
+                .find_map(|line| line.strip_prefix("summary: "))
+                .and_then(|total| total.trim().parse().ok())
+                .expect("cachegrind's summary line")
+        });
+        Run {
+            wall,
+            cpu: cpu - cpu_before,
+            peak_rss_kib,
+            instructions,
+        }
     }
+
+    /// A first cycle on a fresh store in `dir`, then a second after the feeds change.
+    fn two_cycles(&self, farm: &Farm, feeds: usize, dir: &std::path::Path) -> (Run, Run) {
+        serve_generation(farm, feeds, 0);
+        let first = self.once(dir);
+        first.print("first cycle:  ");
+        serve_generation(farm, feeds, 1);
+        let second = self.once(dir);
+        second.print("second cycle: ");
+        (first, second)
+    }
+}
+
+/// How `run` compares with `baseline`, in what both measured.
+fn ratio(label: &str, run: &Run, baseline: &Run) {
+    let cpu = run.cpu.as_secs_f64() / baseline.cpu.as_secs_f64();
+    let instructions = match (run.instructions, baseline.instructions) {
+        (Some(run), Some(baseline)) => {
+            format!("   instructions {:.3}×", run as f64 / baseline as f64)
+        }
+        _ => String::new(),
+    };
+    println!("{label} this build / baseline: CPU {cpu:.3}×{instructions}");
 }
 
 /// The CPU time of every child so far, and the largest resident set of any (Linux reports KiB).
@@ -150,11 +216,12 @@ fn main() {
         "floor (bare reqwest GET loop): {:>8.2} s",
         floor_time.as_secs_f64()
     );
-    let first = once(dir.path());
-    first.print("first cycle:  ");
-    serve_generation(&farm, feeds, 1);
-    let second = once(dir.path());
-    second.print("second cycle: ");
+    let count_instructions = std::env::var_os("GAZETTE_BENCH_INSTRUCTIONS").is_some();
+    let gazette = Gazette {
+        binary: env!("CARGO_BIN_EXE_gazette").into(),
+        count_instructions,
+    };
+    let (first, second) = gazette.two_cycles(&farm, feeds, dir.path());
     let first_ratio = first.wall.as_secs_f64() / floor_time.as_secs_f64();
     let second_ratio = second.wall.as_secs_f64() / first.wall.as_secs_f64();
     println!(
@@ -165,6 +232,18 @@ fn main() {
         "peak RSS:       {:.0} MiB (target ≤ 200 MiB)",
         second.peak_rss_kib as f64 / 1024.0
     );
+    if let Some(binary) = std::env::var_os("GAZETTE_BASELINE") {
+        let baseline = Gazette {
+            binary: binary.into(),
+            count_instructions,
+        };
+        let baseline_dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(baseline_dir.path().join("feeds.toml"), &config).expect("write config");
+        println!("baseline {}:", baseline.binary.display());
+        let (base_first, base_second) = baseline.two_cycles(&farm, feeds, baseline_dir.path());
+        ratio("first cycle: ", &first, &base_first);
+        ratio("second cycle:", &second, &base_second);
+    }
     serve_generation(&farm, feeds, 0);
     let profile_dir = dir.path().join("profile");
     std::fs::create_dir(&profile_dir).expect("profile dir");

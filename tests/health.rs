@@ -152,18 +152,25 @@ fn every_change_of_state_is_one_entry_with_a_stable_id() {
     };
     assert!(content("failing").contains("next try"), "{first:#?}");
     assert!(
+        content("failing").contains("at most a day apart, and the feed recovers by itself"),
+        "{first:#?}"
+    );
+    assert!(
         content("scrape-empty").contains("item selector `ul.articles > li` matched 0 elements"),
         "{first:#?}"
     );
-    // The line and column of the moved feed's url in feeds.toml.
-    let old = format!("\"{}\"", farm.url("/old.xml"));
-    let offset = config.find(&old).expect("the url is in the config");
-    let line = config[..offset].lines().count();
-    let column = offset - config[..offset].rfind('\n').map_or(0, |n| n + 1) + 1;
-    assert!(
-        content("moved").contains(&format!("feeds.toml:{line}:{column}")),
-        "{line}:{column} in {first:#?}"
-    );
+    // The line and column of the moved and the gone feed's url in feeds.toml.
+    let at = |path: &str| {
+        let url = format!("\"{}\"", farm.url(path));
+        let offset = config.find(&url).expect("the url is in the config");
+        let line = config[..offset].lines().count();
+        let column = offset - config[..offset].rfind('\n').map_or(0, |n| n + 1) + 1;
+        format!("feeds.toml:{line}:{column}")
+    };
+    for (kind, path) in [("moved", "/old.xml"), ("gone", "/gone.xml")] {
+        let place = at(path);
+        assert!(content(kind).contains(&place), "{place} in {first:#?}");
+    }
     assert!(content("silent").contains("usual gap of 1h"), "{first:#?}");
 
     // The flaky feed recovers, the quiet one speaks: two more entries, the first ones unchanged.

@@ -357,6 +357,29 @@ fn migrate_copies_an_sqlite_store_and_can_be_run_again() {
         states
     };
     assert_eq!(validators(&copied), validators(&sqlite));
+    // Each item's record of where it came from goes with it.
+    let origins = |store: &Store| {
+        let mut records: Vec<_> = store
+            .records(|_, _| true)
+            .unwrap()
+            .into_iter()
+            .map(|record| {
+                let status = record.first_fetch.map(|fetch| fetch.status);
+                let key = format!("{} {}", record.item.feed_url, record.item.item_id);
+                (key, record.origin, status)
+            })
+            .collect();
+        records.sort_by(|a, b| a.0.cmp(&b.0));
+        records
+    };
+    let copied_origins = origins(&copied);
+    assert_eq!(copied_origins.len(), 60);
+    assert!(
+        copied_origins
+            .iter()
+            .all(|(_, origin, status)| { origin.is_some() && *status == Some(Some(200)) })
+    );
+    assert_eq!(copied_origins, origins(&sqlite));
 
     // A node on the copy polls nothing (every feed was just polled) and publishes what the
     // single gazette published.

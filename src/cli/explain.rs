@@ -62,6 +62,7 @@ pub(super) fn command(args: &ExplainArgs) -> ExitCode {
         file: args.config.display().to_string(),
         source,
         zone: config.gazette.timezone,
+        max_items: config.gazette.max_items,
     };
     if args.missing {
         let states = match store.feed_states() {
@@ -191,6 +192,8 @@ struct Places {
     file: String,
     source: String,
     zone: chrono_tz::Tz,
+    /// `[gazette] max_items`: what a section stopped short of.
+    max_items: usize,
 }
 
 impl Places {
@@ -309,7 +312,12 @@ impl Places {
                     format!("its story shown {}", ordinal(rank))
                 }
                 (None, Some(rank)) => format!("shown {}", ordinal(rank)),
-                (None, None) => "beyond max_items: not shown".to_owned(),
+                (None, None) => format!(
+                    "beyond {}: not shown",
+                    self.rule(&Rule::MaxItems {
+                        limit: self.max_items
+                    })
+                ),
             };
             writeln!(
                 out,

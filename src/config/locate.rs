@@ -38,6 +38,15 @@ pub fn locate_rule(source: &str, rule: &Rule) -> Option<(usize, usize)> {
     Some(super::line_column(source, span.start))
 }
 
+/// Line and column (1-based) of the `url` of the `[[feed]]` whose URL is `url`: where a note
+/// about the feed (it moved, it is gone) points. Found in the parsed file, so a URL quoted
+/// either way, or also named in a comment or another key, is found where the feed has it.
+pub fn locate_url(source: &str, url: &str) -> Option<(usize, usize)> {
+    let document = DeTable::parse(source).ok()?;
+    let span = key(find_feed(document.get_ref(), url)?, "url")?;
+    Some(super::line_column(source, span.start))
+}
+
 /// The tables of the array of tables `name` (`[[feed]]`, `[[section]]`).
 fn tables<'t, 'i>(root: &'t DeTable<'i>, name: &str) -> impl Iterator<Item = &'t DeTable<'i>> {
     let items = match root.get(name).map(Value::get_ref) {
@@ -60,12 +69,13 @@ fn string<'a>(value: &'a Value<'_>) -> Option<&'a str> {
     }
 }
 
-/// The `[[feed]]` whose `url` is `url` (compared as the config reads it).
+/// The `[[feed]]` whose `url` is `url` (compared as the config reads it, with or without the
+/// fragment that is never fetched).
 fn find_feed<'t, 'i>(root: &'t DeTable<'i>, url: &str) -> Option<&'t DeTable<'i>> {
     let same = |written: &str| {
-        url::Url::parse(written.trim())
-            .map(|parsed| parsed.as_str() == url)
-            .unwrap_or(false)
+        url::Url::parse(written.trim()).is_ok_and(|parsed| {
+            parsed.as_str() == url || super::without_fragment(&parsed).as_str() == url
+        })
     };
     tables(root, "feed").find(|feed| feed.get("url").and_then(string).is_some_and(same))
 }
@@ -94,6 +104,24 @@ fn element(table: &DeTable<'_>, name: &str, wanted: &str) -> Option<Range<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feed_is_found_at_its_url_however_it_is_quoted_or_mentioned() {
+        let source = r#"# https://a.example/rss moved here from "https://a.example/rss"
+[gazette]
+title = "https://a.example/rss"
+
+[[feed]]
+url = 'https://a.example/rss#main'
+
+[[feed]]
+url   =   "https://b.example"
+"#;
+        assert_eq!(locate_url(source, "https://a.example/rss"), Some((6, 7)));
+        assert_eq!(locate_url(source, "https://b.example/"), Some((9, 11)));
+        assert_eq!(locate_url(source, "https://c.example/"), None);
+        assert_eq!(locate_url("[[feed]\nurl = ", "https://a.example/rss"), None);
+    }
 
     #[test]
     fn rules_are_found_where_they_are_written() {
@@ -134,6 +162,7 @@ enabled = false
             locate_rule(source, &Rule::MaxItems { limit: 3 }),
             Some((2, 13))
         );
+        assert_eq!(locate_url(source, "https://a.example/rss"), Some((11, 7)));
         let gone = Rule::FeedNotConfigured {
             feed: "https://b.example/rss".into(),
         };

@@ -34,26 +34,13 @@ pub use append::{AppendError, NewFeed, append_feeds};
 pub use database::{DATABASE_ENV, DEFAULT_LEASE, Database, PostgresDatabase};
 pub use diagnostic::Diagnostic;
 pub use full_text::{DEFAULT_MAX_ARTICLES_PER_CYCLE, FullTextConfig};
-pub use locate::locate_rule;
+pub use locate::{locate_rule, locate_url};
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
 /// Line and column (1-based, in characters) of a byte offset in `source`, for pointing at a
 /// place in any text file the way `check` does.
 pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
     diagnostic::Reporter::new(String::new(), source).position(offset)
-}
-
-/// Line and column (1-based, in characters) where the string `"value"` is written in a config's
-/// source: where notes about a value (a feed that moved, say) point.
-pub fn locate_string(source: &str, value: &str) -> Option<(usize, usize)> {
-    let offset = source.find(&format!("\"{value}\""))?;
-    Some(line_column(source, offset))
-}
-
-/// Where the feed `url` is written in a config's source: as written, or without the trailing
-/// slash the URL parser adds.
-pub fn locate_url(source: &str, url: &str) -> Option<(usize, usize)> {
-    locate_string(source, url).or_else(|| locate_string(source, url.trim_end_matches('/')))
 }
 
 /// `PATH:LINE:COL` of the feed `url` in the config file at `path`: what a message telling the

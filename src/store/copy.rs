@@ -41,8 +41,18 @@ type FeedRow = (
     Option<String>,
 );
 
-/// One item row: feed URL, item id, data, hash, sort date, first seen.
-type ItemCopy = (String, String, String, String, DateTime<Utc>, DateTime<Utc>);
+/// One item row, with its origin and fetches (JSON, as stored).
+struct ItemCopy {
+    feed_url: String,
+    item_id: String,
+    data: String,
+    hash: String,
+    sort_date: DateTime<Utc>,
+    first_seen: DateTime<Utc>,
+    origin: Option<String>,
+    first_fetch: Option<String>,
+    last_fetch: Option<String>,
+}
 
 impl Store {
     /// Copies this SQLite store into `target`, a PostgreSQL store; `progress` is told how many
@@ -123,8 +133,9 @@ impl Store {
         }
 
         let mut items = source.prepare(
-            "SELECT feed_url, item_id, data, hash, sort_date, first_seen FROM items
-             ORDER BY feed_url, item_id",
+            "SELECT feed_url, item_id, data, hash, sort_date, first_seen, origin, first_fetch,
+                    last_fetch
+             FROM items ORDER BY feed_url, item_id",
         )?;
         let mut rows = items.query([])?;
         let mut batch: Vec<ItemCopy> = Vec::with_capacity(BATCH);
@@ -132,14 +143,17 @@ impl Store {
         loop {
             let row = rows.next()?;
             if let Some(row) = row {
-                batch.push((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ));
+                batch.push(ItemCopy {
+                    feed_url: row.get(0)?,
+                    item_id: row.get(1)?,
+                    data: row.get(2)?,
+                    hash: row.get(3)?,
+                    sort_date: row.get(4)?,
+                    first_seen: row.get(5)?,
+                    origin: row.get(6)?,
+                    first_fetch: row.get(7)?,
+                    last_fetch: row.get(8)?,
+                });
                 if batch.len() < BATCH {
                     continue;
                 }
@@ -149,24 +163,31 @@ impl Store {
             }
             read += batch.len() as u64;
             report.items += pool.run(|db| {
-                let column =
-                    |pick: fn(&ItemCopy) -> &String| batch.iter().map(pick).collect::<Vec<_>>();
+                let text = |pick: fn(&ItemCopy) -> &str| batch.iter().map(pick).collect::<Vec<_>>();
+                let json = |pick: fn(&ItemCopy) -> Option<&str>| {
+                    batch.iter().map(pick).collect::<Vec<_>>()
+                };
                 let dates = |pick: fn(&ItemCopy) -> DateTime<Utc>| {
                     batch.iter().map(pick).collect::<Vec<_>>()
                 };
                 let mut tx = db.transaction()?;
                 let written = tx.execute(
-                    "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
+                    "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen,
+                                        origin, first_fetch, last_fetch)
                      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
-                                          $5::timestamptz[], $6::timestamptz[])
+                                          $5::timestamptz[], $6::timestamptz[], $7::text[],
+                                          $8::text[], $9::text[])
                      ON CONFLICT (feed_url, item_id) DO NOTHING",
                     &[
-                        &column(|r| &r.0),
-                        &column(|r| &r.1),
-                        &column(|r| &r.2),
-                        &column(|r| &r.3),
-                        &dates(|r| r.4),
-                        &dates(|r| r.5),
+                        &text(|r| &r.feed_url),
+                        &text(|r| &r.item_id),
+                        &text(|r| &r.data),
+                        &text(|r| &r.hash),
+                        &dates(|r| r.sort_date),
+                        &dates(|r| r.first_seen),
+                        &json(|r| r.origin.as_deref()),
+                        &json(|r| r.first_fetch.as_deref()),
+                        &json(|r| r.last_fetch.as_deref()),
                     ],
                 )?;
                 if written > 0 {

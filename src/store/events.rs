@@ -121,12 +121,17 @@ fn prune(conn: &Connection, feed_url: &str, newest: DateTime<Utc>) -> Result<(),
     let oldest = sql_time(&(newest - TimeDelta::days(KEEP_DAYS)));
     conn.prepare_cached("DELETE FROM health_events WHERE at < ?1")?
         .execute([oldest])?;
-    conn.prepare_cached(
-        "DELETE FROM health_events WHERE feed_url = ?1 AND at < (
-            SELECT at FROM health_events WHERE feed_url = ?1
-            ORDER BY at DESC LIMIT 1 OFFSET ?2)",
-    )?
-    .execute(params![feed_url, KEEP_PER_FEED as i64 - 1])?;
+    // The feed's events read, and the oldest dropped here: SQLite compiled a statement that
+    // orders and limits them again at every run, and this runs with every event.
+    let mut times: Vec<String> = conn
+        .prepare_cached("SELECT at FROM health_events WHERE feed_url = ?1")?
+        .query_map([feed_url], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    if times.len() > KEEP_PER_FEED {
+        times.sort_unstable_by(|a, b| b.cmp(a));
+        conn.prepare_cached("DELETE FROM health_events WHERE feed_url = ?1 AND at < ?2")?
+            .execute([feed_url, &times[KEEP_PER_FEED - 1]])?;
+    }
     Ok(())
 }
 
@@ -297,6 +302,25 @@ mod tests {
         let events = store.health_events(&[a, b], 100).unwrap();
         let of_a: Vec<_> = events.iter().filter(|e| e.feed_url == a).collect();
         assert_eq!(of_a.len(), KEEP_PER_FEED, "bounded per feed");
+        let stored: i64 = match &store.backend {
+            Backend::Sqlite(conn) => lock(conn)
+                .query_row(
+                    "SELECT COUNT(*) FROM health_events WHERE feed_url = ?1",
+                    [a],
+                    |row| row.get(0),
+                )
+                .unwrap(),
+            Backend::Postgres(pool) => pool
+                .run(|db| {
+                    let sql = "SELECT COUNT(*) FROM health_events WHERE feed_url = $1";
+                    Ok(db.query_one(sql, &[&a])?.get(0))
+                })
+                .unwrap(),
+        };
+        assert_eq!(
+            stored, KEEP_PER_FEED as i64,
+            "the older ones deleted, not only unread"
+        );
         assert_eq!(of_a[0].at, start + TimeDelta::days(29), "newest first");
         assert!(events.contains(&middle));
         assert_eq!(store.health_events(&[b], 100).unwrap(), vec![middle]);

@@ -313,6 +313,33 @@ CREATE TABLE feed_watch (
 );
 "#,
     },
+    Migration {
+        what: "decision records: an item's origin and fetches kept in its own row, one write instead of two",
+        sqlite: "
+ALTER TABLE items ADD COLUMN origin TEXT;
+ALTER TABLE items ADD COLUMN first_fetch TEXT;
+ALTER TABLE items ADD COLUMN last_fetch TEXT;
+UPDATE items SET
+    origin = o.origin,
+    first_fetch = json_object('at', o.first_at, 'status', o.first_status, 'etag', o.first_etag),
+    last_fetch = json_object('at', o.last_at, 'status', o.last_status, 'etag', o.last_etag)
+FROM item_origins o WHERE o.feed_url = items.feed_url AND o.item_id = items.item_id;
+DROP TRIGGER items_take_their_records;
+CREATE TRIGGER items_take_their_decisions AFTER DELETE ON items BEGIN
+    DELETE FROM item_decisions WHERE feed_url = old.feed_url AND item_id = old.item_id;
+END;
+DROP TABLE item_origins;
+",
+        postgres: r#"
+ALTER TABLE items ADD COLUMN origin TEXT, ADD COLUMN first_fetch TEXT, ADD COLUMN last_fetch TEXT;
+UPDATE items AS i SET
+    origin = o.origin,
+    first_fetch = json_build_object('at', o.first_at, 'status', o.first_status, 'etag', o.first_etag)::text,
+    last_fetch = json_build_object('at', o.last_at, 'status', o.last_status, 'etag', o.last_etag)::text
+FROM item_origins o WHERE o.feed_url = i.feed_url AND o.item_id = i.item_id;
+DROP TABLE item_origins;
+"#,
+    },
 ];
 
 /// The schema version this binary writes: that of its last migration.
@@ -452,6 +479,70 @@ mod pg_tests {
     use super::*;
     use crate::config::Database;
     use crate::store::{Store, both};
+
+    /// An item of a store at version 5, when origins had a table of their own (`{data}`: the
+    /// item's JSON).
+    const ITEM_AT_VERSION_5: &str = "
+        INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
+        VALUES ('https://a.example/rss', '1', '{data}', 'h',
+                '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00');
+        INSERT INTO item_origins (feed_url, item_id, origin, first_at, first_status, first_etag,
+                                  last_at, last_status, last_etag)
+        VALUES ('https://a.example/rss', '1', '{\"guid\":\"1\",\"link\":null,\"id_from\":\"guid\"}',
+                '2026-01-01 00:00:00+00:00', 200, '\"v1\"', '2026-01-02 00:00:00+00:00', 200, NULL);";
+
+    #[test]
+    fn origins_move_into_their_items_rows_on_both_backends() {
+        let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        let item = crate::model::Item {
+            id: "1".into(),
+            title: "제목".into(),
+            ..crate::model::Item::default()
+        };
+        let data = serde_json::to_string(&item).unwrap();
+        let version_5 = ITEM_AT_VERSION_5.replace("{data}", &data);
+        both::on_both(|database| {
+            match database {
+                Database::Sqlite(path) => {
+                    let conn = Connection::open(path).unwrap();
+                    for step in &MIGRATIONS[..5] {
+                        conn.execute_batch(step.sqlite).unwrap();
+                    }
+                    conn.execute_batch(&version_5).unwrap();
+                    conn.pragma_update(None, "user_version", 5).unwrap();
+                }
+                Database::Postgres(pg) => {
+                    let mut client = postgres::Client::connect(&pg.url, postgres::NoTls).unwrap();
+                    for step in &MIGRATIONS[..5] {
+                        client.batch_execute(step.postgres).unwrap();
+                    }
+                    client.batch_execute(&version_5).unwrap();
+                    client
+                        .batch_execute(
+                            "CREATE TABLE schema_version (
+                                 id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+                             INSERT INTO schema_version VALUES (1, 5);",
+                        )
+                        .unwrap();
+                }
+            }
+            let store = Store::connect(database).unwrap();
+            let records = store.records(|_, _| true).unwrap();
+            assert_eq!(records.len(), 1);
+            let origin = records[0].origin.as_ref().expect("the origin moved");
+            assert_eq!(origin.guid.as_deref(), Some("1"));
+            let first = records[0].first_fetch.as_ref().expect("the first fetch");
+            assert_eq!(
+                (first.at, first.status, first.etag.as_deref()),
+                (at("2026-01-01T00:00:00Z"), Some(200), Some("\"v1\""))
+            );
+            let last = records[0].last_fetch.as_ref().expect("the last fetch");
+            assert_eq!(
+                (last.at, last.etag.as_deref()),
+                (at("2026-01-02T00:00:00Z"), None)
+            );
+        });
+    }
 
     #[test]
     fn postgres_gets_every_migration_and_refuses_a_newer_schema() {

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -366,9 +366,38 @@ struct ItemRow {
 /// written in exactly this form.
 const SQL_TIME: &str = "%F %T%.f%:z";
 
-/// `date` as stored.
+/// `date` as stored: what `date.format(SQL_TIME)` writes, written digit by digit because a cycle
+/// stores a date per item and chrono's formatter costs some twenty times more.
 fn sql_time(date: &DateTime<Utc>) -> String {
-    date.format(SQL_TIME).to_string()
+    let (day, time) = (date.date_naive(), date.time());
+    let nanos = time.nanosecond();
+    // Years of other than four digits and leap seconds, as chrono writes them.
+    if !(0..=9999).contains(&day.year()) || nanos >= 1_000_000_000 {
+        return date.format(SQL_TIME).to_string();
+    }
+    let mut out = String::with_capacity(35);
+    let mut put = |separator: Option<char>, value: u32, width: u32| {
+        out.extend(separator);
+        for place in (0..width).rev() {
+            let digit = value / 10u32.pow(place) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+    };
+    put(None, day.year().unsigned_abs(), 4);
+    put(Some('-'), day.month(), 2);
+    put(Some('-'), day.day(), 2);
+    put(Some(' '), time.hour(), 2);
+    put(Some(':'), time.minute(), 2);
+    put(Some(':'), time.second(), 2);
+    // `%.f`: as many digits of the fraction as it needs, in threes.
+    match nanos {
+        0 => {}
+        _ if nanos % 1_000_000 == 0 => put(Some('.'), nanos / 1_000_000, 3),
+        _ if nanos % 1_000 == 0 => put(Some('.'), nanos / 1_000, 6),
+        _ => put(Some('.'), nanos, 9),
+    }
+    out.push_str("+00:00");
+    out
 }
 
 impl FeedRows {
@@ -421,37 +450,43 @@ fn write_items(
         .execute(params![feed_url, feed.title, feed.site_link])?;
     // One statement per item: an unchanged item (same hash) returns no row; a new one returns
     // the `first_seen` given (now), a changed one its own, which it keeps.
+    // What the feed said of the item and the fetch it came from go in the item's own row: the
+    // first fetch kept, the last and the origin replaced when the item changes.
     let mut upsert = conn.prepare_cached(
-        "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
-         VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6)
+        "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen,
+                            origin, first_fetch, last_fetch)
+         VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6, ?7, ?8, ?8)
          ON CONFLICT (feed_url, item_id) DO UPDATE SET
             data = excluded.data, hash = excluded.hash,
-            sort_date = COALESCE(?5, items.first_seen)
+            sort_date = COALESCE(?5, items.first_seen),
+            origin = COALESCE(excluded.origin, items.origin), last_fetch = excluded.last_fetch
          WHERE items.hash != excluded.hash
          RETURNING first_seen",
     )?;
     let mut stats = SaveStats::default();
+    let fetch = records::fetch_json(now, status, etag)?;
     // Formatted once for the feed's items, and compared as stored, not parsed back.
     let now = sql_time(&now);
     for item in &feed.items {
         let first_seen: Option<String> = upsert
             .query_row(
-                params![feed_url, item.id, item.data, item.hash, item.date_text, now],
+                params![
+                    feed_url,
+                    item.id,
+                    item.data,
+                    item.hash,
+                    item.date_text,
+                    now,
+                    item.origin,
+                    fetch
+                ],
                 |row| row.get(0),
             )
             .optional()?;
         match first_seen {
-            None => continue,
+            None => {}
             Some(first_seen) if first_seen == now => stats.new += 1,
             Some(_) => stats.updated += 1,
-        }
-        if let Some(origin) = &item.origin {
-            let fetch = records::FetchRow {
-                at: &now,
-                status,
-                etag,
-            };
-            records::write_origin(conn, feed_url, &item.id, origin, &fetch)?;
         }
     }
     if renamed > 0 || stats.new + stats.updated > 0 {
@@ -466,6 +501,7 @@ type ItemColumns<'a> = (
     Vec<&'a str>,
     Vec<&'a str>,
     Vec<Option<DateTime<Utc>>>,
+    Vec<Option<&'a str>>,
 );
 
 fn columns<'a>(items: &[&'a ItemRow]) -> ItemColumns<'a> {
@@ -474,6 +510,7 @@ fn columns<'a>(items: &[&'a ItemRow]) -> ItemColumns<'a> {
         items.iter().map(|i| i.data.as_str()).collect(),
         items.iter().map(|i| i.hash.as_str()).collect(),
         items.iter().map(|i| i.date).collect(),
+        items.iter().map(|i| i.origin.as_deref()).collect(),
     )
 }
 
@@ -514,40 +551,35 @@ fn pg_write_items(
         }
     }
     let mut stats = SaveStats::default();
+    let fetch = records::fetch_json(now, status, etag)?;
     if !new.is_empty() {
-        let (ids, data, hashes, dates) = columns(&new);
+        let (ids, data, hashes, dates, origins) = columns(&new);
         let inserted = db.execute(
-            "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen)
-             SELECT $1, u.id, u.data, u.hash, COALESCE(u.date, $6::timestamptz), $6::timestamptz
-             FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
-                  AS u(id, data, hash, date)
+            "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen,
+                                origin, first_fetch, last_fetch)
+             SELECT $1, u.id, u.data, u.hash, COALESCE(u.date, $6::timestamptz), $6::timestamptz,
+                    u.origin, $8, $8
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $7::text[])
+                  AS u(id, data, hash, date, origin)
              ON CONFLICT (feed_url, item_id) DO NOTHING",
-            &[&feed_url, &ids, &data, &hashes, &dates, &now],
+            &[
+                &feed_url, &ids, &data, &hashes, &dates, &now, &origins, &fetch,
+            ],
         )?;
         stats.new = usize::try_from(inserted).unwrap_or(usize::MAX);
     }
     if !changed.is_empty() {
-        let (ids, data, hashes, dates) = columns(&changed);
+        let (ids, data, hashes, dates, origins) = columns(&changed);
         let updated = db.execute(
             "UPDATE items AS i SET data = u.data, hash = u.hash,
-                    sort_date = COALESCE(u.date, i.first_seen)
-             FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
-                  AS u(id, data, hash, date)
+                    sort_date = COALESCE(u.date, i.first_seen),
+                    origin = COALESCE(u.origin, i.origin), last_fetch = $7
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+                  AS u(id, data, hash, date, origin)
              WHERE i.feed_url = $1 AND i.item_id = u.id AND i.hash <> u.hash",
-            &[&feed_url, &ids, &data, &hashes, &dates],
+            &[&feed_url, &ids, &data, &hashes, &dates, &origins, &fetch],
         )?;
         stats.updated = usize::try_from(updated).unwrap_or(usize::MAX);
-    }
-    // After the items: a record references its item.
-    let fetch = records::PgFetch {
-        at: now,
-        status,
-        etag,
-    };
-    for item in new.iter().chain(&changed) {
-        if let Some(origin) = &item.origin {
-            records::pg_write_origin(db, feed_url, &item.id, origin, &fetch)?;
-        }
     }
     if renamed > 0 || stats.new + stats.updated > 0 {
         published::pg_bump(db)?;
@@ -957,6 +989,39 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sql_time_writes_what_chrono_writes() {
+        let mut dates = Vec::new();
+        for text in [
+            "2026-01-11T07:35:00Z",
+            "1970-01-01T00:00:00Z",
+            "0000-03-01T00:00:00Z",
+            "0999-12-31T23:59:59.5Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "2026-06-30T12:00:00.120Z",
+            "2026-06-30T12:00:00.000120Z",
+            "2026-06-30T12:00:00.000000120Z",
+            "2016-12-31T23:59:60.250Z",
+        ] {
+            dates.push(text.parse::<DateTime<Utc>>().unwrap());
+        }
+        let far = chrono::NaiveDate::from_ymd_opt(12026, 1, 1).unwrap();
+        dates.push(far.and_hms_opt(0, 0, 0).unwrap().and_utc());
+        let before = chrono::NaiveDate::from_ymd_opt(-44, 3, 15).unwrap();
+        dates.push(before.and_hms_opt(12, 0, 0).unwrap().and_utc());
+        // Every second and fraction width over a stretch of days, hours and minutes.
+        let mut date = dates[0];
+        for step in 0..5_000i64 {
+            date += chrono::TimeDelta::seconds(7_919 * step) + chrono::TimeDelta::nanoseconds(step);
+            dates.push(date);
+            dates.push(date.with_nanosecond(0).unwrap());
+            dates.push(date.with_nanosecond(1_000 * (step as u32 % 1_000_000)).unwrap());
+        }
+        for date in dates {
+            assert_eq!(sql_time(&date), date.format(SQL_TIME).to_string(), "{date:?}");
+        }
+    }
 
     fn item(id: &str, title: &str) -> Item {
         Item {

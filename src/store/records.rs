@@ -1,83 +1,26 @@
-//! Decision records: where each item came from (written with the item, when it is new or
-//! changed) and what the last publish that read it decided (written once per publish, in one
-//! transaction). Both live exactly as long as their item, deleted with it (a trigger in SQLite, a
-//! cascading key in PostgreSQL); the tables are a migration of their own (`migrations.rs`).
+//! Decision records: where each item came from (in the item's own row, written with it when it
+//! is new or changed) and what the last publish that read it decided (a table written once per
+//! publish, in one transaction). Both live exactly as long as their item: the decisions are
+//! deleted with it (a trigger in SQLite, a cascading key in PostgreSQL).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::{Backend, Store, StoreError, lock, sources, stored_item};
 use crate::model::{Decision, Fetch, ItemDecision, Origin, Record, StoredItem, StoredRef};
 
-/// The fetch a poll's items were read from, as [`write_origin`] records it.
-pub(super) struct FetchRow<'a> {
-    pub at: &'a str,
-    pub status: Option<u16>,
-    pub etag: Option<&'a str>,
-}
-
-/// Records that the item `item_id` of `feed_url` was stored new or changed by `fetch`, with
-/// what the feed said of it (`origin`, JSON): the first fetch is kept, the last replaced.
-pub(super) fn write_origin(
-    conn: &Connection,
-    feed_url: &str,
-    item_id: &str,
-    origin: &str,
-    fetch: &FetchRow<'_>,
-) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO item_origins (feed_url, item_id, origin, first_at, first_status, first_etag,
-                                   last_at, last_status, last_etag)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, ?5, ?6)
-         ON CONFLICT (feed_url, item_id) DO UPDATE SET
-            origin = ?3, last_at = ?4, last_status = ?5, last_etag = ?6",
-    )?
-    .execute(params![
-        feed_url,
-        item_id,
-        origin,
-        fetch.at,
-        fetch.status,
-        fetch.etag
-    ])?;
-    Ok(())
-}
-
-/// The fetch of [`pg_write_origin`].
-pub(super) struct PgFetch<'a> {
-    pub at: DateTime<Utc>,
-    pub status: Option<u16>,
-    pub etag: Option<&'a str>,
-}
-
-/// [`write_origin`] in PostgreSQL.
-pub(super) fn pg_write_origin(
-    db: &mut postgres::Transaction<'_>,
-    feed_url: &str,
-    item_id: &str,
-    origin: &str,
-    fetch: &PgFetch<'_>,
-) -> Result<(), StoreError> {
-    let upsert = db.prepare(
-        "INSERT INTO item_origins (feed_url, item_id, origin, first_at, first_status, first_etag,
-                                   last_at, last_status, last_etag)
-         VALUES ($1, $2, $3, $4, $5, $6, $4, $5, $6)
-         ON CONFLICT (feed_url, item_id) DO UPDATE SET
-            origin = $3, last_at = $4, last_status = $5, last_etag = $6",
-    )?;
-    let status = fetch.status.map(i32::from);
-    db.execute(
-        &upsert,
-        &[
-            &feed_url,
-            &item_id,
-            &origin,
-            &fetch.at,
-            &status,
-            &fetch.etag,
-        ],
-    )?;
-    Ok(())
+/// The fetch a poll's items were read from, as their rows keep it (JSON): encoded once per poll.
+pub(super) fn fetch_json(
+    at: DateTime<Utc>,
+    status: Option<u16>,
+    etag: Option<&str>,
+) -> Result<String, StoreError> {
+    let fetch = Fetch {
+        at,
+        status,
+        etag: etag.map(str::to_owned),
+    };
+    serde_json::to_string(&fetch).map_err(StoreError::Encode)
 }
 
 impl Store {
@@ -170,18 +113,14 @@ impl Store {
                         data: row.get(1)?,
                         first_seen: row.get(2)?,
                         origin: row.get(3)?,
-                        first: fetch(row.get(4)?, row.get(5)?, row.get(6)?),
-                        last: fetch(row.get(7)?, row.get(8)?, row.get(9)?),
-                        decision: row.get(10)?,
+                        first_fetch: row.get(4)?,
+                        last_fetch: row.get(5)?,
+                        decision: row.get(6)?,
                     })
                 })?;
                 rows.collect::<Result<_, _>>()?
             }
             Backend::Postgres(pool) => pool.run(|db| {
-                let status = |row: &postgres::Row, at: usize| {
-                    row.get::<_, Option<i32>>(at)
-                        .and_then(|status| u16::try_from(status).ok())
-                };
                 Ok(db
                     .query(RECORDS, &[])?
                     .iter()
@@ -190,9 +129,9 @@ impl Store {
                         data: row.get(1),
                         first_seen: row.get(2),
                         origin: row.get(3),
-                        first: fetch(row.get(4), status(row, 5), row.get(6)),
-                        last: fetch(row.get(7), status(row, 8), row.get(9)),
-                        decision: row.get(10),
+                        first_fetch: row.get(4),
+                        last_fetch: row.get(5),
+                        decision: row.get(6),
                     })
                     .collect())
             })?,
@@ -203,18 +142,14 @@ impl Store {
                 feed_url: row.feed_url.clone(),
                 source,
             };
-            let origin: Option<Origin> = (row.origin.as_deref())
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(corrupt)?;
+            let origin: Option<Origin> = json(row.origin.as_deref()).map_err(corrupt)?;
             let stored = stored_item(&sources, row.feed_url.clone(), &row.data, row.first_seen)?;
             if !wanted(&stored, origin.as_ref()) {
                 continue;
             }
-            let decision: Option<Decision> = (row.decision.as_deref())
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(corrupt)?;
+            let decision: Option<Decision> = json(row.decision.as_deref()).map_err(corrupt)?;
+            let first_fetch = json(row.first_fetch.as_deref()).map_err(corrupt)?;
+            let last_fetch = json(row.last_fetch.as_deref()).map_err(corrupt)?;
             records.push(Record {
                 item: StoredRef {
                     feed_url: stored.source.feed_url.clone(),
@@ -224,8 +159,8 @@ impl Store {
                     date: stored.date(),
                     first_seen: stored.first_seen,
                 },
-                first_fetch: row.first,
-                last_fetch: row.last,
+                first_fetch,
+                last_fetch,
                 origin,
                 decision,
             });
@@ -235,11 +170,9 @@ impl Store {
 }
 
 /// Every item with its origin and decision, newest first: the same text in both dialects.
-const RECORDS: &str = "SELECT i.feed_url, i.data, i.first_seen, o.origin,
-        o.first_at, o.first_status, o.first_etag, o.last_at, o.last_status, o.last_etag,
-        d.decision
+const RECORDS: &str = "SELECT i.feed_url, i.data, i.first_seen, i.origin, i.first_fetch,
+        i.last_fetch, d.decision
     FROM items i
-    LEFT JOIN item_origins o ON o.feed_url = i.feed_url AND o.item_id = i.item_id
     LEFT JOIN item_decisions d ON d.feed_url = i.feed_url AND d.item_id = i.item_id
     ORDER BY i.sort_date DESC, i.feed_url, i.item_id";
 
@@ -249,17 +182,16 @@ struct RecordRow {
     data: String,
     first_seen: DateTime<Utc>,
     origin: Option<String>,
-    first: Option<Fetch>,
-    last: Option<Fetch>,
+    first_fetch: Option<String>,
+    last_fetch: Option<String>,
     decision: Option<String>,
 }
 
-fn fetch(at: Option<DateTime<Utc>>, status: Option<u16>, etag: Option<String>) -> Option<Fetch> {
-    Some(Fetch {
-        at: at?,
-        status,
-        etag,
-    })
+/// A JSON column read, if it holds a value.
+fn json<T: serde::de::DeserializeOwned>(
+    column: Option<&str>,
+) -> Result<Option<T>, serde_json::Error> {
+    column.map(serde_json::from_str).transpose()
 }
 
 #[cfg(test)]
@@ -364,9 +296,11 @@ mod tests {
             assert!(none.expect("read").is_empty());
 
             execute(&store, "DELETE FROM items");
-            for table in ["item_origins", "item_decisions"] {
-                assert_eq!(count(&store, table), 0, "{table} went with the item");
-            }
+            assert_eq!(
+                count(&store, "item_decisions"),
+                0,
+                "decisions went with the item"
+            );
         });
     }
 }
