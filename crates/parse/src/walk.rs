@@ -617,7 +617,11 @@ fn is_blank(text: &str) -> bool {
     for (at, byte) in text.bytes().enumerate() {
         match byte {
             b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => {}
-            0x80.. => return text.get(at..).is_some_and(|rest| rest.trim_start().is_empty()),
+            0x80.. => {
+                return text
+                    .get(at..)
+                    .is_some_and(|rest| rest.trim_start().is_empty());
+            }
             _ => return false,
         }
     }
@@ -919,8 +923,18 @@ mod tests {
     #[test]
     fn blank_is_what_trim_leaves_empty() {
         for text in [
-            "", " ", "\n\t  \r\n", "\u{b}\u{c}", "\u{a0}", " \u{3000}\n", "a", " a", "\n\u{a0}x",
-            "\u{1}", "한", " \u{a0}한",
+            "",
+            " ",
+            "\n\t  \r\n",
+            "\u{b}\u{c}",
+            "\u{a0}",
+            " \u{3000}\n",
+            "a",
+            " a",
+            "\n\u{a0}x",
+            "\u{1}",
+            "한",
+            " \u{a0}한",
         ] {
             assert_eq!(is_blank(text), text.trim().is_empty(), "{text:?}");
         }
