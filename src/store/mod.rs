@@ -1016,10 +1016,17 @@ mod tests {
             date += chrono::TimeDelta::seconds(7_919 * step) + chrono::TimeDelta::nanoseconds(step);
             dates.push(date);
             dates.push(date.with_nanosecond(0).unwrap());
-            dates.push(date.with_nanosecond(1_000 * (step as u32 % 1_000_000)).unwrap());
+            dates.push(
+                date.with_nanosecond(1_000 * (step as u32 % 1_000_000))
+                    .unwrap(),
+            );
         }
         for date in dates {
-            assert_eq!(sql_time(&date), date.format(SQL_TIME).to_string(), "{date:?}");
+            assert_eq!(
+                sql_time(&date),
+                date.format(SQL_TIME).to_string(),
+                "{date:?}"
+            );
         }
     }
 
