@@ -412,10 +412,10 @@ impl FeedRows {
             .filter(|(item, _)| ids.insert(item.id.as_str()))
             .map(|(item, origin)| {
                 let data = serde_json::to_string(item).map_err(StoreError::Encode)?;
-                let origin = origin.map(serde_json::to_string).transpose();
+                let origin = origin.map(|origin| records::origin_json(origin, item));
                 let date = item.published.or(item.updated);
                 Ok(ItemRow {
-                    origin: origin.map_err(StoreError::Encode)?,
+                    origin: origin.transpose()?,
                     id: item.id.clone(),
                     hash: hex::encode(&Sha256::digest(data.as_bytes())[..16]),
                     data,
@@ -451,15 +451,15 @@ fn write_items(
     // One statement per item: an unchanged item (same hash) returns no row; a new one returns
     // the `first_seen` given (now), a changed one its own, which it keeps.
     // What the feed said of the item and the fetch it came from go in the item's own row: the
-    // first fetch kept, the last and the origin replaced when the item changes.
+    // first fetch kept, the last (none until it changes) and the origin replaced when it changes.
     let mut upsert = conn.prepare_cached(
         "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen,
                             origin, first_fetch, last_fetch)
-         VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6, ?7, ?8, ?8)
+         VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6, ?7, ?8, NULL)
          ON CONFLICT (feed_url, item_id) DO UPDATE SET
             data = excluded.data, hash = excluded.hash,
             sort_date = COALESCE(?5, items.first_seen),
-            origin = COALESCE(excluded.origin, items.origin), last_fetch = excluded.last_fetch
+            origin = COALESCE(excluded.origin, items.origin), last_fetch = ?8
          WHERE items.hash != excluded.hash
          RETURNING first_seen",
     )?;
@@ -558,7 +558,7 @@ fn pg_write_items(
             "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen,
                                 origin, first_fetch, last_fetch)
              SELECT $1, u.id, u.data, u.hash, COALESCE(u.date, $6::timestamptz), $6::timestamptz,
-                    u.origin, $8, $8
+                    u.origin, $8, NULL
              FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $7::text[])
                   AS u(id, data, hash, date, origin)
              ON CONFLICT (feed_url, item_id) DO NOTHING",

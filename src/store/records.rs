@@ -7,7 +7,94 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Backend, Store, StoreError, lock, sources, stored_item};
-use crate::model::{Decision, Fetch, ItemDecision, Origin, Record, StoredItem, StoredRef};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    Decision, Fetch, IdFrom, Item, ItemDecision, Origin, Record, StoredItem, StoredRef,
+};
+
+/// An item's origin as its row keeps it (JSON): the guid and the link left out when they are the
+/// item's own id and link, as they mostly are, since every item has a row.
+#[derive(Serialize, Deserialize)]
+struct StoredOrigin {
+    #[serde(default, skip_serializing_if = "Written::is_the_items")]
+    guid: Written,
+    #[serde(default, skip_serializing_if = "Written::is_the_items")]
+    link: Written,
+    id_from: IdFrom,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    future_date: Option<DateTime<Utc>>,
+}
+
+/// What the feed wrote for a guid or a link, beside what the item has.
+#[derive(Default)]
+enum Written {
+    /// The item's own (left out of the JSON).
+    #[default]
+    TheItems,
+    /// Nothing (`null`).
+    Nothing,
+    Text(String),
+}
+
+impl Written {
+    fn is_the_items(&self) -> bool {
+        matches!(self, Written::TheItems)
+    }
+
+    fn of(written: Option<&String>, items: Option<&String>) -> Written {
+        match written {
+            Some(text) if Some(text) == items => Written::TheItems,
+            Some(text) => Written::Text(text.clone()),
+            None => Written::Nothing,
+        }
+    }
+
+    fn or_the_items(self, items: Option<&String>) -> Option<String> {
+        match self {
+            Written::TheItems => items.cloned(),
+            Written::Nothing => None,
+            Written::Text(text) => Some(text),
+        }
+    }
+}
+
+impl Serialize for Written {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Written::Text(text) => serializer.serialize_str(text),
+            Written::TheItems | Written::Nothing => serializer.serialize_none(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Written {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Option::<String>::deserialize(deserializer)?.map_or(Written::Nothing, Written::Text))
+    }
+}
+
+/// `origin` of `item` as its row keeps it.
+pub(super) fn origin_json(origin: &Origin, item: &Item) -> Result<String, StoreError> {
+    let stored = StoredOrigin {
+        guid: Written::of(origin.guid.as_ref(), Some(&item.id)),
+        link: Written::of(origin.link.as_ref(), item.link.as_ref()),
+        id_from: origin.id_from,
+        future_date: origin.future_date,
+    };
+    serde_json::to_string(&stored).map_err(StoreError::Encode)
+}
+
+/// The origin of `item` from its row's JSON.
+fn origin_of(json: &str, item: &Item) -> Result<Origin, serde_json::Error> {
+    let stored: StoredOrigin = serde_json::from_str(json)?;
+    Ok(Origin {
+        guid: stored.guid.or_the_items(Some(&item.id)),
+        link: stored.link.or_the_items(item.link.as_ref()),
+        id_from: stored.id_from,
+        future_date: stored.future_date,
+    })
+}
 
 /// The fetch a poll's items were read from, as their rows keep it (JSON): encoded once per poll.
 pub(super) fn fetch_json(
@@ -142,14 +229,19 @@ impl Store {
                 feed_url: row.feed_url.clone(),
                 source,
             };
-            let origin: Option<Origin> = json(row.origin.as_deref()).map_err(corrupt)?;
             let stored = stored_item(&sources, row.feed_url.clone(), &row.data, row.first_seen)?;
+            let origin = (row.origin.as_deref())
+                .map(|json| origin_of(json, &stored.item))
+                .transpose()
+                .map_err(corrupt)?;
             if !wanted(&stored, origin.as_ref()) {
                 continue;
             }
             let decision: Option<Decision> = json(row.decision.as_deref()).map_err(corrupt)?;
-            let first_fetch = json(row.first_fetch.as_deref()).map_err(corrupt)?;
+            let first_fetch: Option<Fetch> = json(row.first_fetch.as_deref()).map_err(corrupt)?;
+            // A row keeps no last fetch until the item changes.
             let last_fetch = json(row.last_fetch.as_deref()).map_err(corrupt)?;
+            let last_fetch = last_fetch.or_else(|| first_fetch.clone());
             records.push(Record {
                 item: StoredRef {
                     feed_url: stored.source.feed_url.clone(),
@@ -228,6 +320,36 @@ mod tests {
     }
 
     #[test]
+    fn an_origin_keeps_only_what_differs_from_its_item_and_reads_back_whole() {
+        let item = Item {
+            id: "https://a.example/1".into(),
+            link: Some("https://a.example/1".into()),
+            ..Item::default()
+        };
+        let same = Origin {
+            guid: Some("https://a.example/1".into()),
+            link: Some("https://a.example/1".into()),
+            id_from: IdFrom::Guid,
+            future_date: None,
+        };
+        let other = Origin {
+            guid: None,
+            link: Some("https://a.example/1?utm_source=rss".into()),
+            id_from: IdFrom::Link,
+            future_date: Some("2027-01-01T00:00:00Z".parse().unwrap()),
+        };
+        let json = origin_json(&same, &item).unwrap();
+        assert_eq!(json, r#"{"id_from":"guid"}"#);
+        assert_eq!(origin_of(&json, &item).unwrap(), same);
+        let json = origin_json(&other, &item).unwrap();
+        assert!(json.contains(r#""guid":null"#), "{json}");
+        assert_eq!(origin_of(&json, &item).unwrap(), other);
+        // As rows written before kept it: whole.
+        let whole = serde_json::to_string(&other).unwrap();
+        assert_eq!(origin_of(&whole, &item).unwrap(), other);
+    }
+
+    #[test]
     fn records_are_kept_with_their_items_and_go_with_them() {
         on_both(|database| {
             let store = Store::connect(database).expect("a store");
@@ -290,10 +412,51 @@ mod tests {
                 etag: Some("\"v1\"".into()),
             };
             assert_eq!(records[0].first_fetch.as_ref(), Some(&fetch));
+            assert_eq!(
+                records[0].last_fetch.as_ref(),
+                Some(&fetch),
+                "the first, until a change"
+            );
             assert_eq!(records[0].origin.as_ref(), Some(&origin));
             assert_eq!(records[0].decision.as_ref(), Some(&decision));
             let none = store.records(|stored, _| stored.item.id == "2");
             assert!(none.expect("read").is_empty());
+
+            // The item changes: its first fetch is kept, its last and its origin replaced.
+            let later = at + chrono::TimeDelta::hours(1);
+            let changed_origin = Origin {
+                link: Some("https://a.example/1".into()),
+                ..origin.clone()
+            };
+            let changed = Normalized {
+                items: vec![Item {
+                    title: "고친 제목".into(),
+                    ..feed.items[0].clone()
+                }],
+                origins: vec![changed_origin.clone()],
+                ..feed.clone()
+            };
+            let poll = PollRecord {
+                feed_url: url.into(),
+                state: FeedState {
+                    last_status: Some(200),
+                    etag: Some("\"v2\"".into()),
+                    ..FeedState::default()
+                },
+                feed: Some(FeedRows::encode(&changed).expect("encoded")),
+                at: later,
+                health: None,
+            };
+            assert!(store.record_polls(&[poll])[0].is_ok());
+            let records = store.records(|_, _| true).expect("read");
+            assert_eq!(records[0].first_fetch.as_ref(), Some(&fetch));
+            let last = Fetch {
+                at: later,
+                etag: Some("\"v2\"".into()),
+                ..fetch.clone()
+            };
+            assert_eq!(records[0].last_fetch.as_ref(), Some(&last));
+            assert_eq!(records[0].origin.as_ref(), Some(&changed_origin));
 
             execute(&store, "DELETE FROM items");
             assert_eq!(
