@@ -679,3 +679,32 @@ fn the_daemon_shows_failures_in_status_json_and_a_restart_fetches_nothing_again(
     assert!(content(item(&items, "대전시 내년 예산 7조")).contains("7조 1,250억 원 규모로 편성해"));
     assert_eq!(content(item(&items, "사라진 기사")), "사라진 기사의 요약");
 }
+
+#[test]
+fn the_digest_sums_up_a_title_only_item_from_its_article() {
+    let farm = Farm::start();
+    farm.set("/en/park.html", html(EN_PAGE));
+    let item = format!(
+        "<guid>park</guid><title>Riverside park expansion</title><link>{}</link>\
+         <pubDate>Fri, 04 Dec 2026 01:00:00 +0000</pubDate>",
+        farm.url("/en/park.html")
+    );
+    farm.set(
+        "/rss.xml",
+        Route::rss(rss_raw("예시일보", &farm.url("/"), &[item])),
+    );
+    let config = FeedsToml::new()
+        .section("news", "뉴스")
+        .feed(&farm.url("/rss.xml"), &["news"]);
+    let config = full_text(config).raw(
+        "[digest]\nfrom = \"가제트 <news@news.example.kr>\"\n\
+         to = [\"reader@example.com\"]\nsmtp = \"smtp://127.0.0.1:1\"\n",
+    );
+    let work = Workdir::new(config);
+    once(&work);
+    let output = work.run(&["digest", "--date", "2026-12-04"]);
+    assert!(output.status.success(), "{}", show(&output));
+    let digest = work.read_output("digest/2026-12-04.html");
+    assert!(digest.contains("Riverside park expansion"), "{digest}");
+    assert!(digest.contains("voted 7-2 on Thursday"), "{digest}");
+}

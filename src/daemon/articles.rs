@@ -12,9 +12,8 @@ use url::Url;
 use super::{DaemonError, Pipeline};
 use crate::config::{FeedConfig, FullTextConfig};
 use crate::fetch::{FetchOutcome, FetchRequest, PrivateAccess};
-use crate::fulltext::{ArticleHints, extract, with_extract};
-use crate::model::StoredItem;
-use crate::store::{ArticleOutcome, PendingArticle, Store, StoreError};
+use crate::fulltext::{ArticleHints, extract};
+use crate::store::{ArticleOutcome, PendingArticle};
 
 /// How one feed's article fetches of a cycle went.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -130,33 +129,4 @@ impl Pipeline {
             },
         }
     }
-}
-
-/// `items` with the stored article text of those whose feed is a `full_text` feed in `feeds`.
-pub(super) fn with_extracts(
-    store: &Store,
-    feeds: &[FeedConfig],
-    items: &mut [StoredItem],
-) -> Result<(), StoreError> {
-    let full_text: Vec<&str> = feeds
-        .iter()
-        .filter(|feed| feed.full_text.is_some())
-        .map(|feed| feed.url.as_str())
-        .collect();
-    if full_text.is_empty() {
-        return Ok(());
-    }
-    let keys: Vec<(&str, &str)> = items
-        .iter()
-        .filter(|stored| full_text.contains(&stored.source.feed_url.as_str()))
-        .map(|stored| (stored.source.feed_url.as_str(), stored.item.id.as_str()))
-        .collect();
-    let extracts = store.article_extracts(&keys)?;
-    for stored in items {
-        let key = (stored.source.feed_url.clone(), stored.item.id.clone());
-        if let Some(html) = extracts.get(&key) {
-            with_extract(&mut stored.item, html);
-        }
-    }
-    Ok(())
 }

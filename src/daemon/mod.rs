@@ -667,7 +667,9 @@ impl Pipeline {
         let mut reading = window::first_reading(&self.config, now);
         loop {
             let mut newest = self.store.newest_items(&urls, &reading)?;
-            articles::with_extracts(&self.store, &self.config.feeds, &mut newest.items)?;
+            crate::fulltext::with_extracts(&self.config.feeds, &mut newest.items, |keys| {
+                self.store.article_extracts(keys)
+            })?;
             self.store.release_memory()?;
             let count = newest.items.len();
             let merged = merged(&self.config, newest.items, now);

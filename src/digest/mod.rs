@@ -127,7 +127,11 @@ pub fn render_day(
         .filter(|feed| feed.enabled)
         .map(|feed| feed.url.as_str())
         .collect();
-    let items = store.items_between(&urls, day.start(), day.end())?;
+    let mut items = store.items_between(&urls, day.start(), day.end())?;
+    // An item whose feed gave only a title is summed up from its article's text, as published.
+    crate::fulltext::with_extracts(&config.feeds, &mut items, |keys| {
+        store.article_extracts(keys)
+    })?;
     Digest::render(config, digest, day, items)
 }
 

@@ -10,11 +10,13 @@
 
 mod body;
 
+use std::collections::HashMap;
+
 use scraper::Html;
 use url::Url;
 
-use crate::config::FullTextConfig;
-use crate::model::Item;
+use crate::config::{FeedConfig, FullTextConfig};
+use crate::model::{Item, StoredItem};
 use crate::normalize::{SUMMARY_CHARS, sanitize_html, truncate_at_word};
 use crate::scrape::{Page, read_page};
 use crate::text::html::{collapse_whitespace, html_to_text};
@@ -111,6 +113,37 @@ pub fn with_extract(item: &mut Item, html: &str) {
         item.summary = Some(first_sentences(&plain_text(html), SUMMARY_CHARS))
             .filter(|summary| !summary.is_empty());
     }
+}
+
+/// `items` with the article text of those whose feed is a `full_text` feed in `feeds`, as
+/// `extracts` gives it for their (feed URL, item id) keys: the store's, which this stage does not
+/// import. A publish and a digest read items through it alike.
+pub fn with_extracts<E>(
+    feeds: &[FeedConfig],
+    items: &mut [StoredItem],
+    extracts: impl FnOnce(&[(&str, &str)]) -> Result<HashMap<(String, String), String>, E>,
+) -> Result<(), E> {
+    let full_text: Vec<&str> = feeds
+        .iter()
+        .filter(|feed| feed.full_text.is_some())
+        .map(|feed| feed.url.as_str())
+        .collect();
+    if full_text.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<(&str, &str)> = items
+        .iter()
+        .filter(|stored| full_text.contains(&stored.source.feed_url.as_str()))
+        .map(|stored| (stored.source.feed_url.as_str(), stored.item.id.as_str()))
+        .collect();
+    let extracts = extracts(&keys)?;
+    for stored in items {
+        let key = (stored.source.feed_url.clone(), stored.item.id.clone());
+        if let Some(html) = extracts.get(&key) {
+            with_extract(&mut stored.item, html);
+        }
+    }
+    Ok(())
 }
 
 /// The whole sentences of `text` that fit in `max` characters; cut at a word when even the
