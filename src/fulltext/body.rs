@@ -65,11 +65,7 @@ impl<'r> Writer<'r> {
                 self.out.push_str(name);
                 for (attribute, value) in element.value().attrs() {
                     if is_attribute_name(attribute) {
-                        self.out.push(' ');
-                        self.out.push_str(attribute);
-                        self.out.push_str("=\"");
-                        self.out.push_str(&escape::html(value));
-                        self.out.push('"');
+                        self.attribute(attribute, value);
                     }
                 }
                 self.out.push('>');
@@ -114,16 +110,11 @@ impl<'r> Writer<'r> {
         if !self.images.insert(src.clone()) {
             return;
         }
-        self.out.push_str("<img src=\"");
-        self.out.push_str(&escape::html(&src));
-        self.out.push('"');
+        self.out.push_str("<img");
+        self.attribute("src", &src);
         for attribute in ["alt", "title", "width", "height"] {
             if let Some(value) = element.value().attr(attribute) {
-                self.out.push(' ');
-                self.out.push_str(attribute);
-                self.out.push_str("=\"");
-                self.out.push_str(&escape::html(value));
-                self.out.push('"');
+                self.attribute(attribute, value);
             }
         }
         self.out.push('>');
@@ -132,6 +123,15 @@ impl<'r> Writer<'r> {
     /// The pictures of a `<noscript>`: what a page without scripts shows, often the only real
     /// URL of a lazily loaded image. Its markup is text to the parser (as in a browser running
     /// scripts), so it is parsed on its own; only its pictures are kept.
+    /// ` name="value"`, the value escaped.
+    fn attribute(&mut self, name: &str, value: &str) {
+        self.out.push(' ');
+        self.out.push_str(name);
+        self.out.push_str("=\"");
+        self.out.push_str(&escape::html(value));
+        self.out.push('"');
+    }
+
     fn noscript(&mut self, element: ElementRef) {
         let markup: String = element.text().collect();
         let fragment = Html::parse_fragment(&markup);
