@@ -187,10 +187,7 @@ fn children_usage() -> (Duration, u64) {
 }
 
 fn main() {
-    let feeds: usize = std::env::var("GAZETTE_BENCH_FEEDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(10_000);
+    let feeds = feeds::count();
     let farm = Farm::start();
     serve_generation(&farm, feeds, 0);
     let urls: Vec<String> = (0..feeds)

@@ -83,10 +83,7 @@ fn run(label: &str, config: &str, database: Option<&str>, nodes: usize) -> (Dura
 }
 
 fn main() {
-    let feeds: usize = std::env::var("GAZETTE_BENCH_FEEDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(10_000);
+    let feeds = feeds::count();
     let farm = Farm::start();
     serve(&farm, feeds);
     // One farm stands in for many hosts: the per-host limit is lifted to the global one.

@@ -7,6 +7,14 @@ use testkit::{TestItem, rss};
 /// Items in each generated feed.
 pub const ITEMS_PER_FEED: usize = 20;
 
+/// How many feeds to serve: `GAZETTE_BENCH_FEEDS`, else 10,000.
+pub fn count() -> usize {
+    std::env::var("GAZETTE_BENCH_FEEDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000)
+}
+
 /// Feed number `feed` as served in `generation` (a new generation changes every item).
 pub fn feed_body(feed: usize, generation: usize) -> String {
     let items: Vec<TestItem> = (0..ITEMS_PER_FEED)
