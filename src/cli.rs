@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use unicode_width::UnicodeWidthStr;
 
-use crate::config::{Config, ConfigError, locate_url};
+use crate::config::{Config, ConfigError, FeedPlaces};
 use crate::daemon::instance::InstanceLock;
 use crate::daemon::{CycleReport, Pipeline};
 use crate::fetch::{FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetcher, PrivateAccess};
@@ -259,12 +259,9 @@ fn check(path: &Path) -> ExitCode {
 
 /// Suggests the edits to feeds.toml that moved and gone feeds call for, at the url's line:col.
 fn print_feed_notes(path: &Path, health: &[FeedHealth]) {
-    let source = std::fs::read_to_string(path).unwrap_or_default();
+    let places = FeedPlaces::read(path);
     for feed in health {
-        let at = locate_url(&source, &feed.url).map_or_else(
-            || path.display().to_string(),
-            |(line, column)| format!("{}:{line}:{column}", path.display()),
-        );
+        let at = places.at_or_file(&feed.url);
         if let Some(moved) = &feed.moved_to {
             println!(
                 "{at}: note: `{}` has moved permanently to `{}`; change the url to it",

@@ -7,7 +7,6 @@
 //! through the one parser and its decoder (EUC-KR pages and feeds included).
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -15,7 +14,7 @@ use futures_util::future::join_all;
 use url::Url;
 
 use super::{ConfigArg, fail, format_name, load_config, plural, shown};
-use crate::config::{Config, NewFeed, append_feeds, locate_url, without_fragment};
+use crate::config::{Config, FeedPlaces, NewFeed, append_feeds, without_fragment};
 use crate::fetch::{
     FetchError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess,
 };
@@ -201,8 +200,8 @@ pub(super) async fn command(args: &AddArgs) -> ExitCode {
         Ok(found) => found,
         Err(error) => return fail(error),
     };
-    let source = std::fs::read_to_string(path).unwrap_or_default();
-    let listed = |url: &Url| listed_at(&config, &source, path, url);
+    let places = FeedPlaces::read(path);
+    let listed = |url: &Url| listed_at(&config, &places, url);
     let chosen = match (found.len(), args.pick) {
         (0, _) => {
             return fail(format!(
@@ -253,16 +252,13 @@ pub(super) async fn command(args: &AddArgs) -> ExitCode {
 
 /// Where `url` is listed in the config already (`PATH:LINE:COL`, or the path), if it is: a
 /// `#fragment` makes no other feed.
-fn listed_at(config: &Config, source: &str, path: &Path, url: &Url) -> Option<String> {
+fn listed_at(config: &Config, places: &FeedPlaces, url: &Url) -> Option<String> {
     let wanted = without_fragment(url);
     let listed = config
         .feeds
         .iter()
         .find(|feed| without_fragment(&feed.url) == wanted)?;
-    Some(locate_url(source, listed.url.as_str()).map_or_else(
-        || path.display().to_string(),
-        |(line, column)| format!("{}:{line}:{column}", path.display()),
-    ))
+    Some(places.at_or_file(listed.url.as_str()))
 }
 
 /// One line of the list: number, URL, then what the feed holds.

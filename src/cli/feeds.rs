@@ -2,7 +2,6 @@
 //! admin, each with the one action that fixes it.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
@@ -11,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{ConfigArg, fail, open_pipeline, plural, shown};
-use crate::config::locate_url;
+use crate::config::FeedPlaces;
 use crate::model::FeedHealth;
 
 #[derive(Debug, Args)]
@@ -133,11 +132,10 @@ pub(super) async fn command(args: &FeedsArgs) -> ExitCode {
         Err(error) => return fail(error),
     };
     let zone = pipeline.config().gazette.timezone;
-    let source = std::fs::read_to_string(path).unwrap_or_default();
-    let located = |url: &str| located(path, &source, url);
+    let places = FeedPlaces::read(path);
     let feeds: Vec<(&FeedHealth, Option<Problem>)> = health
         .iter()
-        .map(|feed| (feed, problem(feed, &located(&feed.url), zone)))
+        .map(|feed| (feed, problem(feed, &places.at_or_file(&feed.url), zone)))
         .filter(|(_, problem)| !args.problems || problem.is_some())
         .collect();
     let mut out = std::io::stdout().lock();
@@ -216,14 +214,6 @@ pub(super) async fn command(args: &FeedsArgs) -> ExitCode {
         Err(error) => return fail(error),
     }
     ExitCode::SUCCESS
-}
-
-/// `PATH:LINE:COL` of the feed's url, else the config's path.
-fn located(path: &Path, source: &str, url: &str) -> String {
-    locate_url(source, url).map_or_else(
-        || path.display().to_string(),
-        |(line, column)| format!("{}:{line}:{column}", path.display()),
-    )
 }
 
 fn name(feed: &FeedHealth) -> String {

@@ -1,7 +1,9 @@
 //! Where a rule that decided about an item is written in `feeds.toml`: the same line:col that
 //! `check` points its mistakes at, found again in the file's source.
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
@@ -38,13 +40,65 @@ pub fn locate_rule(source: &str, rule: &Rule) -> Option<(usize, usize)> {
     Some(super::line_column(source, span.start))
 }
 
-/// Line and column (1-based) of the `url` of the `[[feed]]` whose URL is `url`: where a note
-/// about the feed (it moved, it is gone) points. Found in the parsed file, so a URL quoted
-/// either way, or also named in a comment or another key, is found where the feed has it.
-pub fn locate_url(source: &str, url: &str) -> Option<(usize, usize)> {
-    let document = DeTable::parse(source).ok()?;
-    let span = key(find_feed(document.get_ref(), url)?, "url")?;
-    Some(super::line_column(source, span.start))
+/// Where each `[[feed]]`'s url is written in a config file, read once for any number of
+/// look-ups: where notes about a feed (it moved, it is gone) point. Found in the parsed file, so
+/// a url quoted either way, or also named in a comment or another key, is found where the feed
+/// has it.
+pub struct FeedPlaces {
+    path: String,
+    source: String,
+    /// Byte offset of each feed's url value, by every url it answers to (the first feed wins).
+    offsets: HashMap<String, usize>,
+}
+
+impl FeedPlaces {
+    /// The places in the config file at `path`; none when it cannot be read or parsed.
+    pub fn read(path: &Path) -> FeedPlaces {
+        let source = std::fs::read_to_string(path).unwrap_or_default();
+        FeedPlaces::of(path, source)
+    }
+
+    /// The places in `source`, the text of the config file at `path`.
+    pub fn of(path: &Path, source: String) -> FeedPlaces {
+        let mut offsets = HashMap::new();
+        if let Ok(document) = DeTable::parse(&source) {
+            for feed in tables(document.get_ref(), "feed") {
+                let Some(value) = feed.get("url") else {
+                    continue;
+                };
+                for url in string(value).map(answers_to).unwrap_or_default() {
+                    offsets.entry(url).or_insert(value.span().start);
+                }
+            }
+        }
+        FeedPlaces {
+            path: path.display().to_string(),
+            source,
+            offsets,
+        }
+    }
+
+    /// `PATH:LINE:COL` of the url of the feed `url`, if the file lists it.
+    pub fn at(&self, url: &str) -> Option<String> {
+        let offset = *self.offsets.get(url)?;
+        let (line, column) = super::line_column(&self.source, offset);
+        Some(format!("{}:{line}:{column}", self.path))
+    }
+
+    /// [`FeedPlaces::at`], else the file's path.
+    pub fn at_or_file(&self, url: &str) -> String {
+        self.at(url).unwrap_or_else(|| self.path.clone())
+    }
+}
+
+/// The urls a feed's written `url` answers to: as the config reads it, and without the fragment
+/// that is never fetched.
+fn answers_to(written: &str) -> Vec<String> {
+    let Ok(parsed) = url::Url::parse(written.trim()) else {
+        return Vec::new();
+    };
+    let bare = super::without_fragment(&parsed).to_string();
+    vec![parsed.to_string(), bare]
 }
 
 /// The tables of the array of tables `name` (`[[feed]]`, `[[section]]`).
@@ -69,14 +123,9 @@ fn string<'a>(value: &'a Value<'_>) -> Option<&'a str> {
     }
 }
 
-/// The `[[feed]]` whose `url` is `url` (compared as the config reads it, with or without the
-/// fragment that is never fetched).
+/// The `[[feed]]` whose `url` answers to `url`.
 fn find_feed<'t, 'i>(root: &'t DeTable<'i>, url: &str) -> Option<&'t DeTable<'i>> {
-    let same = |written: &str| {
-        url::Url::parse(written.trim()).is_ok_and(|parsed| {
-            parsed.as_str() == url || super::without_fragment(&parsed).as_str() == url
-        })
-    };
+    let same = |written: &str| answers_to(written).iter().any(|name| name == url);
     tables(root, "feed").find(|feed| feed.get("url").and_then(string).is_some_and(same))
 }
 
@@ -117,10 +166,23 @@ url = 'https://a.example/rss#main'
 [[feed]]
 url   =   "https://b.example"
 "#;
-        assert_eq!(locate_url(source, "https://a.example/rss"), Some((6, 7)));
-        assert_eq!(locate_url(source, "https://b.example/"), Some((9, 11)));
-        assert_eq!(locate_url(source, "https://c.example/"), None);
-        assert_eq!(locate_url("[[feed]\nurl = ", "https://a.example/rss"), None);
+        let places = FeedPlaces::of(Path::new("feeds.toml"), source.to_owned());
+        assert_eq!(
+            places.at("https://a.example/rss").as_deref(),
+            Some("feeds.toml:6:7")
+        );
+        assert_eq!(
+            places.at("https://a.example/rss#main").as_deref(),
+            Some("feeds.toml:6:7")
+        );
+        assert_eq!(
+            places.at("https://b.example/").as_deref(),
+            Some("feeds.toml:9:11")
+        );
+        assert_eq!(places.at("https://c.example/"), None);
+        assert_eq!(places.at_or_file("https://c.example/"), "feeds.toml");
+        let broken = FeedPlaces::of(Path::new("feeds.toml"), "[[feed]\nurl = ".to_owned());
+        assert_eq!(broken.at("https://a.example/rss"), None);
     }
 
     #[test]
@@ -162,7 +224,11 @@ enabled = false
             locate_rule(source, &Rule::MaxItems { limit: 3 }),
             Some((2, 13))
         );
-        assert_eq!(locate_url(source, "https://a.example/rss"), Some((11, 7)));
+        let places = FeedPlaces::of(Path::new("f.toml"), source.to_owned());
+        assert_eq!(
+            places.at("https://a.example/rss").as_deref(),
+            Some("f.toml:11:7")
+        );
         let gone = Rule::FeedNotConfigured {
             feed: "https://b.example/rss".into(),
         };

@@ -34,21 +34,13 @@ pub use append::{AppendError, NewFeed, append_feeds};
 pub use database::{DATABASE_ENV, DEFAULT_LEASE, Database, PostgresDatabase};
 pub use diagnostic::Diagnostic;
 pub use full_text::{DEFAULT_MAX_ARTICLES_PER_CYCLE, FullTextConfig};
-pub use locate::{locate_rule, locate_url};
+pub use locate::{FeedPlaces, locate_rule};
 pub use scrape::{Css, Pick, Rule, ScrapeRules, date_format};
 
 /// Line and column (1-based, in characters) of a byte offset in `source`, for pointing at a
 /// place in any text file the way `check` does.
 pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
     diagnostic::Reporter::new(String::new(), source).position(offset)
-}
-
-/// `PATH:LINE:COL` of the feed `url` in the config file at `path`: what a message telling the
-/// admin to edit the feed points at. `None` when the file or the url in it cannot be read.
-pub fn locate_feed(path: &Path, url: &str) -> Option<String> {
-    let source = std::fs::read_to_string(path).ok()?;
-    let (line, column) = locate_url(&source, url)?;
-    Some(format!("{}:{line}:{column}", path.display()))
 }
 
 /// `url` without its `#fragment`: what is fetched, since a fragment is never sent to the server.

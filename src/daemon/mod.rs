@@ -30,7 +30,7 @@ pub mod window;
 use metrics::Metrics;
 use schedule::{Policy, Poll, PollResult, after_poll, is_due};
 
-use crate::config::{Config, ConfigWatch, FeedConfig};
+use crate::config::{Config, ConfigWatch, FeedConfig, FeedPlaces};
 use crate::fetch::{
     ClientError, FetchOutcome, FetchRequest, FetchSettings, Fetched, Fetcher, PrivateAccess,
 };
@@ -569,9 +569,11 @@ impl Pipeline {
     /// `record` with the place in `feeds.toml` to edit named in its moved and gone changes:
     /// the config file is read only when there is one.
     fn located(&self, mut record: HealthRecord) -> HealthRecord {
+        let mut places = None;
         for event in &mut record.events {
             if let Change::Moved { location, .. } | Change::Gone { location } = &mut event.change {
-                *location = crate::config::locate_feed(&self.config.path, &event.feed_url);
+                let places = places.get_or_insert_with(|| FeedPlaces::read(&self.config.path));
+                *location = places.at(&event.feed_url);
             }
         }
         record
