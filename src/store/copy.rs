@@ -54,6 +54,11 @@ struct ItemCopy {
     last_fetch: Option<String>,
 }
 
+/// One column of `rows`, as an array for `unnest`.
+fn column<'a, T>(rows: &'a [ItemCopy], pick: fn(&'a ItemCopy) -> T) -> Vec<T> {
+    rows.iter().map(pick).collect()
+}
+
 impl Store {
     /// Copies this SQLite store into `target`, a PostgreSQL store; `progress` is told how many
     /// items have been copied so far.
@@ -163,13 +168,6 @@ impl Store {
             }
             read += batch.len() as u64;
             report.items += pool.run(|db| {
-                let text = |pick: fn(&ItemCopy) -> &str| batch.iter().map(pick).collect::<Vec<_>>();
-                let json = |pick: fn(&ItemCopy) -> Option<&str>| {
-                    batch.iter().map(pick).collect::<Vec<_>>()
-                };
-                let dates = |pick: fn(&ItemCopy) -> DateTime<Utc>| {
-                    batch.iter().map(pick).collect::<Vec<_>>()
-                };
                 let mut tx = db.transaction()?;
                 let written = tx.execute(
                     "INSERT INTO items (feed_url, item_id, data, hash, sort_date, first_seen,
@@ -179,15 +177,15 @@ impl Store {
                                           $8::text[], $9::text[])
                      ON CONFLICT (feed_url, item_id) DO NOTHING",
                     &[
-                        &text(|r| &r.feed_url),
-                        &text(|r| &r.item_id),
-                        &text(|r| &r.data),
-                        &text(|r| &r.hash),
-                        &dates(|r| r.sort_date),
-                        &dates(|r| r.first_seen),
-                        &json(|r| r.origin.as_deref()),
-                        &json(|r| r.first_fetch.as_deref()),
-                        &json(|r| r.last_fetch.as_deref()),
+                        &column(&batch, |r| r.feed_url.as_str()),
+                        &column(&batch, |r| r.item_id.as_str()),
+                        &column(&batch, |r| r.data.as_str()),
+                        &column(&batch, |r| r.hash.as_str()),
+                        &column(&batch, |r| r.sort_date),
+                        &column(&batch, |r| r.first_seen),
+                        &column(&batch, |r| r.origin.as_deref()),
+                        &column(&batch, |r| r.first_fetch.as_deref()),
+                        &column(&batch, |r| r.last_fetch.as_deref()),
                     ],
                 )?;
                 if written > 0 {
